@@ -1,0 +1,272 @@
+//! Stage 3: recognise what a parsed JSON document is (a story export, a
+//! single action, a list of copied actions, or something else) and list the
+//! actions in it, including those of sub-stories embedded in
+//! `send_to_stories`.
+//!
+//! This is the thin Tines model the rule engine relies on: it knows where
+//! actions live and what their `type`, `name` and `guid` are, nothing more.
+
+pub mod templates;
+
+use crate::parse::{Document, Kind};
+
+/// The prefix of every Tines action type.
+pub const ACTION_TYPE_PREFIX: &str = "Agents::";
+
+/// The overall shape of an input document.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shape {
+    /// A story export: an object with an `agents` array and story keys.
+    Story,
+    /// An object holding only `agents` (actions copied from the editor).
+    CopiedActions,
+    /// One action object.
+    Action,
+    /// A JSON array of action objects.
+    ActionList,
+}
+
+/// One action found in the document.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Action {
+    /// The action's object node.
+    pub node: u32,
+    pub action_type: Option<String>,
+    pub name: Option<String>,
+    pub guid: Option<String>,
+    /// The story (or sub-story) object that holds the action, if any.
+    pub story: Option<u32>,
+}
+
+/// Something about the document's shape worth telling the user, though it
+/// does not stop the rest of the file from being checked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ShapeNote {
+    pub node: u32,
+    pub message: String,
+}
+
+/// The result of recognising a document.
+#[derive(Debug)]
+pub enum Recognised {
+    Export {
+        shape: Shape,
+        actions: Vec<Action>,
+        notes: Vec<ShapeNote>,
+    },
+    /// Valid JSON that is not a Tines export; the reason says why.
+    NotAnExport { reason: String },
+}
+
+/// Recognises the shape of `doc` and lists its actions.
+pub fn recognise(doc: &Document) -> Recognised {
+    let root = doc.root();
+    let mut actions = Vec::new();
+    let mut notes = Vec::new();
+    match doc.kind(root) {
+        Kind::Object => {
+            if let Some(agents) = doc.get(root, "agents") {
+                let only_agents = doc.children(root).all(|c| doc.key_is(c, "agents"));
+                walk_stories(doc, root, &mut actions, &mut notes);
+                if doc.kind(agents) != Kind::Array {
+                    return Recognised::NotAnExport {
+                        reason: format!(
+                            "`agents` is {} {}, not an array of actions",
+                            article(doc.kind(agents)),
+                            doc.kind(agents).name()
+                        ),
+                    };
+                }
+                let shape = if only_agents {
+                    Shape::CopiedActions
+                } else {
+                    Shape::Story
+                };
+                Recognised::Export {
+                    shape,
+                    actions,
+                    notes,
+                }
+            } else if is_action(doc, root) {
+                actions.push(action_at(doc, root, None));
+                Recognised::Export {
+                    shape: Shape::Action,
+                    actions,
+                    notes,
+                }
+            } else {
+                Recognised::NotAnExport {
+                    reason: "the top-level object has neither an `agents` array (a story export) \
+                             nor a `type` starting with `Agents::` (an action)"
+                        .into(),
+                }
+            }
+        }
+        Kind::Array => {
+            for item in doc.children(root) {
+                if is_action(doc, item) {
+                    actions.push(action_at(doc, item, None));
+                }
+            }
+            if actions.is_empty() {
+                Recognised::NotAnExport {
+                    reason: "the top-level array holds no Tines actions (objects whose `type` \
+                             starts with `Agents::`)"
+                        .into(),
+                }
+            } else {
+                Recognised::Export {
+                    shape: Shape::ActionList,
+                    actions,
+                    notes,
+                }
+            }
+        }
+        other => Recognised::NotAnExport {
+            reason: format!(
+                "the top-level value is {} {}, not an object or array",
+                article(other),
+                other.name()
+            ),
+        },
+    }
+}
+
+/// Collects the actions of the story at `story` and of every story
+/// embedded below it in `send_to_stories`, without recursion.
+fn walk_stories(doc: &Document, story: u32, actions: &mut Vec<Action>, notes: &mut Vec<ShapeNote>) {
+    let mut stack = vec![story];
+    let mut stories = Vec::new();
+    while let Some(story) = stack.pop() {
+        stories.push(story);
+        if let Some(subs) = doc.get(story, "send_to_stories") {
+            // Push in reverse so sub-stories are visited in source order.
+            let subs: Vec<u32> = doc
+                .children(subs)
+                .filter(|s| doc.kind(*s) == Kind::Object && doc.get(*s, "agents").is_some())
+                .collect();
+            stack.extend(subs.into_iter().rev());
+        }
+    }
+    for story in stories {
+        let Some(agents) = doc.get(story, "agents") else {
+            continue;
+        };
+        if doc.kind(agents) != Kind::Array {
+            if story != doc.root() {
+                notes.push(ShapeNote {
+                    node: agents,
+                    message: format!(
+                        "`agents` of this sub-story is {} {}, not an array; its actions were not checked",
+                        article(doc.kind(agents)),
+                        doc.kind(agents).name()
+                    ),
+                });
+            }
+            continue;
+        }
+        for item in doc.children(agents) {
+            if doc.kind(item) == Kind::Object {
+                actions.push(action_at(doc, item, Some(story)));
+            } else {
+                notes.push(ShapeNote {
+                    node: item,
+                    message: format!(
+                        "this entry of `agents` is {} {}, not an action object; it was not checked",
+                        article(doc.kind(item)),
+                        doc.kind(item).name()
+                    ),
+                });
+            }
+        }
+    }
+    actions.sort_by_key(|a| a.node);
+}
+
+fn is_action(doc: &Document, node: u32) -> bool {
+    doc.get(node, "type")
+        .and_then(|t| doc.str_value(t))
+        .is_some_and(|t| t.starts_with(ACTION_TYPE_PREFIX))
+}
+
+fn action_at(doc: &Document, node: u32, story: Option<u32>) -> Action {
+    let field = |name: &str| {
+        doc.get(node, name)
+            .and_then(|v| doc.str_value(v))
+            .map(|s| s.into_owned())
+    };
+    Action {
+        node,
+        action_type: field("type"),
+        name: field("name"),
+        guid: field("guid"),
+        story,
+    }
+}
+
+fn article(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Array | Kind::Object => "an",
+        _ => "a",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn recognise_text(text: &str) -> (Option<Shape>, Vec<String>, Vec<String>) {
+        let doc = Document::parse(text).unwrap();
+        match recognise(&doc) {
+            Recognised::Export {
+                shape,
+                actions,
+                notes,
+            } => (
+                Some(shape),
+                actions.iter().map(|a| doc.pointer(a.node)).collect(),
+                notes.into_iter().map(|n| n.message).collect(),
+            ),
+            Recognised::NotAnExport { reason } => (None, vec![], vec![reason]),
+        }
+    }
+
+    #[test]
+    fn story_with_nested_sub_stories() {
+        let (shape, actions, notes) = recognise_text(
+            r#"{"schema_version":3,"agents":[{"type":"Agents::WebhookAgent"},null],
+               "send_to_stories":[{"agents":[{"type":"Agents::HTTPRequestAgent"}],
+                 "send_to_stories":[{"agents":[{}]}]}]}"#,
+        );
+        assert_eq!(shape, Some(Shape::Story));
+        assert_eq!(
+            actions,
+            [
+                "/agents/0",
+                "/send_to_stories/0/agents/0",
+                "/send_to_stories/0/send_to_stories/0/agents/0"
+            ]
+        );
+        assert_eq!(notes.len(), 1);
+        assert!(notes[0].contains("a null"), "{notes:?}");
+    }
+
+    #[test]
+    fn other_shapes() {
+        let (shape, actions, _) = recognise_text(r#"{"type":"Agents::HTTPRequestAgent","options":{}}"#);
+        assert_eq!((shape, actions.len()), (Some(Shape::Action), 1));
+        let (shape, actions, _) = recognise_text(r#"[{"type":"Agents::HTTPRequestAgent"}, 3]"#);
+        assert_eq!((shape, actions), (Some(Shape::ActionList), vec!["/0".to_string()]));
+        let (shape, _, _) = recognise_text(r#"{"agents":[]}"#);
+        assert_eq!(shape, Some(Shape::CopiedActions));
+        let (shape, _, why) = recognise_text(r#"{"name":"x"}"#);
+        assert_eq!(shape, None);
+        assert!(why[0].contains("neither"));
+        let (shape, _, why) = recognise_text(r#"{"agents":{}}"#);
+        assert_eq!(shape, None);
+        assert!(why[0].contains("an object"));
+        let (shape, _, why) = recognise_text("42");
+        assert_eq!(shape, None);
+        assert!(why[0].contains("a number"));
+    }
+}

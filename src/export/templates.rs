@@ -1,0 +1,105 @@
+//! Where a string holds Tines template expressions: formula pills
+//! (`<<...>>`), Liquid output (`{{ ... }}`) and tags (`{% ... %}`), and
+//! formula fields (a stored value that starts with `=`).
+//!
+//! A value with such an expression is computed at run time, so rules that
+//! check its literal text must skip it or look only at the parts around it.
+
+use std::ops::Range;
+
+const PAIRS: [(&str, &str); 3] = [("<<", ">>"), ("{{", "}}"), ("{%", "%}")];
+
+/// Byte ranges of the complete template expressions in `s`, in order.
+/// An opener without its closer is not an expression.
+pub fn expressions(s: &str) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while i + 1 < bytes.len() {
+        let pair = PAIRS
+            .iter()
+            .find(|(open, _)| bytes[i..].starts_with(open.as_bytes()));
+        match pair {
+            Some((_, close)) => match s[i + 2..].find(close) {
+                Some(rel) => {
+                    let end = i + 2 + rel + 2;
+                    out.push(i..end);
+                    i = end;
+                }
+                None => i += 2,
+            },
+            None => i += 1,
+        }
+    }
+    out
+}
+
+/// A formula field: the whole value is one formula, evaluated by Tines.
+pub fn is_formula_field(s: &str) -> bool {
+    s.starts_with('=')
+}
+
+/// Whether any part of `s` is computed at run time.
+pub fn is_templated(s: &str) -> bool {
+    is_formula_field(s) || !expressions(s).is_empty()
+}
+
+/// Whether the whole of `s` (ignoring surrounding whitespace) is one
+/// template expression or a formula field.
+pub fn is_whole_template(s: &str) -> bool {
+    if is_formula_field(s) {
+        return true;
+    }
+    let trimmed = s.trim();
+    let offset = s.len() - s.trim_start().len();
+    let exprs = expressions(s);
+    exprs.len() == 1 && exprs[0] == (offset..offset + trimmed.len())
+}
+
+/// `s` with every template expression replaced by `x` characters of the same
+/// byte length, so that a parser sees a plausible literal and positions
+/// still line up with the original.
+pub fn mask(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut last = 0;
+    for r in expressions(s) {
+        out.push_str(&s[last..r.start]);
+        out.extend(std::iter::repeat_n('x', r.end - r.start));
+        last = r.end;
+    }
+    out.push_str(&s[last..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_expressions() {
+        let s = "Basic <<CREDENTIAL.u>>:{{ .CREDENTIAL.p }} {% credential x %} << open";
+        let got: Vec<&str> = expressions(s).into_iter().map(|r| &s[r]).collect();
+        assert_eq!(got, ["<<CREDENTIAL.u>>", "{{ .CREDENTIAL.p }}", "{% credential x %}"]);
+    }
+
+    #[test]
+    fn classifies_values() {
+        assert!(is_templated("{{ method }}"));
+        assert!(is_templated("=IF(a, 'get', 'post')"));
+        assert!(!is_templated("get"));
+        assert!(!is_templated("a << b"));
+        assert!(is_whole_template("  <<CREDENTIAL.x>> "));
+        assert!(!is_whole_template("<<CREDENTIAL.u>>:<<CREDENTIAL.p>>"));
+        assert!(!is_whole_template("Bearer <<CREDENTIAL.x>>"));
+        assert!(is_whole_template("<<BASE64_ENCODE(a & \":\" & b)>>"));
+    }
+
+    #[test]
+    fn masks_with_same_length() {
+        let s = "https://sqs.{{ .RESOURCE.region }}.amazonaws.com/q";
+        let m = mask(s);
+        assert_eq!(m.len(), s.len());
+        assert!(m.starts_with("https://sqs.xxxx"));
+        assert!(m.ends_with(".amazonaws.com/q"));
+    }
+}

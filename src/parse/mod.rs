@@ -1,0 +1,462 @@
+//! Stage 2: parse a JSON text into a flat tree of nodes that carry byte spans.
+//!
+//! `serde_json` gives no positions, so the tree is built with the `jiter` pull
+//! parser. Every node records the byte range of its value and, for object
+//! members, of its key (quotes included). Strings are not decoded here: a rule
+//! that inspects one decodes it with [`strings::decode`], which also returns a
+//! map from decoded offsets back to source bytes.
+//!
+//! The walk keeps its own stack, so nesting depth is bounded by
+//! [`MAX_DEPTH`] and never by the thread's stack.
+
+pub mod strings;
+
+use jiter::{Jiter, Peek};
+use std::borrow::Cow;
+
+pub use strings::{DecodedStr, decode};
+
+/// Deepest nesting accepted. Real exports nest a few dozen levels; this cap
+/// turns pathological input into a located error instead of unbounded work.
+pub const MAX_DEPTH: usize = 1024;
+
+/// Largest text the `u32` offsets can address.
+pub const MAX_LEN: usize = u32::MAX as usize - 1;
+
+/// What kind of JSON value a node holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Kind {
+    Null,
+    Bool,
+    Number,
+    String,
+    Array,
+    Object,
+}
+
+impl Kind {
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Null => "null",
+            Kind::Bool => "boolean",
+            Kind::Number => "number",
+            Kind::String => "string",
+            Kind::Array => "array",
+            Kind::Object => "object",
+        }
+    }
+}
+
+/// Sentinel for "no parent" / "no key".
+pub const NONE: u32 = u32::MAX;
+
+/// One JSON value, stored in pre-order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Node {
+    pub kind: Kind,
+    /// Byte range of the value (strings include their quotes).
+    pub start: u32,
+    pub end: u32,
+    /// Byte range of the member key including quotes, or `NONE` for array
+    /// items and the root.
+    pub key_start: u32,
+    pub key_end: u32,
+    /// Index of the parent node, `NONE` for the root.
+    pub parent: u32,
+    /// Index one past this node's subtree: the next sibling, if any.
+    pub next: u32,
+    /// Position among the parent's children.
+    pub index: u32,
+}
+
+impl Node {
+    pub fn has_key(&self) -> bool {
+        self.key_start != NONE
+    }
+}
+
+/// A parse failure at a byte offset.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParseError {
+    pub message: String,
+    pub offset: usize,
+}
+
+/// A parsed JSON document: the text and its span tree.
+#[derive(Debug)]
+pub struct Document<'t> {
+    text: &'t str,
+    nodes: Vec<Node>,
+}
+
+struct Frame {
+    node: u32,
+    is_object: bool,
+    children: u32,
+}
+
+impl<'t> Document<'t> {
+    /// Parses `text` (already known to be UTF-8) into a span tree.
+    pub fn parse(text: &'t str) -> Result<Self, ParseError> {
+        if text.len() > MAX_LEN {
+            return Err(ParseError {
+                message: "file is too large to address".into(),
+                offset: 0,
+            });
+        }
+        let data = text.as_bytes();
+        let mut jiter = Jiter::new(data);
+        let mut nodes: Vec<Node> = Vec::with_capacity(data.len() / 24 + 1);
+        let mut stack: Vec<Frame> = Vec::new();
+        let err = |e: jiter::JiterError| ParseError {
+            message: describe(&e.error_type),
+            offset: e.index.min(data.len()),
+        };
+
+        // `pending` holds the peek of the next value to read and its key span.
+        let mut pending: Option<(Peek, u32, u32)> = Some((jiter.peek().map_err(err)?, NONE, NONE));
+        loop {
+            if let Some((peek, key_start, key_end)) = pending.take() {
+                let start = skip_ws(data, jiter.current_index()) as u32;
+                let (parent, index) = match stack.last_mut() {
+                    Some(frame) => {
+                        frame.children += 1;
+                        (frame.node, frame.children - 1)
+                    }
+                    None => (NONE, 0),
+                };
+                let id = nodes.len() as u32;
+                let kind = match peek {
+                    Peek::Null => Kind::Null,
+                    Peek::True | Peek::False => Kind::Bool,
+                    Peek::String => Kind::String,
+                    Peek::Array => Kind::Array,
+                    Peek::Object => Kind::Object,
+                    _ => Kind::Number,
+                };
+                nodes.push(Node {
+                    kind,
+                    start,
+                    end: start,
+                    key_start,
+                    key_end,
+                    parent,
+                    next: id + 1,
+                    index,
+                });
+                match kind {
+                    Kind::Array | Kind::Object => {
+                        if stack.len() >= MAX_DEPTH {
+                            return Err(ParseError {
+                                message: format!("nesting is deeper than {MAX_DEPTH} levels"),
+                                offset: start as usize,
+                            });
+                        }
+                        stack.push(Frame {
+                            node: id,
+                            is_object: kind == Kind::Object,
+                            children: 0,
+                        });
+                        if kind == Kind::Array {
+                            if let Some(p) = jiter.known_array().map_err(err)? {
+                                pending = Some((p, NONE, NONE));
+                            }
+                        } else if let Some(key) = jiter.next_object_bytes().map_err(err)? {
+                            let (ks, ke) = key_span(data, key);
+                            pending = Some((jiter.peek().map_err(err)?, ks, ke));
+                        }
+                        if pending.is_none() {
+                            // Empty container: closed already.
+                            close(&mut nodes, &mut stack, jiter.current_index());
+                        } else {
+                            continue;
+                        }
+                    }
+                    _ => {
+                        jiter.known_skip(peek).map_err(err)?;
+                        let n = &mut nodes[id as usize];
+                        n.end = jiter.current_index() as u32;
+                    }
+                }
+            }
+            // A value just finished: advance the innermost container.
+            let Some(frame) = stack.last() else { break };
+            if frame.is_object {
+                match jiter.next_key_bytes().map_err(err)? {
+                    Some(key) => {
+                        let (ks, ke) = key_span(data, key);
+                        pending = Some((jiter.peek().map_err(err)?, ks, ke));
+                    }
+                    None => close(&mut nodes, &mut stack, jiter.current_index()),
+                }
+            } else {
+                match jiter.array_step().map_err(err)? {
+                    Some(p) => pending = Some((p, NONE, NONE)),
+                    None => close(&mut nodes, &mut stack, jiter.current_index()),
+                }
+            }
+        }
+        jiter.finish().map_err(|e| ParseError {
+            message: match e.error_type {
+                jiter::JiterErrorType::JsonError(jiter::JsonErrorType::TrailingCharacters) => {
+                    "unexpected content after the JSON value (two documents in one file?)".into()
+                }
+                other => describe(&other),
+            },
+            offset: e.index.min(data.len()),
+        })?;
+        Ok(Document { text, nodes })
+    }
+
+    pub fn text(&self) -> &'t str {
+        self.text
+    }
+
+    pub fn nodes(&self) -> &[Node] {
+        &self.nodes
+    }
+
+    pub fn node(&self, id: u32) -> &Node {
+        &self.nodes[id as usize]
+    }
+
+    pub fn root(&self) -> u32 {
+        0
+    }
+
+    pub fn kind(&self, id: u32) -> Kind {
+        self.node(id).kind
+    }
+
+    /// The children of an array or object, in source order.
+    pub fn children(&self, id: u32) -> Children<'_, 't> {
+        let node = self.node(id);
+        Children {
+            doc: self,
+            next: id + 1,
+            end: node.next,
+        }
+    }
+
+    /// Raw source text of a node's value.
+    pub fn raw(&self, id: u32) -> &'t str {
+        let n = self.node(id);
+        &self.text[n.start as usize..n.end as usize]
+    }
+
+    /// Raw source text of a node's key, quotes included.
+    pub fn raw_key(&self, id: u32) -> Option<&'t str> {
+        let n = self.node(id);
+        n.has_key()
+            .then(|| &self.text[n.key_start as usize..n.key_end as usize])
+    }
+
+    /// Decoded key of an object member.
+    pub fn key(&self, id: u32) -> Option<Cow<'t, str>> {
+        let n = self.node(id);
+        n.has_key()
+            .then(|| decode(self.text, n.key_start as usize, n.key_end as usize).text)
+    }
+
+    /// Decoded key with its offset map.
+    pub fn key_decoded(&self, id: u32) -> Option<DecodedStr<'t>> {
+        let n = self.node(id);
+        n.has_key()
+            .then(|| decode(self.text, n.key_start as usize, n.key_end as usize))
+    }
+
+    /// Decoded string value with its offset map; `None` for non-strings.
+    pub fn string(&self, id: u32) -> Option<DecodedStr<'t>> {
+        let n = self.node(id);
+        (n.kind == Kind::String).then(|| decode(self.text, n.start as usize, n.end as usize))
+    }
+
+    /// Decoded string value without the offset map.
+    pub fn str_value(&self, id: u32) -> Option<Cow<'t, str>> {
+        self.string(id).map(|d| d.text)
+    }
+
+    /// The member of object `id` named `key`. With duplicate keys the last
+    /// one wins, as in Ruby's and JavaScript's JSON parsers (and so Tines').
+    pub fn get(&self, id: u32, key: &str) -> Option<u32> {
+        if self.kind(id) != Kind::Object {
+            return None;
+        }
+        let mut found = None;
+        for child in self.children(id) {
+            if self.key_is(child, key) {
+                found = Some(child);
+            }
+        }
+        found
+    }
+
+    /// Whether a member's key equals `key`, without allocating when the key
+    /// has no escapes.
+    pub fn key_is(&self, id: u32, key: &str) -> bool {
+        let Some(raw) = self.raw_key(id) else {
+            return false;
+        };
+        let inner = &raw[1..raw.len() - 1];
+        if !inner.contains('\\') {
+            inner == key
+        } else {
+            self.key(id).is_some_and(|k| k == key)
+        }
+    }
+
+    /// The `n`th item of an array.
+    pub fn item(&self, id: u32, n: u32) -> Option<u32> {
+        if self.kind(id) != Kind::Array {
+            return None;
+        }
+        self.children(id).find(|c| self.node(*c).index == n)
+    }
+
+    /// RFC 6901 JSON Pointer of a node.
+    pub fn pointer(&self, id: u32) -> String {
+        let mut parts = Vec::new();
+        let mut cur = id;
+        while self.node(cur).parent != NONE {
+            let node = self.node(cur);
+            parts.push(match self.key(cur) {
+                Some(k) => k.replace('~', "~0").replace('/', "~1"),
+                None => node.index.to_string(),
+            });
+            cur = node.parent;
+        }
+        let mut out = String::new();
+        for p in parts.iter().rev() {
+            out.push('/');
+            out.push_str(p);
+        }
+        out
+    }
+}
+
+/// Iterator over the children of a container node.
+pub struct Children<'d, 't> {
+    doc: &'d Document<'t>,
+    next: u32,
+    end: u32,
+}
+
+impl Iterator for Children<'_, '_> {
+    type Item = u32;
+    fn next(&mut self) -> Option<u32> {
+        if self.next >= self.end {
+            return None;
+        }
+        let id = self.next;
+        self.next = self.doc.node(id).next;
+        Some(id)
+    }
+}
+
+fn close(nodes: &mut [Node], stack: &mut Vec<Frame>, index: usize) {
+    if let Some(frame) = stack.pop() {
+        let next = nodes.len() as u32;
+        let n = &mut nodes[frame.node as usize];
+        n.end = index as u32;
+        n.next = next;
+    }
+}
+
+fn skip_ws(data: &[u8], mut i: usize) -> usize {
+    while i < data.len() && matches!(data[i], b' ' | b'\t' | b'\n' | b'\r') {
+        i += 1;
+    }
+    i
+}
+
+/// Span of a key (quotes included) from the raw key bytes jiter hands back,
+/// which are a sub-slice of `data`.
+fn key_span(data: &[u8], key: &[u8]) -> (u32, u32) {
+    let inner_start = key.as_ptr() as usize - data.as_ptr() as usize;
+    ((inner_start - 1) as u32, (inner_start + key.len() + 1) as u32)
+}
+
+fn describe(e: &jiter::JiterErrorType) -> String {
+    use jiter::JsonErrorType as J;
+    match e {
+        jiter::JiterErrorType::JsonError(j) => match j {
+            J::EofWhileParsingList
+            | J::EofWhileParsingObject
+            | J::EofWhileParsingString
+            | J::EofWhileParsingValue => {
+                format!("the file ends too early ({j}); is it truncated?")
+            }
+            J::RecursionLimitExceeded => format!("nesting is deeper than {MAX_DEPTH} levels"),
+            other => other.to_string(),
+        },
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spans(text: &str) -> Vec<(Kind, &str, Option<&str>)> {
+        let doc = Document::parse(text).unwrap();
+        (0..doc.nodes().len() as u32)
+            .map(|i| (doc.kind(i), doc.raw(i), doc.raw_key(i)))
+            .collect()
+    }
+
+    #[test]
+    fn records_value_and_key_spans() {
+        let got = spans(r#" {"a": [1, "x\"y", null], "b\u0041": {"c": true}} "#);
+        assert_eq!(
+            got,
+            vec![
+                (Kind::Object, r#"{"a": [1, "x\"y", null], "b\u0041": {"c": true}}"#, None),
+                (Kind::Array, r#"[1, "x\"y", null]"#, Some(r#""a""#)),
+                (Kind::Number, "1", None),
+                (Kind::String, r#""x\"y""#, None),
+                (Kind::Null, "null", None),
+                (Kind::Object, r#"{"c": true}"#, Some(r#""b\u0041""#)),
+                (Kind::Bool, "true", Some(r#""c""#)),
+            ]
+        );
+    }
+
+    #[test]
+    fn navigation_and_pointers() {
+        let doc = Document::parse(r#"{"agents":[{"a/b":{"x~y":1}},{}],"k":1,"k":2}"#).unwrap();
+        let agents = doc.get(0, "agents").unwrap();
+        let first = doc.item(agents, 0).unwrap();
+        let ab = doc.get(first, "a/b").unwrap();
+        let xy = doc.get(ab, "x~y").unwrap();
+        assert_eq!(doc.pointer(xy), "/agents/0/a~1b/x~0y");
+        assert_eq!(doc.item(agents, 1).map(|n| doc.pointer(n)).as_deref(), Some("/agents/1"));
+        // Duplicate keys: the last one wins.
+        assert_eq!(doc.raw(doc.get(0, "k").unwrap()), "2");
+        assert_eq!(doc.children(agents).count(), 2);
+        assert_eq!(doc.key(ab).as_deref(), Some("a/b"));
+    }
+
+    #[test]
+    fn errors_are_located() {
+        let e = Document::parse(r#"{"a": [1, 2"#).unwrap_err();
+        assert!(e.message.contains("truncated"), "{}", e.message);
+        assert_eq!(e.offset, 11);
+        let e = Document::parse("{} {}").unwrap_err();
+        assert!(e.message.contains("two documents"), "{}", e.message);
+        assert_eq!(e.offset, 3);
+        assert!(Document::parse("").is_err());
+        assert!(Document::parse("   \n").is_err());
+        assert!(Document::parse(r#"["\ud800"]"#).is_err());
+        assert!(Document::parse("[1e999999]").is_ok());
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let deep = "[".repeat(200_000) + &"]".repeat(200_000);
+        let e = Document::parse(&deep).unwrap_err();
+        assert!(e.message.contains("nesting"));
+        assert_eq!(e.offset, MAX_DEPTH);
+        let ok = "{\"a\":".repeat(500) + "1" + &"}".repeat(500);
+        assert!(Document::parse(&ok).is_ok());
+    }
+}

@@ -1,0 +1,239 @@
+//! Decoding JSON string literals while remembering where each decoded byte
+//! came from, so a match inside the decoded text can be underlined in the
+//! source even when the literal holds escapes such as `\u003c` or `\"`.
+
+use std::borrow::Cow;
+use std::ops::Range;
+
+/// A decoded string and the map back to its source bytes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DecodedStr<'t> {
+    pub text: Cow<'t, str>,
+    pub map: OffsetMap,
+}
+
+/// Maps offsets in a decoded string to byte offsets in the source file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OffsetMap {
+    /// No escapes: decoded offset `d` is source offset `base + d`.
+    Identity { base: usize },
+    /// Escapes present: one segment per literal run or escape.
+    Segments(Vec<Segment>),
+}
+
+/// A run of decoded bytes and the source bytes it came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Segment {
+    pub decoded: u32,
+    pub source: u32,
+    pub decoded_len: u32,
+    pub source_len: u32,
+    pub escape: bool,
+}
+
+impl OffsetMap {
+    /// The source span of a decoded byte range. A boundary inside an escape
+    /// widens to the whole escape.
+    pub fn to_source(&self, range: Range<usize>) -> Range<usize> {
+        match self {
+            OffsetMap::Identity { base } => base + range.start..base + range.end,
+            OffsetMap::Segments(segs) => {
+                let start = map_start(segs, range.start);
+                let end = if range.end == range.start {
+                    start
+                } else {
+                    map_end(segs, range.end)
+                };
+                start..end.max(start)
+            }
+        }
+    }
+}
+
+fn map_start(segs: &[Segment], d: usize) -> usize {
+    let d = d as u32;
+    // Last segment starting at or before d.
+    let i = segs.partition_point(|s| s.decoded <= d).saturating_sub(1);
+    let s = segs[i];
+    if s.escape || d >= s.decoded + s.decoded_len {
+        if d >= s.decoded + s.decoded_len {
+            return (s.source + s.source_len) as usize;
+        }
+        s.source as usize
+    } else {
+        (s.source + (d - s.decoded)) as usize
+    }
+}
+
+fn map_end(segs: &[Segment], d: usize) -> usize {
+    let d = d as u32;
+    // Last segment starting before d.
+    let i = segs.partition_point(|s| s.decoded < d).saturating_sub(1);
+    let s = segs[i];
+    if s.escape || d > s.decoded + s.decoded_len {
+        (s.source + s.source_len) as usize
+    } else {
+        (s.source + (d - s.decoded)) as usize
+    }
+}
+
+/// Decodes the string literal at `text[start..end]` (quotes included). The
+/// literal must already have been validated by the parser; an invalid escape
+/// is decoded as U+FFFD rather than panicking.
+pub fn decode(text: &str, start: usize, end: usize) -> DecodedStr<'_> {
+    let inner_start = start + 1;
+    let inner_end = end.saturating_sub(1).max(inner_start);
+    let raw = &text[inner_start..inner_end];
+    if !raw.contains('\\') {
+        return DecodedStr {
+            text: Cow::Borrowed(raw),
+            map: OffsetMap::Identity { base: inner_start },
+        };
+    }
+    let bytes = raw.as_bytes();
+    let mut out = String::with_capacity(raw.len());
+    let mut segs = Vec::new();
+    let mut i = 0;
+    let mut run_start = 0;
+    let push_run = |segs: &mut Vec<Segment>, out: &String, from: usize, to: usize| {
+        if to > from {
+            segs.push(Segment {
+                decoded: (out.len() - (to - from)) as u32,
+                source: (inner_start + from) as u32,
+                decoded_len: (to - from) as u32,
+                source_len: (to - from) as u32,
+                escape: false,
+            });
+        }
+    };
+    while i < bytes.len() {
+        if bytes[i] != b'\\' {
+            i += 1;
+            continue;
+        }
+        out.push_str(&raw[run_start..i]);
+        push_run(&mut segs, &out, run_start, i);
+        let esc_start = i;
+        let decoded_before = out.len();
+        let (ch, len) = escape_at(bytes, i);
+        out.push(ch);
+        i += len;
+        segs.push(Segment {
+            decoded: decoded_before as u32,
+            source: (inner_start + esc_start) as u32,
+            decoded_len: (out.len() - decoded_before) as u32,
+            source_len: len as u32,
+            escape: true,
+        });
+        run_start = i;
+    }
+    out.push_str(&raw[run_start..]);
+    push_run(&mut segs, &out, run_start, bytes.len());
+    if segs.is_empty() {
+        segs.push(Segment {
+            decoded: 0,
+            source: inner_start as u32,
+            decoded_len: 0,
+            source_len: 0,
+            escape: false,
+        });
+    }
+    DecodedStr {
+        text: Cow::Owned(out),
+        map: OffsetMap::Segments(segs),
+    }
+}
+
+/// Decodes the escape at `bytes[i]` (a backslash): the character and the
+/// number of source bytes consumed.
+fn escape_at(bytes: &[u8], i: usize) -> (char, usize) {
+    let Some(&c) = bytes.get(i + 1) else {
+        return ('\u{FFFD}', 1);
+    };
+    let simple = match c {
+        b'"' => Some('"'),
+        b'\\' => Some('\\'),
+        b'/' => Some('/'),
+        b'b' => Some('\u{8}'),
+        b'f' => Some('\u{c}'),
+        b'n' => Some('\n'),
+        b'r' => Some('\r'),
+        b't' => Some('\t'),
+        _ => None,
+    };
+    if let Some(ch) = simple {
+        return (ch, 2);
+    }
+    if c != b'u' {
+        return ('\u{FFFD}', 2);
+    }
+    let Some(hi) = hex4(bytes, i + 2) else {
+        return ('\u{FFFD}', 2);
+    };
+    if (0xD800..0xDC00).contains(&hi) {
+        if bytes.get(i + 6) == Some(&b'\\') && bytes.get(i + 7) == Some(&b'u') {
+            if let Some(lo) = hex4(bytes, i + 8) {
+                if (0xDC00..0xE000).contains(&lo) {
+                    let cp = 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00);
+                    return (char::from_u32(cp).unwrap_or('\u{FFFD}'), 12);
+                }
+            }
+        }
+        return ('\u{FFFD}', 6);
+    }
+    (char::from_u32(hi).unwrap_or('\u{FFFD}'), 6)
+}
+
+fn hex4(bytes: &[u8], at: usize) -> Option<u32> {
+    let s = bytes.get(at..at + 4)?;
+    let s = std::str::from_utf8(s).ok()?;
+    u32::from_str_radix(s, 16).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn find(text: &str, needle: &str) -> &'static str {
+        // Decodes the first string literal in `text` and maps `needle` back.
+        let start = text.find('"').unwrap();
+        let end = text.rfind('"').unwrap() + 1;
+        let d = decode(text, start, end);
+        let at = d.text.find(needle).unwrap();
+        let r = d.map.to_source(at..at + needle.len());
+        Box::leak(text[r].to_string().into_boxed_str())
+    }
+
+    #[test]
+    fn maps_through_escapes() {
+        let text = r#"{"h":"Basic \u0075ser:pa\"ss"}"#;
+        assert_eq!(find(text, "user:pa\"ss"), r#"\u0075ser:pa\"ss"#);
+        assert_eq!(find(text, "ser"), "ser");
+        assert_eq!(find(text, "u"), r#"\u0075"#);
+        let text = r#""Bearer \u003c\u003cCREDENTIAL.x\u003e\u003e""#;
+        assert_eq!(find(text, "<<CREDENTIAL.x>>"), r#"\u003c\u003cCREDENTIAL.x\u003e\u003e"#);
+        assert_eq!(find(text, "CREDENTIAL"), "CREDENTIAL");
+    }
+
+    #[test]
+    fn surrogate_pairs_and_plain_strings() {
+        let text = r#""a\ud83d\ude00b""#;
+        let d = decode(text, 0, text.len());
+        assert_eq!(d.text, "a\u{1F600}b");
+        assert_eq!(find(text, "\u{1F600}"), r#"\ud83d\ude00"#);
+        assert_eq!(find(text, "b"), "b");
+        let d = decode(r#""plain""#, 0, 7);
+        assert!(matches!(d.text, Cow::Borrowed("plain")));
+        assert_eq!(d.map.to_source(1..3), 2..4);
+    }
+
+    #[test]
+    fn empty_ranges_and_edges() {
+        let text = r#""\n""#;
+        let d = decode(text, 0, text.len());
+        assert_eq!(d.text, "\n");
+        assert_eq!(d.map.to_source(0..1), 1..3);
+        assert_eq!(d.map.to_source(1..1), 3..3);
+        assert_eq!(d.map.to_source(0..0), 1..1);
+    }
+}
