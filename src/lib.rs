@@ -1,2 +1,12 @@
+//! storylint: a fast, offline static analyzer for Tines story exports.
+//!
+//! A file passes through the stages in order: [`discover`] finds it,
+//! [`parse`] builds a span tree, [`export`] recognises the export and its
+//! actions, [`rules`] evaluates the rule set, and [`report`] renders the
+//! results. [`lint`] runs the middle stages for one file.
+
+pub mod error;
 pub mod export;
 pub mod parse;
+pub mod rules;
+pub mod source;

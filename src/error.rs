@@ -1,0 +1,180 @@
+//! Typed problems with inputs and rule files. Each one knows its file and,
+//! where there is one, the exact bytes at fault, and renders as a miette
+//! diagnostic with a snippet.
+
+use crate::source::{LineIndex, Position, Snippet};
+use miette::{Diagnostic, LabeledSpan, Severity, SourceCode};
+use std::fmt;
+use std::ops::Range;
+
+/// Where in a text file a problem is, with the window of text to show.
+#[derive(Clone, Debug)]
+pub struct Located {
+    pub span: Range<usize>,
+    pub start: Position,
+    pub snippet: Snippet,
+}
+
+impl Located {
+    pub fn new(name: &str, text: &str, index: &LineIndex, span: Range<usize>) -> Self {
+        Located {
+            start: index.position(text, span.start),
+            snippet: Snippet::new(name, text, index, span.clone()),
+            span,
+        }
+    }
+}
+
+/// What a kind of problem says about itself.
+pub trait ProblemKind: Copy + fmt::Debug {
+    /// Stable code, also used in JSON output (`kebab-case`).
+    fn code(&self) -> &'static str;
+    fn severity(&self) -> Severity;
+}
+
+/// A problem of kind `K` in one file.
+#[derive(Clone, Debug)]
+pub struct Problem<K> {
+    pub kind: K,
+    pub file: String,
+    pub message: String,
+    pub help: Option<String>,
+    pub location: Option<Located>,
+}
+
+impl<K: ProblemKind> Problem<K> {
+    pub fn new(kind: K, file: &str, message: impl Into<String>) -> Self {
+        Problem {
+            kind,
+            file: file.to_string(),
+            message: message.into(),
+            help: None,
+            location: None,
+        }
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn at(mut self, text: &str, index: &LineIndex, span: Range<usize>) -> Self {
+        self.location = Some(Located::new(&self.file, text, index, span));
+        self
+    }
+}
+
+impl<K: ProblemKind> fmt::Display for Problem<K> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.location {
+            Some(_) => f.write_str(&self.message),
+            None => write!(f, "{}: {}", self.file, self.message),
+        }
+    }
+}
+
+impl<K: ProblemKind> std::error::Error for Problem<K> {}
+
+impl<K: ProblemKind> Diagnostic for Problem<K> {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(self.kind.code()))
+    }
+
+    fn severity(&self) -> Option<Severity> {
+        Some(self.kind.severity())
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.location.as_ref().map(|l| &l.snippet as &dyn SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let loc = self.location.as_ref()?;
+        Some(Box::new(std::iter::once(LabeledSpan::new_primary_with_span(
+            None,
+            loc.snippet.span(),
+        ))))
+    }
+}
+
+/// Why an input file could not be checked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InputErrorKind {
+    /// Missing, unreadable, not a regular file.
+    Unreadable,
+    TooLarge,
+    InvalidUtf8,
+    Utf16,
+    ByteOrderMark,
+    InvalidJson,
+}
+
+impl ProblemKind for InputErrorKind {
+    fn code(&self) -> &'static str {
+        match self {
+            InputErrorKind::Unreadable => "unreadable",
+            InputErrorKind::TooLarge => "too-large",
+            InputErrorKind::InvalidUtf8 => "invalid-utf8",
+            InputErrorKind::Utf16 => "utf16",
+            InputErrorKind::ByteOrderMark => "byte-order-mark",
+            InputErrorKind::InvalidJson => "invalid-json",
+        }
+    }
+    fn severity(&self) -> Severity {
+        Severity::Error
+    }
+}
+
+/// Something about an input worth reporting that does not make it fail.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InputWarningKind {
+    /// Valid JSON that is not a Tines export: skipped.
+    NotAnExport,
+    /// Part of an export has an unexpected shape and was not checked.
+    UnexpectedShape,
+}
+
+impl ProblemKind for InputWarningKind {
+    fn code(&self) -> &'static str {
+        match self {
+            InputWarningKind::NotAnExport => "not-an-export",
+            InputWarningKind::UnexpectedShape => "unexpected-shape",
+        }
+    }
+    fn severity(&self) -> Severity {
+        Severity::Warning
+    }
+}
+
+/// Why a rule file was rejected.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RuleErrorKind {
+    Unreadable,
+    InvalidYaml,
+    InvalidRule,
+    DuplicateId,
+}
+
+impl ProblemKind for RuleErrorKind {
+    fn code(&self) -> &'static str {
+        match self {
+            RuleErrorKind::Unreadable => "rule-file-unreadable",
+            RuleErrorKind::InvalidYaml => "rule-file-invalid-yaml",
+            RuleErrorKind::InvalidRule => "invalid-rule",
+            RuleErrorKind::DuplicateId => "duplicate-rule-id",
+        }
+    }
+    fn severity(&self) -> Severity {
+        Severity::Error
+    }
+}
+
+pub type InputError = Problem<InputErrorKind>;
+pub type InputWarning = Problem<InputWarningKind>;
+pub type RuleError = Problem<RuleErrorKind>;

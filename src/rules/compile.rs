@@ -1,0 +1,524 @@
+//! Turning a rule file into a checked, ready-to-run [`Rule`]: YAML is
+//! deserialised into the spec, then every regex, path, glob, severity and
+//! message placeholder is validated. Problems are reported at the YAML
+//! bytes they come from.
+
+use super::condition::{Condition, TemplateTest};
+use super::path::PathPattern;
+use super::spec::{ConditionSpec, ExampleSpec, RuleSpec};
+use super::{Example, Highlight, Message, Piece, Rule, RuleOrigin, Severity, Var};
+use crate::error::{RuleError, RuleErrorKind};
+use crate::parse::Kind;
+use crate::source::LineIndex;
+use globset::{GlobBuilder, GlobSetBuilder};
+use regex::RegexBuilder;
+use serde_saphyr::Spanned;
+use std::ops::Range;
+
+/// Largest compiled regex a rule may use (bytes); the regex crate runs in
+/// linear time, and this bounds its memory too.
+const REGEX_SIZE_LIMIT: usize = 1 << 20;
+
+/// Reads one rule file.
+pub fn compile_rule(name: &str, yaml: &str, origin: RuleOrigin) -> Result<Rule, Vec<RuleError>> {
+    let cx = Cx {
+        name,
+        yaml,
+        index: LineIndex::new(yaml),
+        errors: Vec::new(),
+    };
+    cx.run(origin)
+}
+
+struct Cx<'a> {
+    name: &'a str,
+    yaml: &'a str,
+    index: LineIndex,
+    errors: Vec<RuleError>,
+}
+
+fn span_of<T>(s: &Spanned<T>) -> Option<Range<usize>> {
+    let span = s.referenced.span();
+    let start = span.byte_offset()? as usize;
+    let len = span.byte_len()? as usize;
+    Some(start..start + len)
+}
+
+impl Cx<'_> {
+    fn error(&mut self, kind: RuleErrorKind, span: Option<Range<usize>>, message: impl Into<String>, help: Option<&str>) {
+        let mut e = RuleError::new(kind, self.name, message);
+        if let Some(h) = help {
+            e = e.with_help(h);
+        }
+        if let Some(span) = span.filter(|s| s.end <= self.yaml.len()) {
+            e = e.at(self.yaml, &self.index, span);
+        }
+        self.errors.push(e);
+    }
+
+    fn invalid<T>(&mut self, at: &Spanned<T>, message: impl Into<String>, help: Option<&str>) {
+        self.error(RuleErrorKind::InvalidRule, span_of(at), message, help);
+    }
+
+    fn run(mut self, origin: RuleOrigin) -> Result<Rule, Vec<RuleError>> {
+        let options = serde_saphyr::options! { with_snippet: false };
+        let spec: RuleSpec = match serde_saphyr::from_str_with_options(self.yaml, options) {
+            Ok(spec) => spec,
+            Err(e) => {
+                let span = e.location().and_then(|l| {
+                    let s = l.span();
+                    let start = s.byte_offset()? as usize;
+                    Some(start..start + (s.byte_len().unwrap_or(0) as usize).max(1))
+                });
+                let message = yaml_message(&e);
+                self.error(RuleErrorKind::InvalidYaml, span, message, None);
+                return Err(self.errors);
+            }
+        };
+        let id = spec.id.value.clone();
+        if !valid_id(&id) {
+            self.invalid(
+                &spec.id,
+                format!("rule id `{id}` is not lower-case words joined by `-`"),
+                Some("use an id such as `missing-bearer-prefix`"),
+            );
+        }
+        let severity = match Severity::parse(&spec.severity.value) {
+            Some(s) => s,
+            None => {
+                self.invalid(
+                    &spec.severity,
+                    format!("unknown severity `{}`", spec.severity.value),
+                    Some("use `error`, `warning` or `info`"),
+                );
+                Severity::Error
+            }
+        };
+        let message = self.message(&spec.message);
+        let label = spec.label.as_ref().map(|l| self.message(l));
+        let path = match PathPattern::parse(&spec.target.path.value) {
+            Ok(p) => p,
+            Err(why) => {
+                self.invalid(&spec.target.path, format!("invalid path: {why}"), None);
+                PathPattern::parse("invalid").unwrap_or_else(|_| unreachable!())
+            }
+        };
+        let when = spec.when.as_ref().map(|c| self.condition(c));
+        let highlight = match spec.highlight.as_ref().map(|h| h.value.as_str()) {
+            None | Some("match") => Highlight::Match,
+            Some("value") => Highlight::Value,
+            Some("key") => Highlight::Key,
+            Some(other) => {
+                let other = other.to_string();
+                if let Some(h) = spec.highlight.as_ref() {
+                    self.invalid(h, format!("unknown highlight `{other}`"), Some("use `match`, `value` or `key`"));
+                }
+                Highlight::Match
+            }
+        };
+        let examples_valid = spec.examples.valid.iter().map(|e| self.example(e)).collect();
+        let examples_invalid: Vec<Example> = spec.examples.invalid.iter().map(|e| self.example(e)).collect();
+        for (ex, spec_ex) in examples_invalid.iter().zip(&spec.examples.invalid) {
+            if ex.highlight.is_empty() {
+                self.invalid(
+                    spec_ex,
+                    "an invalid example needs `highlight`: the text each finding must underline",
+                    None,
+                );
+            }
+        }
+        if !self.errors.is_empty() {
+            return Err(self.errors);
+        }
+        Ok(Rule {
+            id,
+            severity,
+            summary: spec.summary.trim().to_string(),
+            message,
+            label,
+            help: spec.help.map(|h| h.trim().to_string()),
+            rationale: spec.rationale.map(|r| r.trim().to_string()),
+            action_types: spec.target.action_types,
+            path,
+            skip_templated: spec.target.skip_templated,
+            when: when.unwrap_or(Condition::All(Vec::new())),
+            highlight,
+            valid: examples_valid,
+            invalid: examples_invalid,
+            origin,
+        })
+    }
+
+    fn example(&mut self, e: &Spanned<ExampleSpec>) -> Example {
+        Example {
+            name: e.value.name.clone(),
+            input: e.value.input.clone(),
+            highlight: e
+                .value
+                .highlight
+                .as_ref()
+                .map(|h| match h {
+                    super::spec::OneOrMany::One(s) => vec![s.clone()],
+                    super::spec::OneOrMany::Many(v) => v.clone(),
+                })
+                .unwrap_or_default(),
+            line: span_of(e).map(|s| self.index.position(self.yaml, s.start).line),
+        }
+    }
+
+    fn message(&mut self, text: &Spanned<String>) -> Message {
+        match parse_message(&text.value) {
+            Ok(m) => m,
+            Err(why) => {
+                self.invalid(
+                    text,
+                    why,
+                    Some("placeholders are {value}, {match}, {key}, {action} and {type}; write {{ or }} for a brace"),
+                );
+                Message(Vec::new())
+            }
+        }
+    }
+
+    fn regex(&mut self, pattern: &Spanned<String>) -> Option<regex::Regex> {
+        match RegexBuilder::new(&pattern.value).size_limit(REGEX_SIZE_LIMIT).build() {
+            Ok(r) => Some(r),
+            Err(e) => {
+                let span = self.regex_error_span(pattern);
+                let msg = match &e {
+                    regex::Error::Syntax(s) => {
+                        // The syntax error's own text repeats the pattern with a caret;
+                        // keep its final line, which says what is wrong.
+                        let last = s.lines().rev().find(|l| l.starts_with("error:")).unwrap_or(s);
+                        format!("invalid regex: {}", last.trim_start_matches("error: "))
+                    }
+                    other => format!("invalid regex: {other}"),
+                };
+                self.error(RuleErrorKind::InvalidRule, span, msg, None);
+                None
+            }
+        }
+    }
+
+    /// The YAML bytes to blame for a regex error: the exact spot when the
+    /// scalar is written without escapes, else the whole scalar.
+    fn regex_error_span(&self, pattern: &Spanned<String>) -> Option<Range<usize>> {
+        let whole = span_of(pattern)?;
+        let raw = self.yaml.get(whole.clone())?;
+        let inner_offset = if raw == pattern.value {
+            0
+        } else if raw.len() == pattern.value.len() + 2
+            && raw.starts_with('\'')
+            && &raw[1..raw.len() - 1] == pattern.value
+        {
+            1
+        } else {
+            return Some(whole);
+        };
+        let ast_err = regex_syntax::ast::parse::Parser::new().parse(&pattern.value).err();
+        match ast_err {
+            Some(e) => {
+                let s = e.span();
+                let start = whole.start + inner_offset + s.start.offset;
+                let end = whole.start + inner_offset + s.end.offset.max(s.start.offset + 1);
+                Some(start..end.min(whole.end))
+            }
+            None => Some(whole),
+        }
+    }
+
+    fn condition(&mut self, spanned: &Spanned<ConditionSpec>) -> Condition {
+        let c = &spanned.value;
+        let mut tests: Vec<(&str, Condition)> = Vec::new();
+        if let Some(items) = &c.all {
+            tests.push(("all", Condition::All(items.iter().map(|i| self.condition(i)).collect())));
+        }
+        if let Some(items) = &c.any {
+            if items.is_empty() {
+                self.invalid(spanned, "`any` needs at least one condition", None);
+            }
+            tests.push(("any", Condition::Any(items.iter().map(|i| self.condition(i)).collect())));
+        }
+        if let Some(inner) = &c.not {
+            tests.push(("not", Condition::Not(Box::new(self.condition(inner)))));
+        }
+        if let Some(inner) = &c.key {
+            tests.push(("key", Condition::Key(Box::new(self.condition(inner)))));
+        }
+        if let Some(p) = &c.matches {
+            let captured = c.captured.as_ref().map(|i| Box::new(self.condition(i)));
+            if let Some(regex) = self.regex(p) {
+                tests.push(("matches", Condition::Matches { regex, captured }));
+            } else {
+                tests.push(("matches", Condition::All(Vec::new())));
+            }
+        } else if c.captured.is_some() {
+            self.invalid(spanned, "`captured` goes with `matches`", None);
+        }
+        if let Some(p) = &c.not_matches {
+            if let Some(regex) = self.regex(p) {
+                tests.push((
+                    "not-matches",
+                    Condition::Not(Box::new(Condition::Matches { regex, captured: None })),
+                ));
+            } else {
+                tests.push(("not-matches", Condition::All(Vec::new())));
+            }
+        }
+        let ignore_case = c.ignore_case.unwrap_or(false);
+        if let Some(values) = &c.one_of {
+            tests.push((
+                "one-of",
+                Condition::OneOf {
+                    values: values.clone(),
+                    ignore_case,
+                },
+            ));
+        }
+        if let Some(values) = &c.not_one_of {
+            tests.push((
+                "not-one-of",
+                Condition::Not(Box::new(Condition::OneOf {
+                    values: values.clone(),
+                    ignore_case,
+                })),
+            ));
+        }
+        if c.ignore_case.is_some() && c.one_of.is_none() && c.not_one_of.is_none() {
+            self.invalid(
+                spanned,
+                "`ignore-case` goes with `one-of` or `not-one-of`",
+                Some("for a regex, start it with (?i)"),
+            );
+        }
+        if let Some(present) = c.present {
+            if c.at.is_none() {
+                self.invalid(spanned, "`present` goes with `at`", Some("write `at: options.some_key` beside it"));
+            }
+            let exists = Condition::Exists;
+            tests.push((
+                "present",
+                if present { exists } else { Condition::Not(Box::new(exists)) },
+            ));
+        }
+        if let Some(types) = &c.value_type {
+            let mut kinds = Vec::new();
+            let types: Vec<&Spanned<String>> = match types {
+                super::spec::OneOrMany::One(t) => vec![t],
+                super::spec::OneOrMany::Many(v) => v.iter().collect(),
+            };
+            for t in types {
+                match parse_kind(&t.value) {
+                    Some(k) => kinds.push(k),
+                    None => self.invalid(
+                        t,
+                        format!("unknown type `{}`", t.value),
+                        Some("use string, number, boolean, null, array or object"),
+                    ),
+                }
+            }
+            tests.push(("type", Condition::Type(kinds)));
+        }
+        if let Some(b) = c.base64 {
+            tests.push((
+                "base64",
+                if b { Condition::Base64 } else { Condition::Not(Box::new(Condition::Base64)) },
+            ));
+        }
+        if let Some(t) = &c.template {
+            let test = match t.value.as_str() {
+                "any" => TemplateTest::Any,
+                "whole" => TemplateTest::Whole,
+                "none" => TemplateTest::None,
+                other => {
+                    let msg = format!("unknown template test `{other}`");
+                    self.invalid(t, msg, Some("use `any`, `whole` or `none`"));
+                    TemplateTest::Any
+                }
+            };
+            tests.push(("template", Condition::Template(test)));
+        }
+        if let Some(globs) = &c.host_matches {
+            let mut set = GlobSetBuilder::new();
+            for g in globs {
+                match GlobBuilder::new(&g.value).case_insensitive(true).build() {
+                    Ok(glob) => {
+                        set.add(glob);
+                    }
+                    Err(e) => self.invalid(g, format!("invalid glob: {}", e.kind()), None),
+                }
+            }
+            match set.build() {
+                Ok(set) => tests.push(("host-matches", Condition::HostMatches(set))),
+                Err(e) => self.invalid(spanned, format!("invalid globs: {e}"), None),
+            }
+        }
+        let cond = match tests.len() {
+            1 => tests.pop().map(|(_, c)| c).unwrap_or(Condition::All(Vec::new())),
+            0 => {
+                if c.at.is_some() {
+                    self.invalid(spanned, "`at` needs a test beside it", Some("e.g. `present: true` or `matches: ...`"));
+                } else {
+                    self.invalid(spanned, "a condition needs a test", Some("e.g. `matches`, `one-of`, `type`, `all`, `any` or `not`"));
+                }
+                Condition::All(Vec::new())
+            }
+            _ => {
+                let names: Vec<&str> = tests.iter().map(|(n, _)| *n).collect();
+                self.invalid(
+                    spanned,
+                    format!("a condition holds exactly one test, this one has {}", names.join(", ")),
+                    Some("put them in a list under `all:` (or `any:`)"),
+                );
+                Condition::All(Vec::new())
+            }
+        };
+        match &c.at {
+            Some(path) => match PathPattern::parse(&path.value) {
+                Ok(p) => Condition::At(p, Box::new(cond)),
+                Err(why) => {
+                    self.invalid(path, format!("invalid path: {why}"), None);
+                    cond
+                }
+            },
+            None => cond,
+        }
+    }
+}
+
+/// The error text without the location, which the diagnostic shows itself.
+fn yaml_message(e: &serde_saphyr::Error) -> String {
+    let text = e.to_string();
+    let first = text.lines().next().unwrap_or("invalid YAML").trim();
+    // serde-saphyr appends " at line L column C"; the snippet already says where.
+    match first.rfind(" at line ") {
+        Some(i) => first[..i].to_string(),
+        None => first.to_string(),
+    }
+}
+
+fn valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.split('-').all(|w| {
+            !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+}
+
+fn parse_kind(s: &str) -> Option<Kind> {
+    Some(match s {
+        "string" => Kind::String,
+        "number" => Kind::Number,
+        "boolean" | "bool" => Kind::Bool,
+        "null" => Kind::Null,
+        "array" => Kind::Array,
+        "object" => Kind::Object,
+        _ => return None,
+    })
+}
+
+/// Parses a message template.
+pub fn parse_message(text: &str) -> Result<Message, String> {
+    let mut pieces = Vec::new();
+    let mut lit = String::new();
+    let mut chars = text.trim().chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '{' if chars.peek() == Some(&'{') => {
+                chars.next();
+                lit.push('{');
+            }
+            '}' if chars.peek() == Some(&'}') => {
+                chars.next();
+                lit.push('}');
+            }
+            '{' => {
+                let mut name = String::new();
+                loop {
+                    match chars.next() {
+                        Some('}') => break,
+                        Some(c) => name.push(c),
+                        None => return Err(format!("unclosed placeholder `{{{name}`")),
+                    }
+                }
+                let var = match name.as_str() {
+                    "value" => Var::Value,
+                    "match" => Var::Match,
+                    "key" => Var::Key,
+                    "action" => Var::Action,
+                    "type" => Var::Type,
+                    _ => return Err(format!("unknown placeholder `{{{name}}}`")),
+                };
+                if !lit.is_empty() {
+                    pieces.push(Piece::Lit(std::mem::take(&mut lit)));
+                }
+                pieces.push(Piece::Var(var));
+            }
+            '}' => return Err("a lone `}`".into()),
+            c => lit.push(c),
+        }
+    }
+    if !lit.is_empty() {
+        pieces.push(Piece::Lit(lit));
+    }
+    Ok(Message(pieces))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BASE: &str = "id: demo-rule\nseverity: warning\nsummary: s\nmessage: 'm {value}'\ntarget:\n  path: options.method\nexamples: {}\n";
+
+    fn errors(yaml: &str) -> Vec<(String, Option<String>)> {
+        match compile_rule("r.yaml", yaml, RuleOrigin::Builtin) {
+            Ok(_) => vec![],
+            Err(errs) => errs
+                .into_iter()
+                .map(|e| {
+                    let at = e.location.as_ref().map(|l| yaml[l.span.clone()].to_string());
+                    (e.message, at)
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn compiles_a_minimal_rule() {
+        let rule = compile_rule("r.yaml", BASE, RuleOrigin::Builtin).unwrap();
+        assert_eq!(rule.id, "demo-rule");
+        assert_eq!(rule.severity, Severity::Warning);
+    }
+
+    #[test]
+    fn regex_errors_point_inside_the_pattern() {
+        let yaml = format!("{BASE}when:\n  matches: '^(?P<span>abc'\n");
+        let errs = errors(&yaml);
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        assert!(errs[0].0.starts_with("invalid regex"), "{errs:?}");
+        assert_eq!(errs[0].1.as_deref(), Some("("));
+    }
+
+    #[test]
+    fn unknown_keys_and_values_are_located() {
+        let errs = errors(&format!("{BASE}when:\n  machtes: x\n"));
+        assert!(errs[0].0.contains("machtes"), "{errs:?}");
+        assert!(errs[0].1.is_some());
+        let errs = errors(&BASE.replace("warning", "fatal"));
+        assert_eq!(errs[0].1.as_deref(), Some("fatal"));
+        let errs = errors(&BASE.replace("{value}", "{valeu}"));
+        assert!(errs[0].0.contains("{valeu}"));
+        let errs = errors(&format!("{BASE}when:\n  one-of: [a]\n  matches: b\n"));
+        assert!(errs[0].0.contains("exactly one test"), "{errs:?}");
+        let errs = errors(&format!("{BASE}when:\n  present: true\n"));
+        assert!(errs[0].0.contains("goes with `at`"), "{errs:?}");
+        let errs = errors(&BASE.replace("demo-rule", "Demo_Rule"));
+        assert_eq!(errs[0].1.as_deref(), Some("Demo_Rule"));
+    }
+
+    #[test]
+    fn messages_parse() {
+        assert!(parse_message("a {value} {{b}}").is_ok());
+        assert!(parse_message("a {value").is_err());
+        assert!(parse_message("a }").is_err());
+    }
+}

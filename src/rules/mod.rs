@@ -1,0 +1,230 @@
+//! Stage 4: rules. Rules are data (YAML files under `rules/`, embedded in
+//! the binary, plus any the user adds); this module loads and compiles them
+//! once and evaluates them against the actions of a recognised export.
+
+pub mod compile;
+pub mod condition;
+pub mod engine;
+pub mod path;
+pub mod spec;
+
+use crate::error::{RuleError, RuleErrorKind};
+use condition::Condition;
+use path::PathPattern;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+pub use engine::{RawFinding, check};
+
+/// How serious a finding is. Ordered: `Info < Warning < Error`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "error" => Some(Severity::Error),
+            "warning" => Some(Severity::Warning),
+            "info" => Some(Severity::Info),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What a rule underlines.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Highlight {
+    /// The narrowest part a condition matched, else the value.
+    Match,
+    Value,
+    Key,
+}
+
+/// A placeholder in a message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Var {
+    /// The targeted value (decoded).
+    Value,
+    /// The highlighted text.
+    Match,
+    /// The member name of the targeted value.
+    Key,
+    /// The action's name.
+    Action,
+    /// The action's type.
+    Type,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Piece {
+    Lit(String),
+    Var(Var),
+}
+
+/// A message template.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Message(pub Vec<Piece>);
+
+impl Message {
+    pub fn render(&self, lookup: impl Fn(Var) -> String) -> String {
+        let mut out = String::new();
+        for p in &self.0 {
+            match p {
+                Piece::Lit(s) => out.push_str(s),
+                Piece::Var(v) => out.push_str(&lookup(*v)),
+            }
+        }
+        out
+    }
+}
+
+/// Where a rule came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RuleOrigin {
+    Builtin,
+    File(PathBuf),
+}
+
+/// A snippet from a rule file's `examples`.
+#[derive(Clone, Debug)]
+pub struct Example {
+    pub name: Option<String>,
+    pub input: String,
+    /// Source text each finding must underline, in order.
+    pub highlight: Vec<String>,
+    /// Line of the example in its rule file.
+    pub line: Option<usize>,
+}
+
+/// A compiled rule, ready to run.
+#[derive(Debug)]
+pub struct Rule {
+    pub id: String,
+    pub severity: Severity,
+    pub summary: String,
+    pub message: Message,
+    pub label: Option<Message>,
+    pub help: Option<String>,
+    pub rationale: Option<String>,
+    pub action_types: Vec<String>,
+    pub path: PathPattern,
+    pub skip_templated: bool,
+    pub when: Condition,
+    pub highlight: Highlight,
+    pub valid: Vec<Example>,
+    pub invalid: Vec<Example>,
+    pub origin: RuleOrigin,
+}
+
+impl Rule {
+    pub fn applies_to(&self, action_type: Option<&str>) -> bool {
+        self.action_types.is_empty() || action_type.is_some_and(|t| self.action_types.iter().any(|a| a == t))
+    }
+}
+
+mod builtin {
+    include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
+}
+
+/// The rule files compiled into the binary: `(file name, YAML)`.
+pub fn builtin_sources() -> &'static [(&'static str, &'static str)] {
+    builtin::RULES
+}
+
+/// All rules in force for a run.
+#[derive(Debug, Default)]
+pub struct RuleSet {
+    pub rules: Vec<Rule>,
+}
+
+impl RuleSet {
+    /// The built-in rules. They are checked by the test suite, so an error
+    /// here is a build defect; it is still reported, not panicked on.
+    pub fn builtin() -> (Self, Vec<RuleError>) {
+        let mut set = RuleSet::default();
+        let mut errors = Vec::new();
+        for (name, yaml) in builtin_sources() {
+            set.add(&format!("rules/{name}"), yaml, RuleOrigin::Builtin, &mut errors);
+        }
+        (set, errors)
+    }
+
+    /// Compiles one rule file into the set; problems go to `errors`.
+    pub fn add(&mut self, name: &str, yaml: &str, origin: RuleOrigin, errors: &mut Vec<RuleError>) {
+        match compile::compile_rule(name, yaml, origin) {
+            Ok(rule) => {
+                if let Some(existing) = self.rules.iter().find(|r| r.id == rule.id) {
+                    let where_ = match &existing.origin {
+                        RuleOrigin::Builtin => "a built-in rule".to_string(),
+                        RuleOrigin::File(p) => p.display().to_string(),
+                    };
+                    errors.push(
+                        RuleError::new(
+                            RuleErrorKind::DuplicateId,
+                            name,
+                            format!("rule id `{}` is already used by {where_}", rule.id),
+                        )
+                        .with_help("give the rule a different id"),
+                    );
+                } else {
+                    self.rules.push(rule);
+                }
+            }
+            Err(errs) => errors.extend(errs),
+        }
+    }
+
+    /// Adds the rule files (`*.yaml`, `*.yml`) at `path`: a file, or a
+    /// directory read recursively in sorted order.
+    pub fn add_path(&mut self, path: &Path, errors: &mut Vec<RuleError>) {
+        let display = path.display().to_string();
+        let files = if path.is_dir() {
+            let mut files: Vec<PathBuf> = ignore::WalkBuilder::new(path)
+                .standard_filters(false)
+                .build()
+                .filter_map(Result::ok)
+                .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
+                .map(|e| e.into_path())
+                .filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "yml"))
+                .collect();
+            files.sort();
+            files
+        } else {
+            vec![path.to_path_buf()]
+        };
+        for file in files {
+            let name = file.display().to_string();
+            match std::fs::read_to_string(&file) {
+                Ok(text) => self.add(&name, &text, RuleOrigin::File(file.clone()), errors),
+                Err(e) => errors.push(RuleError::new(
+                    RuleErrorKind::Unreadable,
+                    if name.is_empty() { &display } else { &name },
+                    format!("cannot read rule file: {e}"),
+                )),
+            }
+        }
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+}

@@ -1,0 +1,233 @@
+//! Positions in source text: line and column from byte offsets, and small
+//! windows of a file for diagnostics.
+//!
+//! Exports are often minified onto one line of 100 KB or more, and miette
+//! prints whole lines. A [`Snippet`] keeps only the lines around a span, and
+//! for a long line only a window of it, so a report stays readable and the
+//! file's text can be dropped as soon as its findings are extracted.
+
+use miette::{MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents};
+use std::ops::Range;
+
+/// Widest line kept whole in a snippet, in bytes.
+const MAX_LINE: usize = 160;
+/// Bytes kept on each side of a span on a long line.
+const WINDOW_SIDE: usize = 60;
+/// Longest stretch of a span shown.
+const MAX_SPAN: usize = 200;
+
+/// Byte offsets of line starts.
+#[derive(Clone, Debug)]
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+/// A 1-based line and column (column counted in characters).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Position {
+    pub line: usize,
+    pub column: usize,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
+        LineIndex { starts }
+    }
+
+    /// 0-based line holding `offset`.
+    pub fn line_of(&self, offset: usize) -> usize {
+        self.starts.partition_point(|&s| s <= offset).saturating_sub(1)
+    }
+
+    pub fn line_start(&self, line: usize) -> usize {
+        self.starts[line]
+    }
+
+    /// End of a line, without its line break.
+    pub fn line_end(&self, text: &str, line: usize) -> usize {
+        let end = self.starts.get(line + 1).map_or(text.len(), |s| s - 1);
+        if end > self.starts[line] && text.as_bytes().get(end - 1) == Some(&b'\r') {
+            end - 1
+        } else {
+            end
+        }
+    }
+
+    /// 1-based line and character column of `offset`.
+    pub fn position(&self, text: &str, offset: usize) -> Position {
+        let offset = floor_char(text, offset.min(text.len()));
+        let line = self.line_of(offset);
+        let start = self.starts[line];
+        Position {
+            line: line + 1,
+            column: text[start..offset].chars().count() + 1,
+        }
+    }
+}
+
+fn floor_char(text: &str, mut i: usize) -> usize {
+    while i > 0 && !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn ceil_char(text: &str, mut i: usize) -> usize {
+    while i < text.len() && !text.is_char_boundary(i) {
+        i += 1;
+    }
+    i
+}
+
+/// A window of a file around one span, able to stand in for the whole file
+/// when miette renders the span.
+#[derive(Clone, Debug)]
+pub struct Snippet {
+    name: String,
+    /// The window's text: contiguous bytes of the file.
+    text: String,
+    /// File offset of the window's first byte.
+    base: usize,
+    /// 0-based line and character column of the window's first byte.
+    line: usize,
+    column: usize,
+    /// The span as shown (clipped to the window), in file offsets.
+    span: Range<usize>,
+    /// Whether the window cut a line short.
+    clipped: bool,
+}
+
+impl Snippet {
+    /// Builds the window of `text` around the file span `span`.
+    pub fn new(name: &str, text: &str, index: &LineIndex, span: Range<usize>) -> Self {
+        let start = floor_char(text, span.start.min(text.len()));
+        let mut end = ceil_char(text, span.end.clamp(start, text.len()));
+        if end - start > MAX_SPAN {
+            end = ceil_char(text, start + MAX_SPAN);
+        }
+        let first = index.line_of(start);
+        let last = index.line_of(end.saturating_sub(1).max(start));
+        let long = (first..=last).any(|l| index.line_end(text, l) - index.line_start(l) > MAX_LINE);
+        let (from, to, clipped) = if long {
+            let from = floor_char(text, start.saturating_sub(WINDOW_SIDE).max(index.line_start(first)));
+            let to = ceil_char(text, (end + WINDOW_SIDE).min(index.line_end(text, last)));
+            (from, to, true)
+        } else {
+            // Whole lines, with one line of context each side when short.
+            let before = first
+                .checked_sub(1)
+                .filter(|l| index.line_end(text, *l) - index.line_start(*l) <= MAX_LINE)
+                .unwrap_or(first);
+            let after = Some(last + 1)
+                .filter(|l| *l < index.starts.len())
+                .filter(|l| index.line_end(text, *l) - index.line_start(*l) <= MAX_LINE)
+                .unwrap_or(last);
+            (index.line_start(before), index.line_end(text, after), false)
+        };
+        let line = index.line_of(from);
+        let column = text[index.line_start(line)..from].chars().count();
+        Snippet {
+            name: name.to_string(),
+            text: text[from..to].to_string(),
+            base: from,
+            line,
+            column,
+            span: start..end,
+            clipped,
+        }
+    }
+
+    /// The span to label, clipped to what the window shows.
+    pub fn span(&self) -> SourceSpan {
+        (self.span.start, self.span.end - self.span.start).into()
+    }
+
+    pub fn clipped(&self) -> bool {
+        self.clipped
+    }
+}
+
+impl SourceCode for Snippet {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let rel_start = span.offset().saturating_sub(self.base).min(self.text.len());
+        let rel_end = (span.offset() + span.len())
+            .saturating_sub(self.base)
+            .clamp(rel_start, self.text.len());
+        if context_lines_before == 0 && context_lines_after == 0 {
+            // miette asks for the label alone to print `file:line:col`.
+            let before = &self.text[..floor_char(&self.text, rel_start)];
+            let newlines = before.matches('\n').count();
+            let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+            let mut column = before[line_start..].chars().count();
+            if newlines == 0 {
+                column += self.column;
+            }
+            return Ok(Box::new(MietteSpanContents::new_named(
+                self.name.clone(),
+                &self.text.as_bytes()[rel_start..rel_end],
+                *span,
+                self.line + newlines,
+                column,
+                1,
+            )));
+        }
+        let line_count = self.text.matches('\n').count() + 1;
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            self.text.as_bytes(),
+            (self.base, self.text.len()).into(),
+            self.line,
+            self.column,
+            line_count,
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_count_characters() {
+        let text = "ab\n\"ééé\": \"x\"\r\nlast";
+        let idx = LineIndex::new(text);
+        assert_eq!(idx.position(text, 0), Position { line: 1, column: 1 });
+        let x = text.find('x').unwrap();
+        assert_eq!(idx.position(text, x), Position { line: 2, column: 9 });
+        assert_eq!(idx.position(text, text.len()), Position { line: 3, column: 5 });
+        assert_eq!(idx.line_end(text, 1), text.find('\r').unwrap());
+    }
+
+    #[test]
+    fn long_lines_are_windowed() {
+        let text = format!("{{\"pad\":\"{}\",\"k\":\"Basic user:pass\"}}", "y".repeat(100_000));
+        let idx = LineIndex::new(&text);
+        let at = text.find("user:pass").unwrap();
+        let s = Snippet::new("f.json", &text, &idx, at..at + 9);
+        assert!(s.clipped());
+        assert!(s.text.len() < 200, "{}", s.text.len());
+        assert!(s.text.contains("Basic user:pass"));
+        let contents = s.read_span(&s.span(), 0, 0).unwrap();
+        assert_eq!(contents.line(), 0);
+        assert_eq!(contents.column() + 1, idx.position(&text, at).column);
+    }
+
+    #[test]
+    fn short_lines_keep_context() {
+        let text = "{\n  \"a\": 1,\n  \"m\": \"HEAD\",\n  \"z\": 2\n}";
+        let idx = LineIndex::new(text);
+        let at = text.find("HEAD").unwrap();
+        let s = Snippet::new("f.json", text, &idx, at..at + 4);
+        assert!(!s.clipped());
+        assert_eq!(s.text, "  \"a\": 1,\n  \"m\": \"HEAD\",\n  \"z\": 2");
+        let c = s.read_span(&s.span(), 0, 0).unwrap();
+        assert_eq!((c.line(), c.column()), (2, 8));
+    }
+}
