@@ -3,10 +3,15 @@
 //! A file passes through the stages in order: [`discover`] finds it,
 //! [`parse`] builds a span tree, [`export`] recognises the export and its
 //! actions, [`rules`] evaluates the rule set, and [`report`] renders the
-//! results. [`lint`] runs the middle stages for one file.
+//! results. [`lint`] runs the middle stages for one file; [`cli`] wires
+//! them to the command line.
 
+pub mod cli;
+pub mod discover;
 pub mod error;
 pub mod export;
+pub mod lint;
 pub mod parse;
+pub mod report;
 pub mod rules;
 pub mod source;

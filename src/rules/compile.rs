@@ -136,7 +136,7 @@ impl Cx<'_> {
             summary: spec.summary.trim().to_string(),
             message,
             label,
-            help: spec.help.map(|h| h.trim().to_string()),
+            help: spec.help.map(|h| unwrap_lines(&h)),
             rationale: spec.rationale.map(|r| r.trim().to_string()),
             action_types: spec.target.action_types,
             path,
@@ -384,6 +384,16 @@ impl Cx<'_> {
             None => cond,
         }
     }
+}
+
+/// Joins the lines of each paragraph, so text written across lines in
+/// YAML wraps to the reader's terminal instead of at the author's.
+pub fn unwrap_lines(text: &str) -> String {
+    text.trim()
+        .split("\n\n")
+        .map(|p| p.split('\n').map(str::trim).collect::<Vec<_>>().join(" "))
+        .collect::<Vec<_>>()
+        .join("\n\n")
 }
 
 /// The error text without the location, which the diagnostic shows itself.

@@ -1,0 +1,291 @@
+//! One file through the middle of the pipeline: read its bytes, parse them
+//! with spans, recognise the export, evaluate the rules, and extract
+//! everything the report needs (positions, snippets) so the file's text can
+//! be dropped before the next file is read.
+
+use crate::discover::{Input, InputSource};
+use crate::error::{InputError, InputErrorKind, InputWarning, InputWarningKind};
+use crate::export::{self, Recognised};
+use crate::parse::Document;
+use crate::rules::{self, RuleSet, Severity};
+use crate::source::{LineIndex, Position, Snippet};
+use std::io::Read;
+use std::ops::Range;
+
+/// Default limit on the size of one input.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 256 * 1024 * 1024;
+
+/// Settings that apply to every file.
+#[derive(Clone, Debug)]
+pub struct LintOptions {
+    pub max_file_size: u64,
+}
+
+impl Default for LintOptions {
+    fn default() -> Self {
+        LintOptions {
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+        }
+    }
+}
+
+/// The action a finding is in.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct ActionInfo {
+    pub name: Option<String>,
+    pub guid: Option<String>,
+    #[serde(rename = "type")]
+    pub action_type: Option<String>,
+    pub pointer: String,
+}
+
+/// A rule's finding, placed in its file.
+#[derive(Clone, Debug)]
+pub struct Finding {
+    /// Index of the rule in the [`RuleSet`].
+    pub rule: usize,
+    pub severity: Severity,
+    pub message: String,
+    pub label: Option<String>,
+    pub file: String,
+    /// RFC 6901 pointer to the value.
+    pub pointer: String,
+    pub span: Range<usize>,
+    pub start: Position,
+    pub end: Position,
+    pub action: Option<ActionInfo>,
+    pub snippet: Snippet,
+}
+
+/// What became of a file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileStatus {
+    /// Parsed, recognised and checked.
+    Checked,
+    /// Valid JSON but not a Tines export.
+    Skipped,
+    /// Could not be read or parsed.
+    Failed,
+}
+
+/// Everything found in one file.
+#[derive(Debug)]
+pub struct FileReport {
+    pub file: String,
+    pub status: FileStatus,
+    pub findings: Vec<Finding>,
+    pub errors: Vec<InputError>,
+    pub warnings: Vec<InputWarning>,
+}
+
+impl FileReport {
+    fn new(file: &str) -> Self {
+        FileReport {
+            file: file.to_string(),
+            status: FileStatus::Checked,
+            findings: Vec::new(),
+            errors: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+
+    fn failed(mut self, error: InputError) -> Self {
+        self.status = FileStatus::Failed;
+        self.errors.push(error);
+        self
+    }
+}
+
+/// Reads and checks one input.
+pub fn lint_input(input: &Input, rules: &RuleSet, options: &LintOptions) -> FileReport {
+    match read_input(input, options) {
+        Ok(bytes) => lint_bytes(&input.name, bytes, rules),
+        Err(e) => FileReport::new(&input.name).failed(e),
+    }
+}
+
+fn read_input(input: &Input, options: &LintOptions) -> Result<Vec<u8>, InputError> {
+    let error = |msg: String| InputError::new(InputErrorKind::Unreadable, &input.name, msg);
+    let too_large = |size: u64| {
+        InputError::new(
+            InputErrorKind::TooLarge,
+            &input.name,
+            format!(
+                "file is {} bytes, over the {} byte limit",
+                size, options.max_file_size
+            ),
+        )
+        .with_help("raise the limit with --max-file-size if this really is an export")
+    };
+    let limit = options.max_file_size;
+    let mut bytes = Vec::new();
+    match &input.source {
+        InputSource::Stdin => {
+            std::io::stdin()
+                .lock()
+                .take(limit + 1)
+                .read_to_end(&mut bytes)
+                .map_err(|e| error(io_message(&e)))?;
+        }
+        InputSource::Path(path) => {
+            // Opened read-only; nothing is ever written next to an input.
+            let file = std::fs::File::open(path).map_err(|e| error(io_message(&e)))?;
+            let meta = file.metadata().map_err(|e| error(io_message(&e)))?;
+            if meta.is_dir() {
+                return Err(error("is a directory".into()));
+            }
+            if meta.len() > limit {
+                return Err(too_large(meta.len()));
+            }
+            file.take(limit + 1)
+                .read_to_end(&mut bytes)
+                .map_err(|e| error(io_message(&e)))?;
+        }
+    }
+    if bytes.len() as u64 > limit {
+        return Err(too_large(bytes.len() as u64));
+    }
+    Ok(bytes)
+}
+
+/// A short, stable description of an I/O error.
+pub fn io_message(e: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    match e.kind() {
+        K::NotFound => "no such file or directory".into(),
+        K::PermissionDenied => "permission denied".into(),
+        K::IsADirectory => "is a directory".into(),
+        K::InvalidData => "invalid data".into(),
+        _ => {
+            let s = e.to_string();
+            match s.find(" (os error") {
+                Some(i) => s[..i].to_string(),
+                None => s,
+            }
+        }
+    }
+}
+
+/// Checks the bytes of one file.
+pub fn lint_bytes(name: &str, mut bytes: Vec<u8>, rules: &RuleSet) -> FileReport {
+    let mut report = FileReport::new(name);
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) || looks_like_utf16(&bytes) {
+        return report.failed(
+            InputError::new(InputErrorKind::Utf16, name, "file is UTF-16 text; JSON exports are UTF-8")
+                .with_help("re-save or re-export the file as UTF-8"),
+        );
+    }
+    let bom = bytes.starts_with(&[0xEF, 0xBB, 0xBF]);
+    if bom {
+        // Blank the mark in memory (never on disk) so offsets stay those of
+        // the file and the rest can still be checked.
+        bytes[..3].copy_from_slice(b"   ");
+    }
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let bytes = e.into_bytes();
+            let binary = memchr::memchr(0, &bytes[..bytes.len().min(8192)]).is_some();
+            let prefix = String::from_utf8_lossy(&bytes[..valid]).into_owned();
+            let index = LineIndex::new(&prefix);
+            let message = if binary {
+                format!("file is binary, not JSON text (invalid UTF-8 at byte {valid})")
+            } else {
+                format!("file is not valid UTF-8: invalid byte sequence at byte {valid}")
+            };
+            return report.failed(
+                InputError::new(InputErrorKind::InvalidUtf8, name, message)
+                    .with_help("exports are UTF-8 JSON; re-export the story or re-save the file as UTF-8")
+                    .at(&prefix, &index, valid..valid),
+            );
+        }
+    };
+    let index = LineIndex::new(&text);
+    if bom {
+        report.errors.push(
+            InputError::new(
+                InputErrorKind::ByteOrderMark,
+                name,
+                "file starts with a UTF-8 byte order mark, which JSON does not allow (RFC 8259, section 8.1)",
+            )
+            .with_help("save the file without a BOM; the rest of the file was still checked")
+            .at(&text, &index, 0..0),
+        );
+        report.status = FileStatus::Failed;
+    }
+    if text.trim().is_empty() {
+        let what = if text.is_empty() { "file is empty" } else { "file holds only whitespace" };
+        let mut e = InputError::new(InputErrorKind::InvalidJson, name, format!("{what}; expected a JSON export"));
+        if !text.is_empty() {
+            e = e.at(&text, &index, text.len()..text.len());
+        }
+        return report.failed(e);
+    }
+    let doc = match Document::parse(&text) {
+        Ok(doc) => doc,
+        Err(e) => {
+            let end = (e.offset + 1).min(text.len());
+            return report.failed(
+                InputError::new(InputErrorKind::InvalidJson, name, format!("invalid JSON: {}", e.message))
+                    .at(&text, &index, e.offset..end),
+            );
+        }
+    };
+    let (actions, notes) = match export::recognise(&doc) {
+        Recognised::Export { actions, notes, .. } => (actions, notes),
+        Recognised::NotAnExport { reason } => {
+            let root = doc.node(doc.root());
+            report.warnings.push(
+                InputWarning::new(InputWarningKind::NotAnExport, name, format!("not a Tines export: {reason}"))
+                    .with_help("storylint checks story exports, single actions and lists of actions; this file was skipped")
+                    .at(&text, &index, root.start as usize..root.start as usize + 1),
+            );
+            if report.status == FileStatus::Checked {
+                report.status = FileStatus::Skipped;
+            }
+            return report;
+        }
+    };
+    for note in notes {
+        let n = doc.node(note.node);
+        report.warnings.push(
+            InputWarning::new(InputWarningKind::UnexpectedShape, name, note.message)
+                .at(&text, &index, n.start as usize..n.end as usize),
+        );
+    }
+    for raw in rules::check(rules, &doc, &actions) {
+        let rule = &rules.rules[raw.rule];
+        let action = &actions[raw.action];
+        report.findings.push(Finding {
+            rule: raw.rule,
+            severity: rule.severity,
+            message: raw.message,
+            label: raw.label,
+            file: name.to_string(),
+            pointer: doc.pointer(raw.node),
+            start: index.position(&text, raw.span.start),
+            end: index.position(&text, raw.span.end),
+            snippet: Snippet::new(name, &text, &index, raw.span.clone()),
+            span: raw.span,
+            action: Some(ActionInfo {
+                name: action.name.clone(),
+                guid: action.guid.clone(),
+                action_type: action.action_type.clone(),
+                pointer: doc.pointer(action.node),
+            }),
+        });
+    }
+    report
+}
+
+/// UTF-16 without a byte order mark: ASCII text with every other byte NUL.
+fn looks_like_utf16(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(64)];
+    head.len() >= 4 && {
+        let even_nul = head.iter().step_by(2).filter(|b| **b == 0).count();
+        let odd_nul = head.iter().skip(1).step_by(2).filter(|b| **b == 0).count();
+        let half = head.len() / 2;
+        (even_nul * 10 >= half * 9 && odd_nul == 0) || (odd_nul * 10 >= half * 9 && even_nul == 0)
+    }
+}

@@ -1,0 +1,178 @@
+//! The default output: a miette report per problem and finding, with the
+//! snippet underlined at the exact bytes, then a one-line summary.
+
+use super::Report;
+use crate::lint::Finding;
+use crate::rules::{Rule, Severity};
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceCode};
+use std::fmt;
+use std::io::{self, Write};
+
+/// How to draw.
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub color: bool,
+    /// Width to wrap messages at.
+    pub width: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            color: false,
+            width: 100,
+        }
+    }
+}
+
+struct FindingDiagnostic<'a> {
+    finding: &'a Finding,
+    rule: &'a Rule,
+    text: String,
+}
+
+impl fmt::Debug for FindingDiagnostic<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl fmt::Display for FindingDiagnostic<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl std::error::Error for FindingDiagnostic<'_> {}
+
+impl Diagnostic for FindingDiagnostic<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        Some(Box::new(&self.rule.id))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.finding.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Info => miette::Severity::Advice,
+        })
+    }
+
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.rule
+            .help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(&self.finding.snippet)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(std::iter::once(LabeledSpan::new_primary_with_span(
+            self.finding.label.clone(),
+            self.finding.snippet.span(),
+        ))))
+    }
+}
+
+fn handler(options: &Options) -> GraphicalReportHandler {
+    let theme = if options.color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    GraphicalReportHandler::new_themed(theme)
+        .with_links(false)
+        .with_width(options.width)
+        .with_wrap_lines(false)
+        .with_context_lines(1)
+}
+
+fn action_line(f: &Finding) -> String {
+    match &f.action {
+        Some(a) => {
+            let name = a.name.as_deref().map_or_else(|| "(unnamed)".to_string(), |n| format!("\"{n}\""));
+            let ty = a.action_type.as_deref().unwrap_or("no type");
+            format!("in action {name} ({ty}) at {}", f.pointer)
+        }
+        None => format!("at {}", f.pointer),
+    }
+}
+
+pub fn write(report: &Report, options: &Options, out: &mut dyn Write) -> io::Result<()> {
+    let handler = handler(options);
+    let mut buf = String::new();
+    let mut render = |d: &dyn Diagnostic, out: &mut dyn Write| -> io::Result<()> {
+        buf.clear();
+        handler
+            .render_report(&mut buf, d)
+            .map_err(|_| io::Error::other("cannot render a diagnostic"))?;
+        out.write_all(buf.as_bytes())?;
+        writeln!(out)
+    };
+    for e in &report.rule_errors {
+        render(e, out)?;
+    }
+    for file in &report.files {
+        for e in &file.errors {
+            render(e, out)?;
+        }
+        let mut items: Vec<(usize, Item)> = file
+            .warnings
+            .iter()
+            .map(|w| (w.location.as_ref().map_or(0, |l| l.span.start), Item::Warning(w)))
+            .chain(file.findings.iter().map(|f| (f.span.start, Item::Finding(f))))
+            .collect();
+        items.sort_by_key(|(at, _)| *at);
+        for (_, item) in items {
+            match item {
+                Item::Warning(w) => render(w, out)?,
+                Item::Finding(f) => {
+                    let rule = &report.rules.rules[f.rule];
+                    let d = FindingDiagnostic {
+                        finding: f,
+                        rule,
+                        text: format!("{}\n{}", f.message, action_line(f)),
+                    };
+                    render(&d, out)?;
+                }
+            }
+        }
+    }
+    writeln!(out, "{}", summary_line(report))
+}
+
+enum Item<'a> {
+    Warning(&'a crate::error::InputWarning),
+    Finding(&'a Finding),
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// `storylint: 2 errors, 1 warning, 0 info in 3 files (1 checked, 1 skipped: not a Tines export, 1 failed)`
+pub fn summary_line(report: &Report) -> String {
+    let s = report.summary();
+    let mut parts = vec![format!("{} checked", s.checked)];
+    if s.skipped > 0 {
+        parts.push(format!("{} skipped: not a Tines export", s.skipped));
+    }
+    if s.failed > 0 {
+        parts.push(format!("{} failed: could not be checked", s.failed));
+    }
+    let mut line = format!(
+        "storylint: {}, {}, {} in {} ({})",
+        plural(s.errors, "error", "errors"),
+        plural(s.warnings, "warning", "warnings"),
+        plural(s.infos, "info", "info"),
+        plural(s.files, "file", "files"),
+        parts.join(", "),
+    );
+    if s.rule_errors > 0 {
+        line.push_str(&format!("; {}", plural(s.rule_errors, "rule file error", "rule file errors")));
+    }
+    line
+}

@@ -1,0 +1,121 @@
+//! `--format json`: one document, `{"version": 1, "findings": [...],
+//! "errors": [...], "warnings": [...], "summary": {...}}`.
+
+use super::Report;
+use crate::error::{Problem, ProblemKind};
+use crate::lint::ActionInfo;
+use serde::Serialize;
+use std::io::{self, Write};
+
+#[derive(Serialize)]
+struct Document<'a> {
+    version: u32,
+    findings: Vec<Finding<'a>>,
+    errors: Vec<Issue<'a>>,
+    warnings: Vec<Issue<'a>>,
+    summary: Summary,
+}
+
+#[derive(Serialize)]
+struct Finding<'a> {
+    rule: &'a str,
+    severity: &'a str,
+    message: &'a str,
+    file: &'a str,
+    pointer: &'a str,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    offset: usize,
+    length: usize,
+    action: Option<&'a ActionInfo>,
+    help: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct Issue<'a> {
+    file: &'a str,
+    kind: &'a str,
+    message: &'a str,
+    line: Option<usize>,
+    column: Option<usize>,
+    offset: Option<usize>,
+}
+
+#[derive(Serialize)]
+struct Summary {
+    files: usize,
+    checked: usize,
+    skipped: usize,
+    failed: usize,
+    findings: Counts,
+    errors: usize,
+}
+
+#[derive(Serialize)]
+struct Counts {
+    error: usize,
+    warning: usize,
+    info: usize,
+}
+
+fn issue<K: ProblemKind>(p: &Problem<K>) -> Issue<'_> {
+    Issue {
+        file: &p.file,
+        kind: p.kind.code(),
+        message: &p.message,
+        line: p.location.as_ref().map(|l| l.start.line),
+        column: p.location.as_ref().map(|l| l.start.column),
+        offset: p.location.as_ref().map(|l| l.span.start),
+    }
+}
+
+pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let s = report.summary();
+    let mut errors: Vec<Issue> = report.rule_errors.iter().map(issue).collect();
+    let mut warnings = Vec::new();
+    let mut findings = Vec::new();
+    for file in &report.files {
+        errors.extend(file.errors.iter().map(issue));
+        warnings.extend(file.warnings.iter().map(issue));
+        for f in &file.findings {
+            let rule = &report.rules.rules[f.rule];
+            findings.push(Finding {
+                rule: &rule.id,
+                severity: f.severity.as_str(),
+                message: &f.message,
+                file: &f.file,
+                pointer: &f.pointer,
+                line: f.start.line,
+                column: f.start.column,
+                end_line: f.end.line,
+                end_column: f.end.column,
+                offset: f.span.start,
+                length: f.span.end - f.span.start,
+                action: f.action.as_ref(),
+                help: rule.help.as_deref(),
+            });
+        }
+    }
+    let doc = Document {
+        version: 1,
+        findings,
+        errors,
+        warnings,
+        summary: Summary {
+            files: s.files,
+            checked: s.checked,
+            skipped: s.skipped,
+            failed: s.failed,
+            findings: Counts {
+                error: s.errors,
+                warning: s.warnings,
+                info: s.infos,
+            },
+            errors: s.input_errors + s.rule_errors,
+        },
+    };
+    serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::other)?;
+    writeln!(out)
+}

@@ -1,0 +1,143 @@
+//! Stage 5: reporting. Every byte storylint prints goes through here: the
+//! results of a run are gathered in a [`Report`], which knows the summary and
+//! the exit code, and one module per format renders it.
+
+pub mod human;
+pub mod json;
+
+use crate::error::{InputError, RuleError};
+use crate::lint::{FileReport, FileStatus};
+use crate::rules::{RuleSet, Severity};
+use std::io::{self, Write};
+
+/// Output formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Graphical diagnostics with snippets, and a summary.
+    Human,
+    /// One JSON document (schema version 1).
+    Json,
+}
+
+/// Process exit codes.
+pub mod exit {
+    /// Nothing at or above the `--fail-on` severity.
+    pub const CLEAN: u8 = 0;
+    /// Findings at or above the `--fail-on` severity.
+    pub const FINDINGS: u8 = 1;
+    /// Usage error, unreadable or invalid input, or invalid rule file.
+    pub const ERROR: u8 = 2;
+}
+
+/// The results of a run.
+pub struct Report<'r> {
+    pub rules: &'r RuleSet,
+    /// Per input, sorted by file name.
+    pub files: Vec<FileReport>,
+    /// Problems with rule files.
+    pub rule_errors: Vec<RuleError>,
+}
+
+/// Counts for the closing summary.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Summary {
+    pub files: usize,
+    pub checked: usize,
+    pub skipped: usize,
+    pub failed: usize,
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+    pub input_errors: usize,
+    pub rule_errors: usize,
+}
+
+impl Summary {
+    pub fn findings(&self) -> usize {
+        self.errors + self.warnings + self.infos
+    }
+}
+
+impl<'r> Report<'r> {
+    /// Builds a report; discovery problems become failed entries so they are
+    /// listed in file order with everything else.
+    pub fn new(
+        rules: &'r RuleSet,
+        mut files: Vec<FileReport>,
+        discovery_errors: Vec<InputError>,
+        rule_errors: Vec<RuleError>,
+    ) -> Self {
+        for e in discovery_errors {
+            files.push(FileReport {
+                file: e.file.clone(),
+                status: FileStatus::Failed,
+                findings: Vec::new(),
+                errors: vec![e],
+                warnings: Vec::new(),
+            });
+        }
+        files.sort_by(|a, b| a.file.cmp(&b.file));
+        Report {
+            rules,
+            files,
+            rule_errors,
+        }
+    }
+
+    pub fn summary(&self) -> Summary {
+        let mut s = Summary {
+            files: self.files.len(),
+            rule_errors: self.rule_errors.len(),
+            ..Summary::default()
+        };
+        for f in &self.files {
+            match f.status {
+                FileStatus::Checked => s.checked += 1,
+                FileStatus::Skipped => s.skipped += 1,
+                FileStatus::Failed => s.failed += 1,
+            }
+            s.input_errors += f.errors.len();
+            for finding in &f.findings {
+                match finding.severity {
+                    Severity::Error => s.errors += 1,
+                    Severity::Warning => s.warnings += 1,
+                    Severity::Info => s.infos += 1,
+                }
+            }
+        }
+        s
+    }
+
+    /// 2 if any input or rule file was bad, else 1 if a finding is at or
+    /// above `fail_on`, else 0. The format never changes it.
+    pub fn exit_code(&self, fail_on: Severity) -> u8 {
+        let s = self.summary();
+        if s.input_errors > 0 || s.rule_errors > 0 {
+            exit::ERROR
+        } else if self
+            .files
+            .iter()
+            .flat_map(|f| &f.findings)
+            .any(|f| f.severity >= fail_on)
+        {
+            exit::FINDINGS
+        } else {
+            exit::CLEAN
+        }
+    }
+
+    /// Renders the report in `format`.
+    pub fn write(&self, format: Format, human: &human::Options, out: &mut dyn Write) -> io::Result<()> {
+        match format {
+            Format::Human => human::write(self, human, out),
+            Format::Json => json::write(self, out),
+        }
+    }
+}
+
+/// Prints a command-line parsing error (or `--help` / `--version`) and
+/// returns the exit code: 2 for usage errors, 0 for help and version.
+pub fn usage_error(e: &clap::Error) -> u8 {
+    let _ = e.print();
+    if e.use_stderr() { exit::ERROR } else { exit::CLEAN }
+}
