@@ -13,8 +13,10 @@ use std::path::PathBuf;
 /// Fast, offline static analyzer for Tines story exports.
 #[derive(Debug, Parser)]
 #[command(name = "storylint", version, about, propagate_version = true)]
-#[command(after_help = "Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, \
-                        2 usage error, unreadable or invalid input, or invalid rule file.")]
+#[command(
+    after_help = "Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, \
+                        2 usage error, unreadable or invalid input, or invalid rule file."
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -133,7 +135,9 @@ fn check(args: CheckArgs) -> u8 {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     // A closed pipe (`storylint check | head -1`) is not an error worth a word.
-    let _ = report.write(args.format, &human, &mut out).and_then(|()| out.flush());
+    let _ = report
+        .write(args.format, &human, &mut out)
+        .and_then(|()| out.flush());
     code
 }
 
@@ -142,7 +146,8 @@ fn use_color(choice: ColorChoice) -> bool {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => {
-            let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty() && v != "0");
+            let set =
+                |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty() && v != "0");
             if set("NO_COLOR") {
                 false
             } else if set("CLICOLOR_FORCE") {

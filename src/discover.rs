@@ -43,7 +43,10 @@ pub fn discover(paths: &[PathBuf], options: &WalkOptions) -> Discovery {
     for path in paths {
         if path.as_os_str() == "-" {
             found.inputs.push(Input {
-                name: options.stdin_name.clone().unwrap_or_else(|| "<stdin>".into()),
+                name: options
+                    .stdin_name
+                    .clone()
+                    .unwrap_or_else(|| "<stdin>".into()),
                 source: InputSource::Stdin,
             });
             continue;
@@ -98,7 +101,10 @@ fn walk(root: &Path, options: &WalkOptions, found: &mut Discovery) {
                 found.errors.push(InputError::new(
                     InputErrorKind::Unreadable,
                     &name,
-                    format!("cannot read while walking: {}", strip_path(&err.to_string())),
+                    format!(
+                        "cannot read while walking: {}",
+                        strip_path(&err.to_string())
+                    ),
                 ));
             }
         }
@@ -108,7 +114,9 @@ fn walk(root: &Path, options: &WalkOptions, found: &mut Discovery) {
 fn err_path(err: &ignore::Error) -> Option<PathBuf> {
     match err {
         ignore::Error::WithPath { path, .. } => Some(path.clone()),
-        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => err_path(err),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            err_path(err)
+        }
         ignore::Error::Loop { child, .. } => Some(child.clone()),
         _ => None,
     }
@@ -143,7 +151,14 @@ mod tests {
         fs::create_dir_all(root.join("b/nested")).unwrap();
         fs::create_dir_all(root.join(".hidden")).unwrap();
         fs::create_dir_all(root.join("dir.json")).unwrap();
-        for f in ["b/nested/z.json", "a.json", "b/c.JSON", "notes.txt", ".hidden/h.json", "ignored.json"] {
+        for f in [
+            "b/nested/z.json",
+            "a.json",
+            "b/c.JSON",
+            "notes.txt",
+            ".hidden/h.json",
+            "ignored.json",
+        ] {
             fs::write(root.join(f), "{}").unwrap();
         }
         fs::write(root.join(".gitignore"), "ignored.json\n").unwrap();
@@ -157,7 +172,10 @@ mod tests {
         assert!(found.errors.is_empty());
 
         // Named explicitly, an ignored or oddly named file is still checked.
-        let found = discover(&[root.join("notes.txt"), root.join("ignored.json")], &WalkOptions::default());
+        let found = discover(
+            &[root.join("notes.txt"), root.join("ignored.json")],
+            &WalkOptions::default(),
+        );
         assert_eq!(found.inputs.len(), 2);
 
         let all = discover(
@@ -173,9 +191,16 @@ mod tests {
 
     #[test]
     fn missing_paths_are_errors() {
-        let found = discover(&[PathBuf::from("/definitely/not/here.json")], &WalkOptions::default());
+        let found = discover(
+            &[PathBuf::from("/definitely/not/here.json")],
+            &WalkOptions::default(),
+        );
         assert!(found.inputs.is_empty());
         assert_eq!(found.errors.len(), 1);
-        assert!(found.errors[0].message.contains("no such file"), "{}", found.errors[0].message);
+        assert!(
+            found.errors[0].message.contains("no such file"),
+            "{}",
+            found.errors[0].message
+        );
     }
 }

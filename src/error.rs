@@ -39,7 +39,7 @@ pub struct Problem<K> {
     pub file: String,
     pub message: String,
     pub help: Option<String>,
-    pub location: Option<Located>,
+    pub location: Option<Box<Located>>,
 }
 
 impl<K: ProblemKind> Problem<K> {
@@ -59,7 +59,7 @@ impl<K: ProblemKind> Problem<K> {
     }
 
     pub fn at(mut self, text: &str, index: &LineIndex, span: Range<usize>) -> Self {
-        self.location = Some(Located::new(&self.file, text, index, span));
+        self.location = Some(Box::new(Located::new(&self.file, text, index, span)));
         self
     }
 }
@@ -91,15 +91,16 @@ impl<K: ProblemKind> Diagnostic for Problem<K> {
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        self.location.as_ref().map(|l| &l.snippet as &dyn SourceCode)
+        self.location
+            .as_ref()
+            .map(|l| &l.snippet as &dyn SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let loc = self.location.as_ref()?;
-        Some(Box::new(std::iter::once(LabeledSpan::new_primary_with_span(
-            None,
-            loc.snippet.span(),
-        ))))
+        Some(Box::new(std::iter::once(
+            LabeledSpan::new_primary_with_span(None, loc.snippet.span()),
+        )))
     }
 }
 

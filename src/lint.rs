@@ -167,27 +167,30 @@ pub fn io_message(e: &std::io::Error) -> String {
 }
 
 /// Checks the bytes of one file.
-pub fn lint_bytes(name: &str, mut bytes: Vec<u8>, rules: &RuleSet) -> FileReport {
+pub fn lint_bytes(name: &str, bytes: Vec<u8>, rules: &RuleSet) -> FileReport {
     let mut report = FileReport::new(name);
-    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) || looks_like_utf16(&bytes) {
+    if bytes.starts_with(&[0xFF, 0xFE])
+        || bytes.starts_with(&[0xFE, 0xFF])
+        || looks_like_utf16(&bytes)
+    {
         return report.failed(
-            InputError::new(InputErrorKind::Utf16, name, "file is UTF-16 text; JSON exports are UTF-8")
-                .with_help("re-save or re-export the file as UTF-8"),
+            InputError::new(
+                InputErrorKind::Utf16,
+                name,
+                "file is UTF-16 text; JSON exports are UTF-8",
+            )
+            .with_help("re-save or re-export the file as UTF-8"),
         );
     }
     let bom = bytes.starts_with(&[0xEF, 0xBB, 0xBF]);
-    if bom {
-        // Blank the mark in memory (never on disk) so offsets stay those of
-        // the file and the rest can still be checked.
-        bytes[..3].copy_from_slice(b"   ");
-    }
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
             let valid = e.utf8_error().valid_up_to();
             let bytes = e.into_bytes();
             let binary = memchr::memchr(0, &bytes[..bytes.len().min(8192)]).is_some();
-            let prefix = String::from_utf8_lossy(&bytes[..valid]).into_owned();
+            // Show the text up to the bad byte, which stands as U+FFFD.
+            let prefix = format!("{}\u{FFFD}", String::from_utf8_lossy(&bytes[..valid]));
             let index = LineIndex::new(&prefix);
             let message = if binary {
                 format!("file is binary, not JSON text (invalid UTF-8 at byte {valid})")
@@ -196,10 +199,22 @@ pub fn lint_bytes(name: &str, mut bytes: Vec<u8>, rules: &RuleSet) -> FileReport
             };
             return report.failed(
                 InputError::new(InputErrorKind::InvalidUtf8, name, message)
-                    .with_help("exports are UTF-8 JSON; re-export the story or re-save the file as UTF-8")
-                    .at(&prefix, &index, valid..valid),
+                    .with_help(
+                        "exports are UTF-8 JSON; re-export the story or re-save the file as UTF-8",
+                    )
+                    .at(&prefix, &index, valid..prefix.len()),
             );
         }
+    };
+    // The parser sees the byte order mark blanked (in memory, never on
+    // disk) so offsets stay those of the file and the rest can be checked;
+    // positions and snippets use the file's own text.
+    let blanked;
+    let json_text: &str = if bom {
+        blanked = format!("   {}", &text[3..]);
+        &blanked
+    } else {
+        &text
     };
     let index = LineIndex::new(&text);
     if bom {
@@ -210,25 +225,43 @@ pub fn lint_bytes(name: &str, mut bytes: Vec<u8>, rules: &RuleSet) -> FileReport
                 "file starts with a UTF-8 byte order mark, which JSON does not allow (RFC 8259, section 8.1)",
             )
             .with_help("save the file without a BOM; the rest of the file was still checked")
-            .at(&text, &index, 0..0),
+            .at(&text, &index, 0..3),
         );
         report.status = FileStatus::Failed;
     }
     if text.trim().is_empty() {
-        let what = if text.is_empty() { "file is empty" } else { "file holds only whitespace" };
-        let mut e = InputError::new(InputErrorKind::InvalidJson, name, format!("{what}; expected a JSON export"));
+        let what = if text.is_empty() {
+            "file is empty"
+        } else {
+            "file holds only whitespace"
+        };
+        let mut e = InputError::new(
+            InputErrorKind::InvalidJson,
+            name,
+            format!("{what}; expected a JSON export"),
+        );
         if !text.is_empty() {
             e = e.at(&text, &index, text.len()..text.len());
         }
         return report.failed(e);
     }
-    let doc = match Document::parse(&text) {
+    let doc = match Document::parse(json_text) {
         Ok(doc) => doc,
         Err(e) => {
-            let end = (e.offset + 1).min(text.len());
+            // At the end of the file, point at the last thing in it.
+            let at = if e.offset >= text.trim_end().len() {
+                text.trim_end().char_indices().last().map_or(0, |(i, _)| i)
+            } else {
+                e.offset
+            };
+            let end = text[at..].chars().next().map_or(at, |c| at + c.len_utf8());
             return report.failed(
-                InputError::new(InputErrorKind::InvalidJson, name, format!("invalid JSON: {}", e.message))
-                    .at(&text, &index, e.offset..end),
+                InputError::new(
+                    InputErrorKind::InvalidJson,
+                    name,
+                    format!("invalid JSON: {}", e.message),
+                )
+                .at(&text, &index, at..end),
             );
         }
     };
@@ -250,8 +283,11 @@ pub fn lint_bytes(name: &str, mut bytes: Vec<u8>, rules: &RuleSet) -> FileReport
     for note in notes {
         let n = doc.node(note.node);
         report.warnings.push(
-            InputWarning::new(InputWarningKind::UnexpectedShape, name, note.message)
-                .at(&text, &index, n.start as usize..n.end as usize),
+            InputWarning::new(InputWarningKind::UnexpectedShape, name, note.message).at(
+                &text,
+                &index,
+                n.start as usize..n.end as usize,
+            ),
         );
     }
     for raw in rules::check(rules, &doc, &actions) {

@@ -38,7 +38,9 @@ impl LineIndex {
 
     /// 0-based line holding `offset`.
     pub fn line_of(&self, offset: usize) -> usize {
-        self.starts.partition_point(|&s| s <= offset).saturating_sub(1)
+        self.starts
+            .partition_point(|&s| s <= offset)
+            .saturating_sub(1)
     }
 
     pub fn line_start(&self, line: usize) -> usize {
@@ -111,7 +113,12 @@ impl Snippet {
         let last = index.line_of(end.saturating_sub(1).max(start));
         let long = (first..=last).any(|l| index.line_end(text, l) - index.line_start(l) > MAX_LINE);
         let (from, to, clipped) = if long {
-            let from = floor_char(text, start.saturating_sub(WINDOW_SIDE).max(index.line_start(first)));
+            let from = floor_char(
+                text,
+                start
+                    .saturating_sub(WINDOW_SIDE)
+                    .max(index.line_start(first)),
+            );
             let to = ceil_char(text, (end + WINDOW_SIDE).min(index.line_end(text, last)));
             (from, to, true)
         } else {
@@ -201,13 +208,19 @@ mod tests {
         assert_eq!(idx.position(text, 0), Position { line: 1, column: 1 });
         let x = text.find('x').unwrap();
         assert_eq!(idx.position(text, x), Position { line: 2, column: 9 });
-        assert_eq!(idx.position(text, text.len()), Position { line: 3, column: 5 });
+        assert_eq!(
+            idx.position(text, text.len()),
+            Position { line: 3, column: 5 }
+        );
         assert_eq!(idx.line_end(text, 1), text.find('\r').unwrap());
     }
 
     #[test]
     fn long_lines_are_windowed() {
-        let text = format!("{{\"pad\":\"{}\",\"k\":\"Basic user:pass\"}}", "y".repeat(100_000));
+        let text = format!(
+            "{{\"pad\":\"{}\",\"k\":\"Basic user:pass\"}}",
+            "y".repeat(100_000)
+        );
         let idx = LineIndex::new(&text);
         let at = text.find("user:pass").unwrap();
         let s = Snippet::new("f.json", &text, &idx, at..at + 9);

@@ -253,10 +253,14 @@ mod tests {
 
     #[test]
     fn other_shapes() {
-        let (shape, actions, _) = recognise_text(r#"{"type":"Agents::HTTPRequestAgent","options":{}}"#);
+        let (shape, actions, _) =
+            recognise_text(r#"{"type":"Agents::HTTPRequestAgent","options":{}}"#);
         assert_eq!((shape, actions.len()), (Some(Shape::Action), 1));
         let (shape, actions, _) = recognise_text(r#"[{"type":"Agents::HTTPRequestAgent"}, 3]"#);
-        assert_eq!((shape, actions), (Some(Shape::ActionList), vec!["/0".to_string()]));
+        assert_eq!(
+            (shape, actions),
+            (Some(Shape::ActionList), vec!["/0".to_string()])
+        );
         let (shape, _, _) = recognise_text(r#"{"agents":[]}"#);
         assert_eq!(shape, Some(Shape::CopiedActions));
         let (shape, _, why) = recognise_text(r#"{"name":"x"}"#);

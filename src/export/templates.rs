@@ -79,7 +79,14 @@ mod tests {
     fn finds_expressions() {
         let s = "Basic <<CREDENTIAL.u>>:{{ .CREDENTIAL.p }} {% credential x %} << open";
         let got: Vec<&str> = expressions(s).into_iter().map(|r| &s[r]).collect();
-        assert_eq!(got, ["<<CREDENTIAL.u>>", "{{ .CREDENTIAL.p }}", "{% credential x %}"]);
+        assert_eq!(
+            got,
+            [
+                "<<CREDENTIAL.u>>",
+                "{{ .CREDENTIAL.p }}",
+                "{% credential x %}"
+            ]
+        );
     }
 
     #[test]

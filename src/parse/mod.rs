@@ -373,7 +373,10 @@ fn skip_ws(data: &[u8], mut i: usize) -> usize {
 /// which are a sub-slice of `data`.
 fn key_span(data: &[u8], key: &[u8]) -> (u32, u32) {
     let inner_start = key.as_ptr() as usize - data.as_ptr() as usize;
-    ((inner_start - 1) as u32, (inner_start + key.len() + 1) as u32)
+    (
+        (inner_start - 1) as u32,
+        (inner_start + key.len() + 1) as u32,
+    )
 }
 
 fn describe(e: &jiter::JiterErrorType) -> String {
@@ -410,7 +413,11 @@ mod tests {
         assert_eq!(
             got,
             vec![
-                (Kind::Object, r#"{"a": [1, "x\"y", null], "b\u0041": {"c": true}}"#, None),
+                (
+                    Kind::Object,
+                    r#"{"a": [1, "x\"y", null], "b\u0041": {"c": true}}"#,
+                    None
+                ),
                 (Kind::Array, r#"[1, "x\"y", null]"#, Some(r#""a""#)),
                 (Kind::Number, "1", None),
                 (Kind::String, r#""x\"y""#, None),
@@ -429,7 +436,10 @@ mod tests {
         let ab = doc.get(first, "a/b").unwrap();
         let xy = doc.get(ab, "x~y").unwrap();
         assert_eq!(doc.pointer(xy), "/agents/0/a~1b/x~0y");
-        assert_eq!(doc.item(agents, 1).map(|n| doc.pointer(n)).as_deref(), Some("/agents/1"));
+        assert_eq!(
+            doc.item(agents, 1).map(|n| doc.pointer(n)).as_deref(),
+            Some("/agents/1")
+        );
         // Duplicate keys: the last one wins.
         assert_eq!(doc.raw(doc.get(0, "k").unwrap()), "2");
         assert_eq!(doc.children(agents).count(), 2);

@@ -211,7 +211,10 @@ mod tests {
         assert_eq!(find(text, "ser"), "ser");
         assert_eq!(find(text, "u"), r#"\u0075"#);
         let text = r#""Bearer \u003c\u003cCREDENTIAL.x\u003e\u003e""#;
-        assert_eq!(find(text, "<<CREDENTIAL.x>>"), r#"\u003c\u003cCREDENTIAL.x\u003e\u003e"#);
+        assert_eq!(
+            find(text, "<<CREDENTIAL.x>>"),
+            r#"\u003c\u003cCREDENTIAL.x\u003e\u003e"#
+        );
         assert_eq!(find(text, "CREDENTIAL"), "CREDENTIAL");
     }
 

@@ -70,10 +70,12 @@ impl Diagnostic for FindingDiagnostic<'_> {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        Some(Box::new(std::iter::once(LabeledSpan::new_primary_with_span(
-            self.finding.label.clone(),
-            self.finding.snippet.span(),
-        ))))
+        Some(Box::new(std::iter::once(
+            LabeledSpan::new_primary_with_span(
+                self.finding.label.clone(),
+                self.finding.snippet.span(),
+            ),
+        )))
     }
 }
 
@@ -93,7 +95,10 @@ fn handler(options: &Options) -> GraphicalReportHandler {
 fn action_line(f: &Finding) -> String {
     match &f.action {
         Some(a) => {
-            let name = a.name.as_deref().map_or_else(|| "(unnamed)".to_string(), |n| format!("\"{n}\""));
+            let name = a
+                .name
+                .as_deref()
+                .map_or_else(|| "(unnamed)".to_string(), |n| format!("\"{n}\""));
             let ty = a.action_type.as_deref().unwrap_or("no type");
             format!("in action {name} ({ty}) at {}", f.pointer)
         }
@@ -122,8 +127,17 @@ pub fn write(report: &Report, options: &Options, out: &mut dyn Write) -> io::Res
         let mut items: Vec<(usize, Item)> = file
             .warnings
             .iter()
-            .map(|w| (w.location.as_ref().map_or(0, |l| l.span.start), Item::Warning(w)))
-            .chain(file.findings.iter().map(|f| (f.span.start, Item::Finding(f))))
+            .map(|w| {
+                (
+                    w.location.as_ref().map_or(0, |l| l.span.start),
+                    Item::Warning(w),
+                )
+            })
+            .chain(
+                file.findings
+                    .iter()
+                    .map(|f| (f.span.start, Item::Finding(f))),
+            )
             .collect();
         items.sort_by_key(|(at, _)| *at);
         for (_, item) in items {
@@ -172,7 +186,10 @@ pub fn summary_line(report: &Report) -> String {
         parts.join(", "),
     );
     if s.rule_errors > 0 {
-        line.push_str(&format!("; {}", plural(s.rule_errors, "rule file error", "rule file errors")));
+        line.push_str(&format!(
+            "; {}",
+            plural(s.rule_errors, "rule file error", "rule file errors")
+        ));
     }
     line
 }

@@ -127,7 +127,12 @@ impl<'r> Report<'r> {
     }
 
     /// Renders the report in `format`.
-    pub fn write(&self, format: Format, human: &human::Options, out: &mut dyn Write) -> io::Result<()> {
+    pub fn write(
+        &self,
+        format: Format,
+        human: &human::Options,
+        out: &mut dyn Write,
+    ) -> io::Result<()> {
         match format {
             Format::Human => human::write(self, human, out),
             Format::Json => json::write(self, out),
@@ -139,5 +144,9 @@ impl<'r> Report<'r> {
 /// returns the exit code: 2 for usage errors, 0 for help and version.
 pub fn usage_error(e: &clap::Error) -> u8 {
     let _ = e.print();
-    if e.use_stderr() { exit::ERROR } else { exit::CLEAN }
+    if e.use_stderr() {
+        exit::ERROR
+    } else {
+        exit::CLEAN
+    }
 }

@@ -45,7 +45,13 @@ fn span_of<T>(s: &Spanned<T>) -> Option<Range<usize>> {
 }
 
 impl Cx<'_> {
-    fn error(&mut self, kind: RuleErrorKind, span: Option<Range<usize>>, message: impl Into<String>, help: Option<&str>) {
+    fn error(
+        &mut self,
+        kind: RuleErrorKind,
+        span: Option<Range<usize>>,
+        message: impl Into<String>,
+        help: Option<&str>,
+    ) {
         let mut e = RuleError::new(kind, self.name, message);
         if let Some(h) = help {
             e = e.with_help(h);
@@ -111,13 +117,27 @@ impl Cx<'_> {
             Some(other) => {
                 let other = other.to_string();
                 if let Some(h) = spec.highlight.as_ref() {
-                    self.invalid(h, format!("unknown highlight `{other}`"), Some("use `match`, `value` or `key`"));
+                    self.invalid(
+                        h,
+                        format!("unknown highlight `{other}`"),
+                        Some("use `match`, `value` or `key`"),
+                    );
                 }
                 Highlight::Match
             }
         };
-        let examples_valid = spec.examples.valid.iter().map(|e| self.example(e)).collect();
-        let examples_invalid: Vec<Example> = spec.examples.invalid.iter().map(|e| self.example(e)).collect();
+        let examples_valid = spec
+            .examples
+            .valid
+            .iter()
+            .map(|e| self.example(e))
+            .collect();
+        let examples_invalid: Vec<Example> = spec
+            .examples
+            .invalid
+            .iter()
+            .map(|e| self.example(e))
+            .collect();
         for (ex, spec_ex) in examples_invalid.iter().zip(&spec.examples.invalid) {
             if ex.highlight.is_empty() {
                 self.invalid(
@@ -181,7 +201,10 @@ impl Cx<'_> {
     }
 
     fn regex(&mut self, pattern: &Spanned<String>) -> Option<regex::Regex> {
-        match RegexBuilder::new(&pattern.value).size_limit(REGEX_SIZE_LIMIT).build() {
+        match RegexBuilder::new(&pattern.value)
+            .size_limit(REGEX_SIZE_LIMIT)
+            .build()
+        {
             Ok(r) => Some(r),
             Err(e) => {
                 let span = self.regex_error_span(pattern);
@@ -189,7 +212,11 @@ impl Cx<'_> {
                     regex::Error::Syntax(s) => {
                         // The syntax error's own text repeats the pattern with a caret;
                         // keep its final line, which says what is wrong.
-                        let last = s.lines().rev().find(|l| l.starts_with("error:")).unwrap_or(s);
+                        let last = s
+                            .lines()
+                            .rev()
+                            .find(|l| l.starts_with("error:"))
+                            .unwrap_or(s);
                         format!("invalid regex: {}", last.trim_start_matches("error: "))
                     }
                     other => format!("invalid regex: {other}"),
@@ -209,13 +236,15 @@ impl Cx<'_> {
             0
         } else if raw.len() == pattern.value.len() + 2
             && raw.starts_with('\'')
-            && &raw[1..raw.len() - 1] == pattern.value
+            && raw[1..raw.len() - 1] == pattern.value
         {
             1
         } else {
             return Some(whole);
         };
-        let ast_err = regex_syntax::ast::parse::Parser::new().parse(&pattern.value).err();
+        let ast_err = regex_syntax::ast::parse::Parser::new()
+            .parse(&pattern.value)
+            .err();
         match ast_err {
             Some(e) => {
                 let s = e.span();
@@ -231,13 +260,19 @@ impl Cx<'_> {
         let c = &spanned.value;
         let mut tests: Vec<(&str, Condition)> = Vec::new();
         if let Some(items) = &c.all {
-            tests.push(("all", Condition::All(items.iter().map(|i| self.condition(i)).collect())));
+            tests.push((
+                "all",
+                Condition::All(items.iter().map(|i| self.condition(i)).collect()),
+            ));
         }
         if let Some(items) = &c.any {
             if items.is_empty() {
                 self.invalid(spanned, "`any` needs at least one condition", None);
             }
-            tests.push(("any", Condition::Any(items.iter().map(|i| self.condition(i)).collect())));
+            tests.push((
+                "any",
+                Condition::Any(items.iter().map(|i| self.condition(i)).collect()),
+            ));
         }
         if let Some(inner) = &c.not {
             tests.push(("not", Condition::Not(Box::new(self.condition(inner)))));
@@ -259,7 +294,10 @@ impl Cx<'_> {
             if let Some(regex) = self.regex(p) {
                 tests.push((
                     "not-matches",
-                    Condition::Not(Box::new(Condition::Matches { regex, captured: None })),
+                    Condition::Not(Box::new(Condition::Matches {
+                        regex,
+                        captured: None,
+                    })),
                 ));
             } else {
                 tests.push(("not-matches", Condition::All(Vec::new())));
@@ -293,12 +331,20 @@ impl Cx<'_> {
         }
         if let Some(present) = c.present {
             if c.at.is_none() {
-                self.invalid(spanned, "`present` goes with `at`", Some("write `at: options.some_key` beside it"));
+                self.invalid(
+                    spanned,
+                    "`present` goes with `at`",
+                    Some("write `at: options.some_key` beside it"),
+                );
             }
             let exists = Condition::Exists;
             tests.push((
                 "present",
-                if present { exists } else { Condition::Not(Box::new(exists)) },
+                if present {
+                    exists
+                } else {
+                    Condition::Not(Box::new(exists))
+                },
             ));
         }
         if let Some(types) = &c.value_type {
@@ -322,7 +368,11 @@ impl Cx<'_> {
         if let Some(b) = c.base64 {
             tests.push((
                 "base64",
-                if b { Condition::Base64 } else { Condition::Not(Box::new(Condition::Base64)) },
+                if b {
+                    Condition::Base64
+                } else {
+                    Condition::Not(Box::new(Condition::Base64))
+                },
             ));
         }
         if let Some(t) = &c.template {
@@ -354,12 +404,23 @@ impl Cx<'_> {
             }
         }
         let cond = match tests.len() {
-            1 => tests.pop().map(|(_, c)| c).unwrap_or(Condition::All(Vec::new())),
+            1 => tests
+                .pop()
+                .map(|(_, c)| c)
+                .unwrap_or(Condition::All(Vec::new())),
             0 => {
                 if c.at.is_some() {
-                    self.invalid(spanned, "`at` needs a test beside it", Some("e.g. `present: true` or `matches: ...`"));
+                    self.invalid(
+                        spanned,
+                        "`at` needs a test beside it",
+                        Some("e.g. `present: true` or `matches: ...`"),
+                    );
                 } else {
-                    self.invalid(spanned, "a condition needs a test", Some("e.g. `matches`, `one-of`, `type`, `all`, `any` or `not`"));
+                    self.invalid(
+                        spanned,
+                        "a condition needs a test",
+                        Some("e.g. `matches`, `one-of`, `type`, `all`, `any` or `not`"),
+                    );
                 }
                 Condition::All(Vec::new())
             }
@@ -367,7 +428,10 @@ impl Cx<'_> {
                 let names: Vec<&str> = tests.iter().map(|(n, _)| *n).collect();
                 self.invalid(
                     spanned,
-                    format!("a condition holds exactly one test, this one has {}", names.join(", ")),
+                    format!(
+                        "a condition holds exactly one test, this one has {}",
+                        names.join(", ")
+                    ),
                     Some("put them in a list under `all:` (or `any:`)"),
                 );
                 Condition::All(Vec::new())
@@ -410,7 +474,9 @@ fn yaml_message(e: &serde_saphyr::Error) -> String {
 fn valid_id(id: &str) -> bool {
     !id.is_empty()
         && id.split('-').all(|w| {
-            !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            !w.is_empty()
+                && w.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
         })
 }
 
@@ -485,7 +551,10 @@ mod tests {
             Err(errs) => errs
                 .into_iter()
                 .map(|e| {
-                    let at = e.location.as_ref().map(|l| yaml[l.span.clone()].to_string());
+                    let at = e
+                        .location
+                        .as_ref()
+                        .map(|l| yaml[l.span.clone()].to_string());
                     (e.message, at)
                 })
                 .collect(),

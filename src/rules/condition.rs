@@ -129,16 +129,18 @@ impl Condition {
                 };
                 inner.eval(ctx, &sub)
             }
-            Condition::At(path, inner) => path.resolve(ctx.doc, ctx.action).into_iter().find_map(|n| {
-                let text = value_text(ctx.doc, n);
-                let sub = Subject {
-                    range: 0..text.text.len(),
-                    text: &text,
-                    kind: ctx.doc.kind(n),
-                    node: n,
-                };
-                inner.eval(ctx, &sub)
-            }),
+            Condition::At(path, inner) => {
+                path.resolve(ctx.doc, ctx.action).into_iter().find_map(|n| {
+                    let text = value_text(ctx.doc, n);
+                    let sub = Subject {
+                        range: 0..text.text.len(),
+                        text: &text,
+                        kind: ctx.doc.kind(n),
+                        node: n,
+                    };
+                    inner.eval(ctx, &sub)
+                })
+            }
             Condition::Exists => Some(Hit::default()),
             Condition::Matches { regex, captured } => {
                 if subject.kind != Kind::String {
@@ -243,8 +245,14 @@ mod tests {
         assert!(!is_base64(""));
         assert!(!is_base64("admin"));
         let host = host_of("https://sqs.<<RESOURCE.aws_region>>.amazonaws.com/123/q").unwrap();
-        assert!(host.starts_with("sqs.xxx") && host.ends_with("x.amazonaws.com"), "{host}");
-        assert_eq!(host_of("HTTPS://API.Example.com:8443/x").as_deref(), Some("api.example.com"));
+        assert!(
+            host.starts_with("sqs.xxx") && host.ends_with("x.amazonaws.com"),
+            "{host}"
+        );
+        assert_eq!(
+            host_of("HTTPS://API.Example.com:8443/x").as_deref(),
+            Some("api.example.com")
+        );
         assert_eq!(host_of("<<RESOURCE.base_url>>/v1"), None);
     }
 }

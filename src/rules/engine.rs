@@ -40,7 +40,10 @@ pub fn check(rules: &RuleSet, doc: &Document, actions: &[Action]) -> Vec<RawFind
             for target in rule.path.resolve(doc, action.node) {
                 let text = value_text(doc, target);
                 let kind = doc.kind(target);
-                if rule.skip_templated && kind == Kind::String && templates::is_templated(&text.text) {
+                if rule.skip_templated
+                    && kind == Kind::String
+                    && templates::is_templated(&text.text)
+                {
                     continue;
                 }
                 let subject = Subject {
@@ -56,7 +59,11 @@ pub fn check(rules: &RuleSet, doc: &Document, actions: &[Action]) -> Vec<RawFind
                 let (node, span, matched) = match (rule.highlight, hit.narrow) {
                     (Highlight::Key, _) if doc.node(target).has_key() => {
                         let n = doc.node(target);
-                        (target, n.key_start as usize + 1..n.key_end as usize - 1, doc.key(target).map(|k| k.into_owned()))
+                        (
+                            target,
+                            n.key_start as usize + 1..n.key_end as usize - 1,
+                            doc.key(target).map(|k| k.into_owned()),
+                        )
                     }
                     (Highlight::Match, Some(n)) => (n.node, n.span, Some(n.text)),
                     _ => (target, value_span, None),
@@ -65,8 +72,14 @@ pub fn check(rules: &RuleSet, doc: &Document, actions: &[Action]) -> Vec<RawFind
                     Var::Value => quote(&text.text),
                     Var::Match => quote(matched.as_deref().unwrap_or(&text.text)),
                     Var::Key => quote(&doc.key(target).unwrap_or_default()),
-                    Var::Action => action.name.clone().unwrap_or_else(|| "(unnamed action)".into()),
-                    Var::Type => action.action_type.clone().unwrap_or_else(|| "(no type)".into()),
+                    Var::Action => action
+                        .name
+                        .clone()
+                        .unwrap_or_else(|| "(unnamed action)".into()),
+                    Var::Type => action
+                        .action_type
+                        .clone()
+                        .unwrap_or_else(|| "(no type)".into()),
                 };
                 let finding = RawFinding {
                     rule: ri,
@@ -76,13 +89,16 @@ pub fn check(rules: &RuleSet, doc: &Document, actions: &[Action]) -> Vec<RawFind
                     span,
                     action: ai,
                 };
-                if !out.iter().any(|f: &RawFinding| f.rule == ri && f.span == finding.span) {
+                if !out
+                    .iter()
+                    .any(|f: &RawFinding| f.rule == ri && f.span == finding.span)
+                {
                     out.push(finding);
                 }
             }
         }
     }
-    out.sort_by(|a, b| (a.span.start, a.rule).cmp(&(b.span.start, b.rule)));
+    out.sort_by_key(|f| (f.span.start, f.rule));
     out
 }
 
@@ -106,7 +122,11 @@ fn quote(s: &str) -> String {
             out.push('…');
             break;
         }
-        out.extend(c.escape_debug().filter(|_| c.is_control()).chain(Some(c).filter(|c| !c.is_control())));
+        out.extend(
+            c.escape_debug()
+                .filter(|_| c.is_control())
+                .chain(Some(c).filter(|c| !c.is_control())),
+        );
     }
     out
 }

@@ -5,6 +5,7 @@
 pub mod compile;
 pub mod condition;
 pub mod engine;
+pub mod examples;
 pub mod path;
 pub mod spec;
 
@@ -17,7 +18,9 @@ use std::path::{Path, PathBuf};
 pub use engine::{RawFinding, check};
 
 /// How serious a finding is. Ordered: `Info < Warning < Error`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, clap::ValueEnum)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, clap::ValueEnum,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Info,
@@ -137,7 +140,8 @@ pub struct Rule {
 
 impl Rule {
     pub fn applies_to(&self, action_type: Option<&str>) -> bool {
-        self.action_types.is_empty() || action_type.is_some_and(|t| self.action_types.iter().any(|a| a == t))
+        self.action_types.is_empty()
+            || action_type.is_some_and(|t| self.action_types.iter().any(|a| a == t))
     }
 }
 
@@ -163,7 +167,12 @@ impl RuleSet {
         let mut set = RuleSet::default();
         let mut errors = Vec::new();
         for (name, yaml) in builtin_sources() {
-            set.add(&format!("rules/{name}"), yaml, RuleOrigin::Builtin, &mut errors);
+            set.add(
+                &format!("rules/{name}"),
+                yaml,
+                RuleOrigin::Builtin,
+                &mut errors,
+            );
         }
         (set, errors)
     }

@@ -1,0 +1,255 @@
+//! The command line as users run it: snapshots of stdout, stderr and the
+//! exit code, and the contract that one bad file never hides the others.
+
+use insta_cmd::assert_cmd_snapshot;
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+
+fn storylint(dir: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_storylint"));
+    cmd.current_dir(dir)
+        .env_remove("NO_COLOR")
+        .env_remove("CLICOLOR_FORCE")
+        .env_remove("COLUMNS");
+    cmd
+}
+
+fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+const DEFECTIVE_ACTION: &str = r#"{"type": "Agents::HTTPRequestAgent", "name": "Call API", "options": {"url": "https://api.example.com", "method": "HEAD"}}"#;
+
+#[test]
+fn human_report_on_pretty_exports() {
+    assert_cmd_snapshot!(storylint(repo()).args([
+        "check",
+        "--color",
+        "never",
+        "fixtures/defective/jira-basic-auth-plaintext.json",
+        "fixtures/shapes",
+    ]));
+}
+
+#[test]
+fn human_report_windows_long_minified_lines() {
+    let out = storylint(repo())
+        .args([
+            "check",
+            "--color",
+            "never",
+            "fixtures/defective/incident-response.min.json",
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    // The file is one line of ~34 KB; no printed source line may come near that.
+    let longest = stdout
+        .lines()
+        .filter(|l| l.trim_start().starts_with("1 │"))
+        .map(|l| l.chars().count())
+        .max()
+        .unwrap_or(0);
+    assert!(longest > 100, "source lines are shown: {stdout}");
+    assert!(longest < 200, "longest line is {longest} characters");
+    assert!(
+        stdout.contains("incident-response.min.json:1:6713"),
+        "{stdout}"
+    );
+    assert_cmd_snapshot!(storylint(repo()).args([
+        "check",
+        "--color",
+        "never",
+        "fixtures/defective/incident-response.min.json"
+    ]));
+}
+
+#[test]
+fn bad_inputs_are_located_errors_and_never_hide_other_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::write(
+        d.join("a-truncated.json"),
+        "{\n  \"agents\": [\n    {\"type\": \"Agents::HTTPRequestAgent\"",
+    )
+    .unwrap();
+    let mut bom = vec![0xEF, 0xBB, 0xBF];
+    bom.extend_from_slice(DEFECTIVE_ACTION.as_bytes());
+    fs::write(d.join("b-bom.json"), bom).unwrap();
+    fs::write(d.join("c-latin1.json"), b"{\"name\": \"caf\xe9\"}").unwrap();
+    fs::write(d.join("d-empty.json"), "").unwrap();
+    fs::write(d.join("e-two-docs.json"), "{}\n{}\n").unwrap();
+    fs::write(d.join("f-defective.json"), DEFECTIVE_ACTION).unwrap();
+    fs::write(d.join("g-utf16.json"), [0xFF, 0xFE, b'{', 0, b'}', 0]).unwrap();
+    assert_cmd_snapshot!(
+        "bad_inputs_human",
+        storylint(d).args(["check", "--color", "never", "."])
+    );
+    assert_cmd_snapshot!(
+        "bad_inputs_json",
+        storylint(d).args(["check", "--format", "json", "."])
+    );
+}
+
+#[test]
+fn missing_path_is_an_error_but_other_paths_are_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("ok.json"), DEFECTIVE_ACTION).unwrap();
+    assert_cmd_snapshot!(storylint(dir.path()).args([
+        "check",
+        "--color",
+        "never",
+        "missing.json",
+        "ok.json"
+    ]));
+}
+
+#[test]
+fn invalid_user_rule_is_located_in_the_yaml() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::create_dir(d.join("rules")).unwrap();
+    fs::write(
+        d.join("rules/bad.yaml"),
+        "id: no-head\nseverity: error\nsummary: s\nmessage: m\ntarget:\n  path: options.method\nwhen:\n  matches: '^(HEAD'\nexamples: {}\n",
+    )
+    .unwrap();
+    fs::write(
+        d.join("rules/typo.yaml"),
+        "id: typo\nseverity: error\nsumary: s\n",
+    )
+    .unwrap();
+    fs::write(d.join("x.json"), DEFECTIVE_ACTION).unwrap();
+    assert_cmd_snapshot!(
+        storylint(d).args(["check", "--color", "never", "--rules", "rules", "x.json"])
+    );
+}
+
+#[test]
+fn user_rules_run_and_fail_on_sets_the_threshold() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::write(
+        d.join("no-example-hosts.yaml"),
+        r#"id: example-host
+severity: info
+summary: Request goes to an example host
+message: "request to {value} goes to an example host"
+target:
+  action-types: [Agents::HTTPRequestAgent]
+  path: options.url
+when:
+  host-matches: ["*.example.com"]
+examples:
+  valid:
+    - input: '{"type": "Agents::HTTPRequestAgent", "options": {"url": "https://api.github.com"}}'
+  invalid:
+    - input: '{"type": "Agents::HTTPRequestAgent", "options": {"url": "https://api.example.com"}}'
+      highlight: "https://api.example.com"
+"#,
+    )
+    .unwrap();
+    let action =
+        r#"{"type": "Agents::HTTPRequestAgent", "options": {"url": "https://api.example.com/v1"}}"#;
+    fs::write(d.join("x.json"), action).unwrap();
+    let code = |extra: &[&str]| {
+        storylint(d)
+            .args(["check", "--rules", "no-example-hosts.yaml", "x.json"])
+            .args(extra)
+            .output()
+            .unwrap()
+            .status
+            .code()
+    };
+    assert_eq!(
+        code(&[]),
+        Some(0),
+        "an info finding does not fail by default"
+    );
+    assert_eq!(code(&["--fail-on", "info"]), Some(1));
+    assert_eq!(code(&["--fail-on", "warning"]), Some(0));
+    assert_cmd_snapshot!(storylint(d).args([
+        "check",
+        "--format",
+        "json",
+        "--rules",
+        "no-example-hosts.yaml",
+        "x.json"
+    ]));
+}
+
+#[test]
+fn stdin_is_checked_under_the_given_name() {
+    assert_cmd_snapshot!(
+        storylint(repo())
+            .args([
+                "check",
+                "--format",
+                "json",
+                "--stdin-filename",
+                "pasted.json",
+                "-"
+            ])
+            .pass_stdin(DEFECTIVE_ACTION)
+    );
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let out = storylint(repo())
+        .args(["check", "--format", "xml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("invalid value 'xml'"));
+    let out = storylint(repo()).args(["--version"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn colour_follows_the_flag_and_no_color() {
+    let run = |args: &[&str], no_color: bool| {
+        let mut cmd = storylint(repo());
+        cmd.args(["check", "fixtures/shapes/action-array.json"])
+            .args(args);
+        if no_color {
+            cmd.env("NO_COLOR", "1");
+        }
+        String::from_utf8(cmd.output().unwrap().stdout).unwrap()
+    };
+    assert!(run(&["--color", "always"], false).contains("\x1b["));
+    assert!(!run(&["--color", "never"], false).contains("\x1b["));
+    // Not a terminal: auto means no colour, and never a hyperlink escape.
+    let auto = run(&[], false);
+    assert!(!auto.contains("\x1b["));
+    assert!(!auto.contains("\x1b]8;"));
+    assert!(!run(&[], true).contains("\x1b["));
+    let forced = {
+        let mut cmd = storylint(repo());
+        cmd.args(["check", "fixtures/shapes/action-array.json"])
+            .env("CLICOLOR_FORCE", "1");
+        String::from_utf8(cmd.output().unwrap().stdout).unwrap()
+    };
+    assert!(forced.contains("\x1b["));
+}
+
+#[test]
+fn json_output_is_identical_whatever_the_thread_count() {
+    let run = |threads: &str| {
+        storylint(repo())
+            .args([
+                "check",
+                "--format",
+                "json",
+                "--threads",
+                threads,
+                "fixtures",
+            ])
+            .output()
+            .unwrap()
+            .stdout
+    };
+    assert_eq!(run("1"), run("2"));
+    assert_eq!(run("1"), run("7"));
+}

@@ -1,0 +1,89 @@
+//! Every built-in rule is tested by its own examples, through the engine
+//! users run.
+
+use storylint::rules::RuleSet;
+use storylint::rules::examples::check_examples;
+
+fn builtin() -> RuleSet {
+    let (rules, errors) = RuleSet::builtin();
+    assert!(
+        errors.is_empty(),
+        "built-in rules must compile: {errors:#?}"
+    );
+    rules
+}
+
+#[test]
+fn builtin_rules_compile_and_ship_the_seed_rules() {
+    let rules = builtin();
+    for id in [
+        "missing-bearer-prefix",
+        "basic-auth-not-base64",
+        "unsupported-http-method",
+    ] {
+        assert!(rules.get(id).is_some(), "missing built-in rule {id}");
+    }
+}
+
+#[test]
+fn every_builtin_rule_has_valid_and_invalid_examples() {
+    for rule in &builtin().rules {
+        assert!(!rule.valid.is_empty(), "{} has no valid examples", rule.id);
+        assert!(
+            !rule.invalid.is_empty(),
+            "{} has no invalid examples",
+            rule.id
+        );
+        assert!(
+            rule.invalid.iter().all(|e| !e.highlight.is_empty()),
+            "{}: every invalid example names what it must highlight",
+            rule.id
+        );
+    }
+}
+
+#[test]
+fn every_builtin_rule_passes_its_examples() {
+    let rules = builtin();
+    let failures: Vec<_> = (0..rules.rules.len())
+        .flat_map(|i| check_examples(&rules, i))
+        .collect();
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+#[test]
+fn a_wrong_expectation_is_caught() {
+    // The harness must be able to fail: a rule whose example expects the
+    // wrong highlight, and one whose valid example fires.
+    let yaml = r#"
+id: demo-method
+severity: warning
+summary: demo
+message: "method {value}"
+target:
+  path: options.method
+when:
+  one-of: [HEAD]
+examples:
+  valid:
+    - input: '{"type": "Agents::HTTPRequestAgent", "options": {"method": "HEAD"}}'
+  invalid:
+    - input: '{"type": "Agents::HTTPRequestAgent", "options": {"method": "HEAD"}}'
+      highlight: GET
+"#;
+    let mut rules = RuleSet::default();
+    let mut errors = Vec::new();
+    rules.add(
+        "demo.yaml",
+        yaml,
+        storylint::rules::RuleOrigin::Builtin,
+        &mut errors,
+    );
+    assert!(errors.is_empty(), "{errors:#?}");
+    let failures = check_examples(&rules, 0);
+    assert_eq!(failures.len(), 2, "{failures:#?}");
+    assert_eq!(failures[0].kind, "valid");
+    assert_eq!(failures[0].reported, ["HEAD"]);
+    assert_eq!(failures[1].expected, ["GET"]);
+    assert_eq!(failures[1].reported, ["HEAD"]);
+}
