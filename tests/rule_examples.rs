@@ -87,3 +87,15 @@ examples:
     assert_eq!(failures[1].expected, ["GET"]);
     assert_eq!(failures[1].reported, ["HEAD"]);
 }
+
+#[test]
+fn docs_list_every_builtin_rule_with_its_severity_and_summary() {
+    let docs = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/rules.md"),
+    )
+    .expect("docs/rules.md");
+    for rule in &builtin().rules {
+        let row = format!("| `{}` | {} | {} |", rule.id, rule.severity, rule.summary);
+        assert!(docs.contains(&row), "docs/rules.md lacks the row: {row}");
+    }
+}

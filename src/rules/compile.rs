@@ -329,7 +329,7 @@ impl Cx<'_> {
                 Some("for a regex, start it with (?i)"),
             );
         }
-        if let Some(present) = c.present {
+        if c.present.is_some() {
             if c.at.is_none() {
                 self.invalid(
                     spanned,
@@ -337,15 +337,9 @@ impl Cx<'_> {
                     Some("write `at: options.some_key` beside it"),
                 );
             }
-            let exists = Condition::Exists;
-            tests.push((
-                "present",
-                if present {
-                    exists
-                } else {
-                    Condition::Not(Box::new(exists))
-                },
-            ));
+            // `present: false` negates the lookup itself (below, with
+            // `at`), not a test on what the lookup finds.
+            tests.push(("present", Condition::Exists));
         }
         if let Some(types) = &c.value_type {
             let mut kinds = Vec::new();
@@ -439,6 +433,9 @@ impl Cx<'_> {
         };
         match &c.at {
             Some(path) => match PathPattern::parse(&path.value) {
+                Ok(p) if c.present == Some(false) => {
+                    Condition::Not(Box::new(Condition::At(p, Box::new(cond))))
+                }
                 Ok(p) => Condition::At(p, Box::new(cond)),
                 Err(why) => {
                     self.invalid(path, format!("invalid path: {why}"), None);
@@ -592,6 +589,48 @@ mod tests {
         assert!(errs[0].0.contains("goes with `at`"), "{errs:?}");
         let errs = errors(&BASE.replace("demo-rule", "Demo_Rule"));
         assert_eq!(errs[0].1.as_deref(), Some("Demo_Rule"));
+    }
+
+    #[test]
+    fn present_and_absent_look_at_sibling_paths() {
+        use crate::export::{Recognised, recognise};
+        use crate::parse::Document;
+        use crate::rules::condition::{Ctx, Subject, value_text};
+        let rule_with = |when: &str| {
+            let yaml = format!("{BASE}when:\n{when}");
+            compile_rule("r.yaml", &yaml, RuleOrigin::Builtin).unwrap()
+        };
+        let holds = |rule: &Rule, json: &str| {
+            let doc = Document::parse(json).unwrap();
+            let Recognised::Export { actions, .. } = recognise(&doc) else {
+                panic!("not an export")
+            };
+            let ctx = Ctx {
+                doc: &doc,
+                action: actions[0].node,
+            };
+            let target = doc.get(doc.get(0, "options").unwrap(), "method").unwrap();
+            let text = value_text(&doc, target);
+            let subject = Subject {
+                text: &text,
+                range: 0..text.text.len(),
+                kind: doc.kind(target),
+                node: target,
+            };
+            rule.when.eval(&ctx, &subject).is_some()
+        };
+        let with_auth =
+            r#"{"type":"Agents::HTTPRequestAgent","options":{"method":"get","basic_auth":"a:b"}}"#;
+        let without = r#"{"type":"Agents::HTTPRequestAgent","options":{"method":"get"}}"#;
+        let present = rule_with("  at: options.basic_auth\n  present: true\n");
+        let absent = rule_with("  at: options.basic_auth\n  present: false\n");
+        assert!(holds(&present, with_auth));
+        assert!(!holds(&present, without));
+        assert!(!holds(&absent, with_auth));
+        assert!(holds(&absent, without));
+        let matching = rule_with("  at: options.basic_auth\n  matches: ':b$'\n");
+        assert!(holds(&matching, with_auth));
+        assert!(!holds(&matching, without));
     }
 
     #[test]
