@@ -71,9 +71,8 @@ pub fn recognise(doc: &Document) -> Recognised {
                 if doc.kind(agents) != Kind::Array {
                     return Recognised::NotAnExport {
                         reason: format!(
-                            "`agents` is {} {}, not an array of actions",
-                            article(doc.kind(agents)),
-                            doc.kind(agents).name()
+                            "`agents` is {}, not an array of actions",
+                            a_kind(doc.kind(agents))
                         ),
                     };
                 }
@@ -124,9 +123,8 @@ pub fn recognise(doc: &Document) -> Recognised {
         }
         other => Recognised::NotAnExport {
             reason: format!(
-                "the top-level value is {} {}, not an object or array",
-                article(other),
-                other.name()
+                "the top-level value is {}, not an object or array",
+                a_kind(other)
             ),
         },
     }
@@ -157,9 +155,8 @@ fn walk_stories(doc: &Document, story: u32, actions: &mut Vec<Action>, notes: &m
                 notes.push(ShapeNote {
                     node: agents,
                     message: format!(
-                        "`agents` of this sub-story is {} {}, not an array; its actions were not checked",
-                        article(doc.kind(agents)),
-                        doc.kind(agents).name()
+                        "`agents` of this sub-story is {}, not an array; its actions were not checked",
+                        a_kind(doc.kind(agents))
                     ),
                 });
             }
@@ -172,9 +169,8 @@ fn walk_stories(doc: &Document, story: u32, actions: &mut Vec<Action>, notes: &m
                 notes.push(ShapeNote {
                     node: item,
                     message: format!(
-                        "this entry of `agents` is {} {}, not an action object; it was not checked",
-                        article(doc.kind(item)),
-                        doc.kind(item).name()
+                        "this entry of `agents` is {}, not an action object; it was not checked",
+                        a_kind(doc.kind(item))
                     ),
                 });
             }
@@ -204,11 +200,13 @@ fn action_at(doc: &Document, node: u32, story: Option<u32>) -> Action {
     }
 }
 
-fn article(kind: Kind) -> &'static str {
-    match kind {
+/// "an object", "a null": a kind with its article, for messages.
+fn a_kind(kind: Kind) -> String {
+    let article = match kind {
         Kind::Array | Kind::Object => "an",
         _ => "a",
-    }
+    };
+    format!("{article} {}", kind.name())
 }
 
 #[cfg(test)]
