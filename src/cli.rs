@@ -26,6 +26,39 @@ pub struct Cli {
 pub enum Command {
     /// Check export files and directories.
     Check(CheckArgs),
+    /// List every rule with its severity and summary.
+    Rules(RulesArgs),
+    /// Explain a rule: why it matters, bad and good examples, and the fix.
+    Explain(ExplainArgs),
+    /// Run the examples of the built-in rules and of the given rule files
+    /// through the engine; exit 1 if any fails.
+    TestRules(TestRulesArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Add rule files from this file or directory (repeatable).
+    #[arg(long = "rules", value_name = "PATH")]
+    pub rule_paths: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The rule id, e.g. missing-bearer-prefix.
+    pub rule: String,
+    /// Add rule files from this file or directory (repeatable).
+    #[arg(long = "rules", value_name = "PATH")]
+    pub rule_paths: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct TestRulesArgs {
+    /// User rule files or directories to test besides the built-in rules.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -90,7 +123,104 @@ pub fn main() -> u8 {
 pub fn run(cli: Cli) -> u8 {
     match cli.command {
         Command::Check(args) => check(args),
+        Command::Rules(args) => list_rules(args),
+        Command::Explain(args) => explain(args),
+        Command::TestRules(args) => test_rules(args),
     }
+}
+
+/// The built-in rules plus those at `paths`, or the exit code after
+/// printing why they could not all be loaded.
+fn load_rules(paths: &[PathBuf], out: &mut dyn Write) -> Result<RuleSet, u8> {
+    let (mut rules, mut errors) = RuleSet::builtin();
+    for path in paths {
+        rules.add_path(path, &mut errors);
+    }
+    if errors.is_empty() {
+        Ok(rules)
+    } else {
+        let options = report::human::Options {
+            color: use_color(ColorChoice::Auto),
+            width: terminal_width(),
+        };
+        let _ = report::human::write_problems(&errors, &options, out);
+        Err(report::exit::ERROR)
+    }
+}
+
+fn list_rules(args: RulesArgs) -> u8 {
+    with_stdout(|out| match load_rules(&args.rule_paths, out) {
+        Ok(rules) => {
+            let _ = report::catalog::write_list(&rules, args.format, out);
+            report::exit::CLEAN
+        }
+        Err(code) => code,
+    })
+}
+
+fn explain(args: ExplainArgs) -> u8 {
+    with_stdout(|out| {
+        let rules = match load_rules(&args.rule_paths, out) {
+            Ok(r) => r,
+            Err(code) => return code,
+        };
+        match rules.get(&args.rule) {
+            Some(rule) => {
+                let _ = report::catalog::write_explain(rule, out);
+                report::exit::CLEAN
+            }
+            None => {
+                let ids: Vec<&str> = rules.rules.iter().map(|r| r.id.as_str()).collect();
+                let _ = report::unknown_rule(&args.rule, &ids);
+                report::exit::ERROR
+            }
+        }
+    })
+}
+
+fn test_rules(args: TestRulesArgs) -> u8 {
+    with_stdout(|out| {
+        let rules = match load_rules(&args.paths, out) {
+            Ok(r) => r,
+            Err(code) => return code,
+        };
+        let results: Vec<report::catalog::RuleTest> = rules
+            .rules
+            .iter()
+            .enumerate()
+            .map(|(i, rule)| {
+                let mut missing = Vec::new();
+                if rule.valid.is_empty() {
+                    missing.push("valid");
+                }
+                if rule.invalid.is_empty() {
+                    missing.push("invalid");
+                }
+                report::catalog::RuleTest {
+                    rule,
+                    failures: crate::rules::examples::check_examples(&rules, i),
+                    missing,
+                }
+            })
+            .collect();
+        let _ = report::catalog::write_rule_tests(&results, out);
+        if results
+            .iter()
+            .all(|r| r.failures.is_empty() && r.missing.is_empty())
+        {
+            report::exit::CLEAN
+        } else {
+            report::exit::FINDINGS
+        }
+    })
+}
+
+fn with_stdout(f: impl FnOnce(&mut dyn Write) -> u8) -> u8 {
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let code = f(&mut out);
+    let _ = out.flush();
+    code
 }
 
 fn check(args: CheckArgs) -> u8 {

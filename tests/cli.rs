@@ -253,3 +253,87 @@ fn json_output_is_identical_whatever_the_thread_count() {
     assert_eq!(run("1"), run("2"));
     assert_eq!(run("1"), run("7"));
 }
+
+#[test]
+fn rules_lists_and_explains_the_rules() {
+    assert_cmd_snapshot!(storylint(repo()).args(["rules"]));
+    let out = storylint(repo())
+        .args(["rules", "--format", "json"])
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ids: Vec<&str> = doc["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["id"].as_str())
+        .collect();
+    assert!(ids.contains(&"missing-bearer-prefix"), "{ids:?}");
+    let explain = storylint(repo())
+        .args(["explain", "basic-auth-not-base64"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(explain.stdout).unwrap();
+    assert_eq!(explain.status.code(), Some(0));
+    for part in [
+        "Why",
+        "How to fix",
+        "Reported (bad)",
+        "Not reported (good)",
+        "Basic jira_bot:S3cr3t!pass",
+    ] {
+        assert!(text.contains(part), "explain lacks {part}: {text}");
+    }
+    let unknown = storylint(repo())
+        .args(["explain", "missing-bearer"])
+        .output()
+        .unwrap();
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&unknown.stderr).contains("did you mean `missing-bearer-prefix`")
+    );
+}
+
+#[test]
+fn test_rules_shows_expected_and_reported_for_failing_examples() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::write(
+        d.join("no-get.yaml"),
+        r#"id: no-get
+severity: warning
+summary: GET requests
+message: "GET"
+target:
+  path: options.method
+when:
+  one-of: [get]
+  ignore-case: true
+examples:
+  valid:
+    - name: post is fine
+      input: '{"type": "Agents::HTTPRequestAgent", "options": {"method": "post"}}'
+    - name: wrongly listed as valid
+      input: '{"type": "Agents::HTTPRequestAgent", "options": {"method": "GET"}}'
+  invalid:
+    - input: '{"type": "Agents::HTTPRequestAgent", "options": {"method": "get"}}'
+      highlight: GET
+    - input: 'not json'
+      highlight: get
+"#,
+    )
+    .unwrap();
+    fs::write(
+        d.join("bare.yaml"),
+        "id: bare\nseverity: info\nsummary: s\nmessage: m\ntarget:\n  path: name\nexamples: {}\n",
+    )
+    .unwrap();
+    assert_cmd_snapshot!(storylint(d).args(["test-rules", "no-get.yaml", "bare.yaml"]));
+    let ok = storylint(repo()).args(["test-rules"]).output().unwrap();
+    assert_eq!(
+        ok.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ok.stdout)
+    );
+}

@@ -106,6 +106,23 @@ fn action_line(f: &Finding) -> String {
     }
 }
 
+/// Renders standalone problems (such as rule file errors) as diagnostics.
+pub fn write_problems<K: crate::error::ProblemKind>(
+    problems: &[crate::error::Problem<K>],
+    options: &Options,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let handler = handler(options);
+    for p in problems {
+        let mut buf = String::new();
+        handler
+            .render_report(&mut buf, p)
+            .map_err(|_| io::Error::other("cannot render a diagnostic"))?;
+        writeln!(out, "{buf}")?;
+    }
+    Ok(())
+}
+
 pub fn write(report: &Report, options: &Options, out: &mut dyn Write) -> io::Result<()> {
     let handler = handler(options);
     let mut buf = String::new();

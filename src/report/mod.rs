@@ -2,6 +2,7 @@
 //! results of a run are gathered in a [`Report`], which knows the summary and
 //! the exit code, and one module per format renders it.
 
+pub mod catalog;
 pub mod human;
 pub mod json;
 
@@ -148,5 +149,59 @@ pub fn usage_error(e: &clap::Error) -> u8 {
         exit::ERROR
     } else {
         exit::CLEAN
+    }
+}
+
+/// Says that a rule id is unknown, suggesting the closest known one.
+pub fn unknown_rule(id: &str, known: &[&str]) -> io::Result<()> {
+    let mut err = io::stderr().lock();
+    write!(err, "storylint: unknown rule `{id}`")?;
+    if let Some(best) = closest(id, known) {
+        write!(err, "; did you mean `{best}`?")?;
+    }
+    writeln!(err, " (`storylint rules` lists them)")
+}
+
+/// The candidate nearest to `word` by edit distance, if it is near enough.
+pub fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    candidates
+        .iter()
+        .map(|c| (edit_distance(word, c), *c))
+        .filter(|(d, c)| *d <= (c.len().max(word.len()) / 3).max(2))
+        .min()
+        .map(|(_, c)| c)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_near_rule_ids() {
+        let ids = ["missing-bearer-prefix", "basic-auth-not-base64"];
+        assert_eq!(
+            closest("missing-bearer", &ids),
+            Some("missing-bearer-prefix")
+        );
+        assert_eq!(
+            closest("basic-auth-not-base46", &ids),
+            Some("basic-auth-not-base64")
+        );
+        assert_eq!(closest("totally-different", &ids), None);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
     }
 }

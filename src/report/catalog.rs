@@ -1,0 +1,178 @@
+//! Output about the rules themselves: `storylint rules`, `storylint explain`
+//! and `storylint test-rules`.
+
+use super::Format;
+use crate::rules::examples::ExampleFailure;
+use crate::rules::{Rule, RuleOrigin, RuleSet};
+use serde::Serialize;
+use std::io::{self, Write};
+
+fn origin(rule: &Rule) -> String {
+    match &rule.origin {
+        RuleOrigin::Builtin => "built-in".into(),
+        RuleOrigin::File(p) => p.display().to_string().replace('\\', "/"),
+    }
+}
+
+#[derive(Serialize)]
+struct Listed<'a> {
+    id: &'a str,
+    severity: &'a str,
+    summary: &'a str,
+    origin: String,
+}
+
+/// `storylint rules`: every rule with its severity and summary.
+pub fn write_list(rules: &RuleSet, format: Format, out: &mut dyn Write) -> io::Result<()> {
+    let mut sorted: Vec<&Rule> = rules.rules.iter().collect();
+    sorted.sort_by(|a, b| a.id.cmp(&b.id));
+    match format {
+        Format::Json => {
+            let listed: Vec<Listed> = sorted
+                .iter()
+                .map(|r| Listed {
+                    id: &r.id,
+                    severity: r.severity.as_str(),
+                    summary: &r.summary,
+                    origin: origin(r),
+                })
+                .collect();
+            serde_json::to_writer_pretty(
+                &mut *out,
+                &serde_json::json!({ "version": 1, "rules": listed }),
+            )
+            .map_err(io::Error::other)?;
+            writeln!(out)
+        }
+        Format::Human => {
+            let width = sorted.iter().map(|r| r.id.len()).max().unwrap_or(0);
+            for r in sorted {
+                let from = match r.origin {
+                    RuleOrigin::Builtin => String::new(),
+                    _ => format!("  [{}]", origin(r)),
+                };
+                writeln!(
+                    out,
+                    "{:width$}  {:7}  {}{from}",
+                    r.id,
+                    r.severity.as_str(),
+                    r.summary
+                )?;
+            }
+            Ok(())
+        }
+    }
+}
+
+/// `storylint explain RULE`: rationale, examples and the fix.
+pub fn write_explain(rule: &Rule, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "{} ({})", rule.id, rule.severity)?;
+    writeln!(out, "{}", rule.summary)?;
+    if !rule.action_types.is_empty() {
+        writeln!(out, "Applies to: {}", rule.action_types.join(", "))?;
+    }
+    if let Some(r) = &rule.rationale {
+        writeln!(out, "\nWhy\n\n{}", indent(r))?;
+    }
+    if let Some(h) = &rule.help {
+        writeln!(out, "\nHow to fix\n\n{}", indent(h))?;
+    }
+    if !rule.invalid.is_empty() {
+        writeln!(out, "\nReported (bad)")?;
+        for ex in &rule.invalid {
+            writeln!(out)?;
+            if let Some(name) = &ex.name {
+                writeln!(out, "  # {name}")?;
+            }
+            writeln!(out, "{}", indent(ex.input.trim_end()))?;
+            writeln!(out, "  -> underlines: {}", ex.highlight.join(", "))?;
+        }
+    }
+    if !rule.valid.is_empty() {
+        writeln!(out, "\nNot reported (good)")?;
+        for ex in &rule.valid {
+            writeln!(out)?;
+            if let Some(name) = &ex.name {
+                writeln!(out, "  # {name}")?;
+            }
+            writeln!(out, "{}", indent(ex.input.trim_end()))?;
+        }
+    }
+    writeln!(out, "\nDefined in: {}", origin(rule))
+}
+
+fn indent(text: &str) -> String {
+    text.lines()
+        .map(|l| {
+            if l.is_empty() {
+                String::new()
+            } else {
+                format!("  {l}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// One rule's example results for `storylint test-rules`.
+pub struct RuleTest<'a> {
+    pub rule: &'a Rule,
+    pub failures: Vec<ExampleFailure>,
+    /// Missing example lists.
+    pub missing: Vec<&'static str>,
+}
+
+/// `storylint test-rules`: a line per rule, details for each failure.
+pub fn write_rule_tests(results: &[RuleTest], out: &mut dyn Write) -> io::Result<()> {
+    let mut failed = 0;
+    for t in results {
+        let examples = t.rule.valid.len() + t.rule.invalid.len();
+        if t.failures.is_empty() && t.missing.is_empty() {
+            writeln!(out, "ok    {} ({examples} examples)", t.rule.id)?;
+            continue;
+        }
+        failed += 1;
+        writeln!(out, "FAIL  {} [{}]", t.rule.id, origin(t.rule))?;
+        for m in &t.missing {
+            writeln!(
+                out,
+                "      has no {m} examples; every rule needs both valid and invalid ones"
+            )?;
+        }
+        for f in &t.failures {
+            let name = f
+                .name
+                .as_deref()
+                .map(|n| format!(" \"{n}\""))
+                .unwrap_or_default();
+            let line = f.line.map(|l| format!(" (line {l})")).unwrap_or_default();
+            writeln!(out, "      {} example {}{name}{line}:", f.kind, f.index + 1)?;
+            for p in &f.problems {
+                writeln!(out, "        the example itself: {p}")?;
+            }
+            if f.expected != f.reported {
+                writeln!(out, "        expected: {}", list(&f.expected))?;
+                writeln!(out, "        reported: {}", list(&f.reported))?;
+            }
+        }
+    }
+    let total = results.len();
+    writeln!(
+        out,
+        "\n{} rules passed their examples, {} failed",
+        total - failed,
+        failed
+    )
+}
+
+fn list(items: &[String]) -> String {
+    if items.is_empty() {
+        "no finding".into()
+    } else {
+        items
+            .iter()
+            .map(|i| format!("`{i}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
