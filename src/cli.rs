@@ -35,11 +35,19 @@ pub enum Command {
     TestRules(TestRulesArgs),
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum RulesFormat {
+    Human,
+    Json,
+    /// The rule reference kept in docs/rules.md.
+    Markdown,
+}
+
 #[derive(Debug, Args)]
 pub struct RulesArgs {
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = RulesFormat::Human)]
+    pub format: RulesFormat,
     /// Add rule files from this file or directory (repeatable).
     #[arg(long = "rules", value_name = "PATH")]
     pub rule_paths: Vec<PathBuf>,
@@ -151,7 +159,13 @@ fn load_rules(paths: &[PathBuf], out: &mut dyn Write) -> Result<RuleSet, u8> {
 fn list_rules(args: RulesArgs) -> u8 {
     with_stdout(|out| match load_rules(&args.rule_paths, out) {
         Ok(rules) => {
-            let _ = report::catalog::write_list(&rules, args.format, out);
+            let _ = match args.format {
+                RulesFormat::Human => report::catalog::write_list(&rules, Format::Human, out),
+                RulesFormat::Json => report::catalog::write_list(&rules, Format::Json, out),
+                RulesFormat::Markdown => {
+                    out.write_all(report::catalog::markdown(&rules).as_bytes())
+                }
+            };
             report::exit::CLEAN
         }
         Err(code) => code,

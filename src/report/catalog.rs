@@ -64,6 +64,53 @@ pub fn write_list(rules: &RuleSet, format: Format, out: &mut dyn Write) -> io::R
     }
 }
 
+/// Markers around the generated part of `docs/rules.md`.
+pub const DOCS_BEGIN: &str =
+    "<!-- BEGIN GENERATED RULE REFERENCE: `storylint rules --format markdown` -->";
+pub const DOCS_END: &str = "<!-- END GENERATED RULE REFERENCE -->";
+
+/// The rule reference in Markdown, as kept in `docs/rules.md`.
+pub fn markdown(rules: &RuleSet) -> String {
+    let mut sorted: Vec<&Rule> = rules.rules.iter().collect();
+    sorted.sort_by(|a, b| a.id.cmp(&b.id));
+    let mut md = String::from("| id | severity | summary |\n|---|---|---|\n");
+    for r in &sorted {
+        md.push_str(&format!(
+            "| [`{}`](#{}) | {} | {} |\n",
+            r.id, r.id, r.severity, r.summary
+        ));
+    }
+    for r in &sorted {
+        md.push_str(&format!(
+            "\n### {}\n\n**{}**: {}",
+            r.id, r.severity, r.summary
+        ));
+        if !r.action_types.is_empty() {
+            md.push_str(&format!(" (applies to `{}`)", r.action_types.join("`, `")));
+        }
+        md.push('\n');
+        if let Some(why) = &r.rationale {
+            md.push_str(&format!("\n{why}\n"));
+        }
+        if let Some(help) = &r.help {
+            md.push_str(&format!("\n**Fix:** {help}\n"));
+        }
+        if let Some(ex) = r.invalid.first() {
+            md.push_str(&format!(
+                "\nReported:\n\n```json\n{}\n```\n",
+                ex.input.trim_end()
+            ));
+        }
+        if let Some(ex) = r.valid.first() {
+            md.push_str(&format!(
+                "\nNot reported:\n\n```json\n{}\n```\n",
+                ex.input.trim_end()
+            ));
+        }
+    }
+    md
+}
+
 /// `storylint explain RULE`: rationale, examples and the fix.
 pub fn write_explain(rule: &Rule, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "{} ({})", rule.id, rule.severity)?;

@@ -1,7 +1,8 @@
 //! Paths from an action object to the values a rule looks at, such as
 //! `options.headers.*`: segments separated by dots, where `*` matches every
 //! member of an object and every item of an array, a number also matches an
-//! array index, and a segment in double quotes may hold dots or `*`.
+//! array index, `**` matches any number of levels (zero included), and a
+//! segment in double quotes may hold dots or `*`.
 
 use crate::parse::{Document, Kind};
 
@@ -9,6 +10,8 @@ use crate::parse::{Document, Kind};
 pub enum Segment {
     Key(String),
     Any,
+    /// Zero or more levels.
+    Deep,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -52,6 +55,7 @@ impl PathPattern {
                 match s.as_str() {
                     "" => return Err("the path has an empty segment".into()),
                     "*" => Segment::Any,
+                    "**" => Segment::Deep,
                     _ => Segment::Key(s),
                 }
             };
@@ -71,6 +75,11 @@ impl PathPattern {
         for seg in &self.segments {
             let mut next = Vec::new();
             for node in current {
+                if *seg == Segment::Deep {
+                    // The node and every node below it, in document order.
+                    next.extend(node..doc.node(node).next);
+                    continue;
+                }
                 match (seg, doc.kind(node)) {
                     (Segment::Any, Kind::Object | Kind::Array) => next.extend(doc.children(node)),
                     (Segment::Key(k), Kind::Object) => next.extend(doc.get(node, k)),
@@ -84,6 +93,10 @@ impl PathPattern {
             }
             if next.is_empty() {
                 return next;
+            }
+            if *seg == Segment::Deep {
+                next.sort_unstable();
+                next.dedup();
             }
             current = next;
         }
@@ -114,6 +127,9 @@ mod tests {
         assert_eq!(raw("options.list.*.x"), ["1", "2"]);
         assert_eq!(raw("options.list.1.x"), ["2"]);
         assert!(raw("options.missing.*").is_empty());
+        assert_eq!(raw("options.**.x"), ["1", "2"]);
+        assert_eq!(raw("options.list.**").len(), 5);
+        assert_eq!(raw("**.A"), [r#""1""#]);
         assert!(raw("options.headers.A.deeper").is_empty());
     }
 
