@@ -124,28 +124,31 @@ pub fn write_explain(rule: &Rule, out: &mut dyn Write) -> io::Result<()> {
     if let Some(h) = &rule.help {
         writeln!(out, "\nHow to fix\n\n{}", indent(h))?;
     }
-    if !rule.invalid.is_empty() {
-        writeln!(out, "\nReported (bad)")?;
-        for ex in &rule.invalid {
-            writeln!(out)?;
-            if let Some(name) = &ex.name {
-                writeln!(out, "  # {name}")?;
-            }
-            writeln!(out, "{}", indent(ex.input.trim_end()))?;
+    write_examples(out, "Reported (bad)", &rule.invalid)?;
+    write_examples(out, "Not reported (good)", &rule.valid)?;
+    writeln!(out, "\nDefined in: {}", origin(rule))
+}
+
+fn write_examples(
+    out: &mut dyn Write,
+    title: &str,
+    examples: &[crate::rules::Example],
+) -> io::Result<()> {
+    if examples.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "\n{title}")?;
+    for ex in examples {
+        writeln!(out)?;
+        if let Some(name) = &ex.name {
+            writeln!(out, "  # {name}")?;
+        }
+        writeln!(out, "{}", indent(ex.input.trim_end()))?;
+        if !ex.highlight.is_empty() {
             writeln!(out, "  -> underlines: {}", ex.highlight.join(", "))?;
         }
     }
-    if !rule.valid.is_empty() {
-        writeln!(out, "\nNot reported (good)")?;
-        for ex in &rule.valid {
-            writeln!(out)?;
-            if let Some(name) = &ex.name {
-                writeln!(out, "  # {name}")?;
-            }
-            writeln!(out, "{}", indent(ex.input.trim_end()))?;
-        }
-    }
-    writeln!(out, "\nDefined in: {}", origin(rule))
+    Ok(())
 }
 
 fn indent(text: &str) -> String {
