@@ -102,13 +102,9 @@ impl Cx<'_> {
         };
         let message = self.message(&spec.message);
         let label = spec.label.as_ref().map(|l| self.message(l));
-        let path = match PathPattern::parse(&spec.target.path.value) {
-            Ok(p) => p,
-            Err(why) => {
-                self.invalid(&spec.target.path, format!("invalid path: {why}"), None);
-                PathPattern::parse("invalid").unwrap_or_else(|_| unreachable!())
-            }
-        };
+        let path = PathPattern::parse(&spec.target.path.value)
+            .map_err(|why| self.invalid(&spec.target.path, format!("invalid path: {why}"), None))
+            .ok();
         let when = spec.when.as_ref().map(|c| self.condition(c));
         let highlight = match spec.highlight.as_ref().map(|h| h.value.as_str()) {
             None | Some("match") => Highlight::Match,
@@ -147,9 +143,9 @@ impl Cx<'_> {
                 );
             }
         }
-        if !self.errors.is_empty() {
+        let Some(path) = path.filter(|_| self.errors.is_empty()) else {
             return Err(self.errors);
-        }
+        };
         Ok(Rule {
             id,
             severity,
