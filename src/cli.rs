@@ -118,6 +118,33 @@ pub struct CheckArgs {
     /// Largest input accepted, in bytes.
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_FILE_SIZE)]
     pub max_file_size: u64,
+
+    /// The time to judge expiry against (RFC 3339 such as
+    /// 2026-01-31T12:00:00Z, a date such as 2026-01-31, or Unix seconds);
+    /// default: now.
+    #[arg(long, value_name = "TIME", value_parser = parse_now)]
+    pub now: Option<i64>,
+}
+
+/// Parses `--now` into Unix seconds.
+fn parse_now(s: &str) -> Result<i64, String> {
+    let s = s.trim();
+    if let Ok(secs) = s.parse::<i64>() {
+        return Ok(secs);
+    }
+    if let Ok(t) = s.parse::<jiff::Timestamp>() {
+        return Ok(t.as_second());
+    }
+    if let Ok(d) = s.parse::<jiff::civil::Date>() {
+        return d
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .map(|z| z.timestamp().as_second())
+            .map_err(|e| e.to_string());
+    }
+    Err(
+        "expected an RFC 3339 time (2026-01-31T12:00:00Z), a date (2026-01-31) or Unix seconds"
+            .into(),
+    )
 }
 
 /// Parses the process arguments and runs; returns the exit code.
@@ -242,6 +269,9 @@ fn check(args: CheckArgs) -> u8 {
     for path in &args.rule_paths {
         rules.add_path(path, &mut rule_errors);
     }
+    if let Some(now) = args.now {
+        rules.now = now;
+    }
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
@@ -319,6 +349,14 @@ mod tests {
     #[test]
     fn cli_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn now_takes_times_dates_and_seconds() {
+        assert_eq!(parse_now("1700000000"), Ok(1_700_000_000));
+        assert_eq!(parse_now("2024-01-01T00:00:00Z"), Ok(1_704_067_200));
+        assert_eq!(parse_now("2024-01-01"), Ok(1_704_067_200));
+        assert!(parse_now("yesterday").is_err());
     }
 
     #[test]

@@ -7,6 +7,7 @@ use crate::discover::{Input, InputSource};
 use crate::error::{InputError, InputErrorKind, InputWarning, InputWarningKind};
 use crate::export::{self, Recognised};
 use crate::parse::Document;
+use crate::rules::engine::{mask_bytes, mask_secret};
 use crate::rules::{self, RuleSet, Severity};
 use crate::source::{LineIndex, Position, Snippet};
 use std::io::Read;
@@ -47,6 +48,8 @@ pub struct Finding {
     pub severity: Severity,
     pub message: String,
     pub label: Option<String>,
+    /// A replacement for the underlined text.
+    pub suggestion: Option<String>,
     pub file: String,
     /// RFC 6901 pointer to the value.
     pub pointer: String,
@@ -290,20 +293,45 @@ pub fn lint_bytes(name: &str, bytes: Vec<u8>, rules: &RuleSet) -> FileReport {
             ),
         );
     }
-    for raw in rules::check(rules, &doc, &actions) {
+    let raws = rules::check(rules, &doc, &actions);
+    // Secrets found anywhere in the file are masked in every finding's
+    // snippet and text, whichever rule's finding shows them.
+    let secrets: Vec<(&Range<usize>, &str)> = raws
+        .iter()
+        .filter_map(|r| Some((&r.span, r.secret.as_deref()?)))
+        .collect();
+    let masked_text;
+    let shown_text: &str = if secrets.is_empty() {
+        &text
+    } else {
+        let mut bytes = text.as_bytes().to_vec();
+        for (span, _) in &secrets {
+            mask_bytes(&mut bytes, (*span).clone());
+        }
+        // Masking replaces whole characters with ASCII, so this cannot fail.
+        masked_text = String::from_utf8_lossy(&bytes).into_owned();
+        &masked_text
+    };
+    let hide = |s: String| -> String {
+        secrets.iter().fold(s, |s, (_, secret)| {
+            replace_token(&s, secret, &mask_secret(secret))
+        })
+    };
+    for raw in &raws {
         let rule = &rules.rules[raw.rule];
         let action = &actions[raw.action];
         report.findings.push(Finding {
             rule: raw.rule,
             severity: rule.severity,
-            message: raw.message,
-            label: raw.label,
+            message: hide(raw.message.clone()),
+            label: raw.label.clone().map(hide),
+            suggestion: raw.suggestion.clone().map(hide),
             file: name.to_string(),
             pointer: doc.pointer(raw.node),
             start: index.position(&text, raw.span.start),
             end: index.position(&text, raw.span.end),
-            snippet: Snippet::new(name, &text, &index, raw.span.clone()),
-            span: raw.span,
+            snippet: Snippet::new(name, shown_text, &index, raw.span.clone()),
+            span: raw.span.clone(),
             action: Some(ActionInfo {
                 name: action.name.clone(),
                 guid: action.guid.clone(),
@@ -315,6 +343,32 @@ pub fn lint_bytes(name: &str, bytes: Vec<u8>, rules: &RuleSet) -> FileReport {
     report
 }
 
+/// `s` with each occurrence of `token` that is not part of a longer word
+/// (alphanumerics on either side) replaced by `with`.
+fn replace_token(s: &str, token: &str, with: &str) -> String {
+    if token.is_empty() {
+        return s.to_string();
+    }
+    let word = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+    let mut out = String::with_capacity(s.len());
+    let mut last = 0;
+    for (i, _) in s.match_indices(token) {
+        if i < last {
+            continue;
+        }
+        let before = s[..i].chars().next_back();
+        let after = s[i + token.len()..].chars().next();
+        if word(before) || word(after) {
+            continue;
+        }
+        out.push_str(&s[last..i]);
+        out.push_str(with);
+        last = i + token.len();
+    }
+    out.push_str(&s[last..]);
+    out
+}
+
 /// UTF-16 without a byte order mark: ASCII text with every other byte NUL.
 fn looks_like_utf16(bytes: &[u8]) -> bool {
     let head = &bytes[..bytes.len().min(64)];
@@ -323,5 +377,20 @@ fn looks_like_utf16(bytes: &[u8]) -> bool {
         let odd_nul = head.iter().skip(1).step_by(2).filter(|b| **b == 0).count();
         let half = head.len() / 2;
         (even_nul * 10 >= half * 9 && odd_nul == 0) || (odd_nul * 10 >= half * 9 && even_nul == 0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_are_replaced_only_as_whole_tokens() {
+        assert_eq!(
+            replace_token("a literal password `pass`", "pass", "p***"),
+            "a literal password `p***`"
+        );
+        assert_eq!(replace_token("pass:pass", "pass", "*"), "*:*");
+        assert_eq!(replace_token("x", "", "*"), "x");
     }
 }

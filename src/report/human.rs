@@ -59,10 +59,18 @@ impl Diagnostic for FindingDiagnostic<'_> {
     }
 
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.rule
-            .help
+        let suggestion = self
+            .finding
+            .suggestion
             .as_ref()
-            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+            .map(|s| format!("did you mean `{s}`?"));
+        let help = match (suggestion, &self.rule.help) {
+            (Some(s), Some(h)) => format!("{s} {h}"),
+            (Some(s), None) => s,
+            (None, Some(h)) => h.clone(),
+            (None, None) => return None,
+        };
+        Some(Box::new(help))
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {

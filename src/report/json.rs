@@ -31,6 +31,8 @@ struct Finding<'a> {
     length: usize,
     action: Option<&'a ActionInfo>,
     help: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suggestion: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -95,6 +97,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 length: f.span.end - f.span.start,
                 action: f.action.as_ref(),
                 help: rule.help.as_deref(),
+                suggestion: f.suggestion.as_deref(),
             });
         }
     }

@@ -3,7 +3,7 @@
 //! message placeholder is validated. Problems are reported at the YAML
 //! bytes they come from.
 
-use super::condition::{Condition, TemplateTest};
+use super::condition::{Condition, Similar, TemplateTest};
 use super::path::PathPattern;
 use super::spec::{ConditionSpec, ExampleSpec, RuleSpec};
 use super::{Example, Highlight, Message, Piece, Rule, RuleOrigin, Severity, Var};
@@ -189,7 +189,7 @@ impl Cx<'_> {
                 self.invalid(
                     text,
                     why,
-                    Some("placeholders are {value}, {match}, {key}, {action} and {type}; write {{ or }} for a brace"),
+                    Some("placeholders are {value}, {match}, {key}, {action}, {type}, {suggestion} and {reason}; write {{ or }} for a brace"),
                 );
                 Message(Vec::new())
             }
@@ -278,13 +278,29 @@ impl Cx<'_> {
         }
         if let Some(p) = &c.matches {
             let captured = c.captured.as_ref().map(|i| Box::new(self.condition(i)));
+            let replacement = c.replacement.as_ref().map(|r| r.value.clone());
             if let Some(regex) = self.regex(p) {
-                tests.push(("matches", Condition::Matches { regex, captured }));
+                if let Some(r) = &c.replacement {
+                    self.check_replacement(&regex, r);
+                }
+                tests.push((
+                    "matches",
+                    Condition::Matches {
+                        regex,
+                        captured,
+                        replacement,
+                    },
+                ));
             } else {
                 tests.push(("matches", Condition::All(Vec::new())));
             }
-        } else if c.captured.is_some() {
-            self.invalid(spanned, "`captured` goes with `matches`", None);
+        } else {
+            if c.captured.is_some() {
+                self.invalid(spanned, "`captured` goes with `matches`", None);
+            }
+            if let Some(r) = &c.replacement {
+                self.invalid(r, "`replacement` goes with `matches`", None);
+            }
         }
         if let Some(p) = &c.not_matches {
             if let Some(regex) = self.regex(p) {
@@ -293,6 +309,7 @@ impl Cx<'_> {
                     Condition::Not(Box::new(Condition::Matches {
                         regex,
                         captured: None,
+                        replacement: None,
                     })),
                 ));
             } else {
@@ -318,10 +335,14 @@ impl Cx<'_> {
                 })),
             ));
         }
-        if c.ignore_case.is_some() && c.one_of.is_none() && c.not_one_of.is_none() {
+        if c.ignore_case.is_some()
+            && c.one_of.is_none()
+            && c.not_one_of.is_none()
+            && c.duplicate_key.is_none()
+        {
             self.invalid(
                 spanned,
-                "`ignore-case` goes with `one-of` or `not-one-of`",
+                "`ignore-case` goes with `one-of`, `not-one-of` or `duplicate-key`",
                 Some("for a regex, start it with (?i)"),
             );
         }
@@ -393,6 +414,52 @@ impl Cx<'_> {
                 Err(e) => self.invalid(spanned, format!("invalid globs: {e}"), None),
             }
         }
+        if let Some(similar) = &c.similar_to {
+            let spec = &similar.value;
+            if spec.names.is_empty() {
+                self.invalid(similar, "`similar-to` needs at least one name", None);
+            }
+            let fold = |s: &str| {
+                if spec.ignore_case {
+                    s.to_ascii_lowercase()
+                } else {
+                    s.to_string()
+                }
+            };
+            tests.push((
+                "similar-to",
+                Condition::SimilarTo(Similar {
+                    names: spec.names.clone(),
+                    aliases: spec
+                        .aliases
+                        .iter()
+                        .map(|(a, n)| (fold(a), n.clone()))
+                        .collect(),
+                    max_distance: spec.max_distance.unwrap_or(2),
+                    ignore_case: spec.ignore_case,
+                }),
+            ));
+        }
+        if let Some(b) = c.duplicate_key {
+            let test = Condition::DuplicateKey { ignore_case };
+            tests.push((
+                "duplicate-key",
+                if b {
+                    test
+                } else {
+                    Condition::Not(Box::new(test))
+                },
+            ));
+        }
+        if let Some(inner) = &c.base64_decoded {
+            tests.push((
+                "base64-decoded",
+                Condition::Base64Decoded(Box::new(self.condition(inner))),
+            ));
+        }
+        if let Some(b) = c.jwt_expired {
+            tests.push(("jwt-expired", Condition::JwtExpired(b)));
+        }
         let cond = match tests.len() {
             1 => tests
                 .pop()
@@ -427,7 +494,7 @@ impl Cx<'_> {
                 Condition::All(Vec::new())
             }
         };
-        match &c.at {
+        let cond = match &c.at {
             Some(path) => match PathPattern::parse(&path.value) {
                 Ok(p) if c.present == Some(false) => {
                     Condition::Not(Box::new(Condition::At(p, Box::new(cond))))
@@ -439,6 +506,52 @@ impl Cx<'_> {
                 }
             },
             None => cond,
+        };
+        let cond = match &c.reason {
+            Some(reason) => Condition::Reason(unwrap_lines(reason), Box::new(cond)),
+            None => cond,
+        };
+        match c.redact {
+            Some(true) => Condition::Redact(Box::new(cond)),
+            _ => cond,
+        }
+    }
+
+    /// Group references in a `replacement` must name groups of the regex.
+    fn check_replacement(&mut self, regex: &regex::Regex, r: &Spanned<String>) {
+        let names: Vec<&str> = regex.capture_names().flatten().collect();
+        let text = &r.value;
+        let mut i = 0;
+        while let Some(rel) = text[i..].find('$') {
+            let at = i + rel + 1;
+            let rest = &text[at..];
+            let (name, used) = if let Some(inner) = rest.strip_prefix('{') {
+                match inner.find('}') {
+                    Some(end) => (&inner[..end], end + 2),
+                    None => {
+                        self.invalid(r, "unclosed `${` in replacement", None);
+                        return;
+                    }
+                }
+            } else if rest.starts_with('$') {
+                ("", 1)
+            } else {
+                let end = rest
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .unwrap_or(rest.len());
+                (&rest[..end], end)
+            };
+            let numbered = name
+                .parse::<usize>()
+                .is_ok_and(|n| n < regex.captures_len());
+            if !name.is_empty() && !numbered && !names.contains(&name) {
+                self.invalid(
+                    r,
+                    format!("replacement refers to `${name}`, which is not a group of the regex"),
+                    Some("name a group with (?P<name>...) and write ${name}"),
+                );
+            }
+            i = at + used;
         }
     }
 }
@@ -515,6 +628,8 @@ pub fn parse_message(text: &str) -> Result<Message, String> {
                     "key" => Var::Key,
                     "action" => Var::Action,
                     "type" => Var::Type,
+                    "suggestion" => Var::Suggestion,
+                    "reason" => Var::Reason,
                     _ => return Err(format!("unknown placeholder `{{{name}}}`")),
                 };
                 if !lit.is_empty() {
@@ -604,15 +719,11 @@ mod tests {
             let ctx = Ctx {
                 doc: &doc,
                 action: actions[0].node,
+                now: 0,
             };
             let target = doc.get(doc.get(0, "options").unwrap(), "method").unwrap();
             let text = value_text(&doc, target);
-            let subject = Subject {
-                text: &text,
-                range: 0..text.text.len(),
-                kind: doc.kind(target),
-                node: target,
-            };
+            let subject = Subject::whole(&text, doc.kind(target), target);
             rule.when.eval(&ctx, &subject).is_some()
         };
         let with_auth =

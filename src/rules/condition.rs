@@ -36,6 +36,8 @@ pub enum Condition {
     Matches {
         regex: Regex,
         captured: Option<Box<Condition>>,
+        /// The suggested fix: the match expanded with group references.
+        replacement: Option<String>,
     },
     OneOf {
         values: Vec<String>,
@@ -45,12 +47,34 @@ pub enum Condition {
     Base64,
     Template(TemplateTest),
     HostMatches(GlobSet),
+    SimilarTo(Similar),
+    DuplicateKey {
+        ignore_case: bool,
+    },
+    Base64Decoded(Box<Condition>),
+    JwtExpired(bool),
+    /// Sets the reason of the hits of the inner condition.
+    Reason(String, Box<Condition>),
+    /// Marks the hits of the inner condition as secrets.
+    Redact(Box<Condition>),
 }
 
-/// What a rule evaluation sees: the document and the action being checked.
+/// A compiled `similar-to`.
+#[derive(Debug)]
+pub struct Similar {
+    pub names: Vec<String>,
+    /// Wrong spelling (lower-cased when ignoring case) to the name it means.
+    pub aliases: Vec<(String, String)>,
+    pub max_distance: usize,
+    pub ignore_case: bool,
+}
+
+/// What a rule evaluation sees: the document, the action being checked and
+/// the clock time-dependent conditions compare against (Unix seconds).
 pub struct Ctx<'d, 't> {
     pub doc: &'d Document<'t>,
     pub action: u32,
+    pub now: i64,
 }
 
 /// Text under test and where it sits in the file.
@@ -59,9 +83,23 @@ pub struct Subject<'s, 't> {
     pub range: Range<usize>,
     pub kind: Kind,
     pub node: u32,
+    /// False when the text is derived (e.g. base64-decoded) and has no
+    /// bytes of its own in the file to point at.
+    pub located: bool,
 }
 
-impl Subject<'_, '_> {
+impl<'s, 't> Subject<'s, 't> {
+    /// The whole of a decoded value.
+    pub fn whole(text: &'s DecodedStr<'t>, kind: Kind, node: u32) -> Self {
+        Subject {
+            range: 0..text.text.len(),
+            text,
+            kind,
+            node,
+            located: true,
+        }
+    }
+
     pub fn str(&self) -> &str {
         &self.text.text[self.range.clone()]
     }
@@ -85,6 +123,25 @@ pub struct Narrow {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Hit {
     pub narrow: Option<Narrow>,
+    /// A replacement for the highlighted text (`{suggestion}`).
+    pub suggestion: Option<String>,
+    /// Why it matters (`{reason}`).
+    pub reason: Option<String>,
+    /// The highlighted text is a secret.
+    pub redact: bool,
+}
+
+impl Hit {
+    /// Fills what this hit lacks from `other`.
+    fn enrich(&mut self, other: &Hit) {
+        if self.suggestion.is_none() {
+            self.suggestion.clone_from(&other.suggestion);
+        }
+        if self.reason.is_none() {
+            self.reason.clone_from(&other.reason);
+        }
+        self.redact |= other.redact;
+    }
 }
 
 /// The decoded text of a node's value: strings are decoded, other values
@@ -102,127 +159,388 @@ pub fn value_text<'t>(doc: &Document<'t>, node: u32) -> DecodedStr<'t> {
 }
 
 impl Condition {
+    /// The first way the condition holds, if it does.
     pub fn eval(&self, ctx: &Ctx, subject: &Subject) -> Option<Hit> {
+        self.collect(ctx, subject, false).into_iter().next()
+    }
+
+    /// Every way the condition holds: each match of a regex, each branch of
+    /// an `any`. Empty when it does not hold.
+    pub fn hits(&self, ctx: &Ctx, subject: &Subject) -> Vec<Hit> {
+        self.collect(ctx, subject, true)
+    }
+
+    fn collect(&self, ctx: &Ctx, subject: &Subject, all: bool) -> Vec<Hit> {
+        let one = |holds: bool| {
+            if holds {
+                vec![Hit::default()]
+            } else {
+                Vec::new()
+            }
+        };
         match self {
             Condition::All(items) => {
-                let mut hit = Hit::default();
+                let mut results = Vec::with_capacity(items.len());
                 for c in items {
-                    let h = c.eval(ctx, subject)?;
-                    if hit.narrow.is_none() {
-                        hit.narrow = h.narrow;
+                    let h = c.collect(ctx, subject, all);
+                    if h.is_empty() {
+                        return h;
+                    }
+                    results.push(h);
+                }
+                // The hits of the first item that pointed somewhere, enriched
+                // with what the other items found.
+                let lead = results
+                    .iter()
+                    .position(|h| h.iter().any(|h| h.narrow.is_some()))
+                    .unwrap_or(0);
+                let mut out = match results.get(lead) {
+                    Some(h) => h.clone(),
+                    None => return vec![Hit::default()],
+                };
+                for (i, other) in results.iter().enumerate() {
+                    if i != lead {
+                        for hit in &mut out {
+                            hit.enrich(&other[0]);
+                        }
                     }
                 }
-                Some(hit)
+                out
             }
-            Condition::Any(items) => items.iter().find_map(|c| c.eval(ctx, subject)),
-            Condition::Not(inner) => match inner.eval(ctx, subject) {
-                Some(_) => None,
-                None => Some(Hit::default()),
-            },
+            Condition::Any(items) => {
+                let mut out: Vec<Hit> = Vec::new();
+                for c in items {
+                    for h in c.collect(ctx, subject, all) {
+                        if !out
+                            .iter()
+                            .any(|o| o.narrow.is_some() && o.narrow == h.narrow)
+                        {
+                            out.push(h);
+                        }
+                    }
+                    if !all && !out.is_empty() {
+                        break;
+                    }
+                }
+                out
+            }
+            Condition::Not(inner) => one(inner.eval(ctx, subject).is_none()),
             Condition::Key(inner) => {
-                let key = ctx.doc.key_decoded(subject.node)?;
-                let sub = Subject {
-                    range: 0..key.text.len(),
-                    text: &key,
-                    kind: Kind::String,
-                    node: subject.node,
+                let Some(key) = ctx.doc.key_decoded(subject.node) else {
+                    return Vec::new();
                 };
-                inner.eval(ctx, &sub)
+                let sub = Subject::whole(&key, Kind::String, subject.node);
+                // A rule underlines a key with `highlight: key`; a test on
+                // the key does not move the underline off the value.
+                inner
+                    .collect(ctx, &sub, all)
+                    .into_iter()
+                    .map(|h| Hit { narrow: None, ..h })
+                    .collect()
             }
             Condition::At(path, inner) => {
-                path.resolve(ctx.doc, ctx.action).into_iter().find_map(|n| {
+                let mut out = Vec::new();
+                for n in path.resolve(ctx.doc, ctx.action) {
                     let text = value_text(ctx.doc, n);
-                    let sub = Subject {
-                        range: 0..text.text.len(),
-                        text: &text,
-                        kind: ctx.doc.kind(n),
-                        node: n,
-                    };
-                    inner.eval(ctx, &sub)
-                })
+                    let sub = Subject::whole(&text, ctx.doc.kind(n), n);
+                    out.extend(inner.collect(ctx, &sub, all));
+                    if !all && !out.is_empty() {
+                        break;
+                    }
+                }
+                out
             }
-            Condition::Exists => Some(Hit::default()),
-            Condition::Matches { regex, captured } => {
+            Condition::Exists => one(true),
+            Condition::Matches {
+                regex,
+                captured,
+                replacement,
+            } => {
                 if subject.kind != Kind::String {
-                    return None;
+                    return Vec::new();
                 }
                 let s = subject.str();
-                let caps = regex.captures(s)?;
-                let m = caps
-                    .name("span")
-                    .or_else(|| caps.get(0))
-                    .map(|m| m.range())
-                    .unwrap_or(0..0);
-                let narrow = Narrow {
-                    span: subject.source_span(m.clone()),
-                    node: subject.node,
-                    text: s[m.clone()].to_string(),
-                };
-                if let Some(inner) = captured {
-                    let sub = Subject {
-                        text: subject.text,
-                        range: subject.range.start + m.start..subject.range.start + m.end,
-                        kind: Kind::String,
+                let mut out = Vec::new();
+                for caps in regex.captures_iter(s) {
+                    let m = caps
+                        .name("span")
+                        .or_else(|| caps.get(0))
+                        .map(|m| m.range())
+                        .unwrap_or(0..0);
+                    let narrow = subject.located.then(|| Narrow {
+                        span: subject.source_span(m.clone()),
                         node: subject.node,
-                    };
-                    let h = inner.eval(ctx, &sub)?;
-                    return Some(Hit {
-                        narrow: h.narrow.or(Some(narrow)),
+                        text: s[m.clone()].to_string(),
                     });
+                    let suggestion = replacement.as_ref().map(|r| {
+                        let mut dst = String::new();
+                        caps.expand(r, &mut dst);
+                        dst
+                    });
+                    let base = Hit {
+                        narrow,
+                        suggestion,
+                        ..Hit::default()
+                    };
+                    match captured {
+                        Some(inner) => {
+                            let sub = Subject {
+                                text: subject.text,
+                                range: subject.range.start + m.start..subject.range.start + m.end,
+                                kind: Kind::String,
+                                node: subject.node,
+                                located: subject.located,
+                            };
+                            for mut h in inner.collect(ctx, &sub, all) {
+                                if h.narrow.is_none() {
+                                    h.narrow.clone_from(&base.narrow);
+                                }
+                                h.enrich(&base);
+                                out.push(h);
+                            }
+                        }
+                        None => out.push(base),
+                    }
+                    if !all && !out.is_empty() {
+                        break;
+                    }
                 }
-                Some(Hit {
-                    narrow: Some(narrow),
-                })
+                out
             }
             Condition::OneOf {
                 values,
                 ignore_case,
             } => {
                 let s = subject.str();
-                let found = values.iter().any(|v| {
+                one(values.iter().any(|v| {
                     if *ignore_case {
                         v.eq_ignore_ascii_case(s)
                     } else {
                         v == s
                     }
-                });
-                found.then(Hit::default)
+                }))
             }
-            Condition::Type(kinds) => kinds.contains(&subject.kind).then(Hit::default),
-            Condition::Base64 => {
-                (subject.kind == Kind::String && is_base64(subject.str())).then(Hit::default)
-            }
+            Condition::Type(kinds) => one(kinds.contains(&subject.kind)),
+            Condition::Base64 => one(subject.kind == Kind::String && is_base64(subject.str())),
             Condition::Template(test) => {
                 if subject.kind != Kind::String {
-                    return None;
+                    return Vec::new();
                 }
                 let s = subject.str();
-                let holds = match test {
+                one(match test {
                     TemplateTest::Any => templates::is_templated(s),
                     TemplateTest::Whole => templates::is_whole_template(s),
                     TemplateTest::None => !templates::is_templated(s),
-                };
-                holds.then(Hit::default)
+                })
             }
             Condition::HostMatches(globs) => {
                 if subject.kind != Kind::String {
-                    return None;
+                    return Vec::new();
                 }
-                let host = host_of(subject.str())?;
-                globs.is_match(host.as_str()).then(Hit::default)
+                one(host_of(subject.str()).is_some_and(|h| globs.is_match(h.as_str())))
             }
+            Condition::SimilarTo(similar) => {
+                if subject.kind != Kind::String {
+                    return Vec::new();
+                }
+                match similar.suggest(subject.str()) {
+                    Some(name) => vec![Hit {
+                        suggestion: Some(name.to_string()),
+                        ..Hit::default()
+                    }],
+                    None => Vec::new(),
+                }
+            }
+            Condition::DuplicateKey { ignore_case } => {
+                match earlier_same_key(ctx.doc, subject.node, *ignore_case) {
+                    Some(first) => vec![Hit {
+                        reason: Some(format!("`{first}` is set earlier in the same object")),
+                        ..Hit::default()
+                    }],
+                    None => Vec::new(),
+                }
+            }
+            Condition::Base64Decoded(inner) => {
+                if subject.kind != Kind::String {
+                    return Vec::new();
+                }
+                let Some(bytes) = decode_base64(subject.str()) else {
+                    return Vec::new();
+                };
+                let text = DecodedStr {
+                    text: Cow::Owned(String::from_utf8_lossy(&bytes).into_owned()),
+                    map: OffsetMap::Identity { base: 0 },
+                };
+                let sub = Subject {
+                    located: false,
+                    ..Subject::whole(&text, Kind::String, subject.node)
+                };
+                // Decoded text has no bytes in the file: keep what the inner
+                // condition says, but point at the encoded text.
+                inner
+                    .collect(ctx, &sub, all)
+                    .into_iter()
+                    .map(|h| Hit { narrow: None, ..h })
+                    .collect()
+            }
+            Condition::JwtExpired(want) => {
+                if subject.kind != Kind::String {
+                    return Vec::new();
+                }
+                match jwt_exp(subject.str()) {
+                    Some(exp) if (exp < ctx.now) == *want => vec![Hit {
+                        reason: Some(format!(
+                            "its `exp` claim is {}",
+                            jiff::Timestamp::from_second(exp)
+                                .map(|t| t.to_string())
+                                .unwrap_or_else(|_| exp.to_string())
+                        )),
+                        ..Hit::default()
+                    }],
+                    _ => Vec::new(),
+                }
+            }
+            Condition::Reason(reason, inner) => inner
+                .collect(ctx, subject, all)
+                .into_iter()
+                .map(|mut h| {
+                    if h.reason.is_none() {
+                        h.reason = Some(reason.clone());
+                    }
+                    h
+                })
+                .collect(),
+            Condition::Redact(inner) => inner
+                .collect(ctx, subject, all)
+                .into_iter()
+                .map(|h| Hit { redact: true, ..h })
+                .collect(),
         }
     }
 }
 
+impl Similar {
+    /// The name `s` most likely means, when `s` is not itself one of the
+    /// names but an alias or a near miss.
+    pub fn suggest(&self, s: &str) -> Option<&str> {
+        let folded = if self.ignore_case {
+            s.to_ascii_lowercase()
+        } else {
+            s.to_string()
+        };
+        let is_name = self.names.iter().any(|n| {
+            if self.ignore_case {
+                n.eq_ignore_ascii_case(s)
+            } else {
+                n == s
+            }
+        });
+        if is_name {
+            return None;
+        }
+        if let Some((_, name)) = self.aliases.iter().find(|(a, _)| *a == folded) {
+            return Some(name);
+        }
+        // Distances are measured ignoring case, so `Content_Type` suggests
+        // `content_type` even when case matters for membership.
+        let lower = s.to_ascii_lowercase();
+        self.names
+            .iter()
+            .filter_map(|n| {
+                let limit = self.max_distance.min(n.chars().count() / 3).max(1);
+                let d = edit_distance(&lower, &n.to_ascii_lowercase());
+                (d <= limit).then_some((d, n))
+            })
+            .min_by_key(|(d, _)| *d)
+            .map(|(_, n)| n.as_str())
+    }
+}
+
+/// Optimal string alignment distance: insertions, deletions, substitutions
+/// and swaps of adjacent characters each cost one.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let w = b.len() + 1;
+    let mut d = vec![0usize; (a.len() + 1) * w];
+    for i in 0..=a.len() {
+        d[i * w] = i;
+    }
+    for (j, cell) in d.iter_mut().enumerate().take(w) {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (d[(i - 1) * w + j] + 1)
+                .min(d[i * w + j - 1] + 1)
+                .min(d[(i - 1) * w + j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(d[(i - 2) * w + j - 2] + 1);
+            }
+            d[i * w + j] = v;
+        }
+    }
+    d[a.len() * w + b.len()]
+}
+
+/// The key of an earlier member of the same object equal to `node`'s key.
+fn earlier_same_key(doc: &Document, node: u32, ignore_case: bool) -> Option<String> {
+    let key = doc.key_decoded(node)?;
+    let parent = doc.node(node).parent;
+    if parent == crate::parse::NONE {
+        return None;
+    }
+    for sibling in doc.children(parent) {
+        if sibling == node {
+            return None;
+        }
+        if let Some(k) = doc.key_decoded(sibling) {
+            let same = if ignore_case {
+                k.text.eq_ignore_ascii_case(&key.text)
+            } else {
+                k.text == key.text
+            };
+            if same {
+                return Some(k.text.into_owned());
+            }
+        }
+    }
+    None
+}
+
+/// The `exp` claim of a JWT (`header.payload.signature`, base64url), in
+/// Unix seconds.
+fn jwt_exp(token: &str) -> Option<i64> {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let mut parts = token.trim().split('.');
+    let (_header, payload, _sig) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() {
+        return None;
+    }
+    let bytes = URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).ok()?;
+    let claims: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    let exp = claims.get("exp")?;
+    exp.as_i64()
+        .or_else(|| exp.as_f64().filter(|f| f.is_finite()).map(|f| f as i64))
+}
+
+const BASE64: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    base64::engine::GeneralPurposeConfig::new()
+        .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
+);
+
+fn decode_base64(s: &str) -> Option<Vec<u8>> {
+    if s.is_empty() {
+        return None;
+    }
+    BASE64.decode(s).ok()
+}
+
 /// Whether `s` is non-empty standard base64 (padding optional).
 pub fn is_base64(s: &str) -> bool {
-    const ENGINE: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::new(
-        &base64::alphabet::STANDARD,
-        base64::engine::GeneralPurposeConfig::new()
-            .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
-    );
-    !s.is_empty() && ENGINE.decode(s).is_ok()
+    decode_base64(s).is_some()
 }
 
 /// The lower-case host of a URL, with template expressions masked so that

@@ -17,6 +17,11 @@ pub struct RawFinding {
     pub span: Range<usize>,
     pub message: String,
     pub label: Option<String>,
+    /// A replacement for the underlined text.
+    pub suggestion: Option<String>,
+    /// The underlined text, decoded, when it is a secret: outputs must
+    /// show only a masked form of it (see [`mask_secret`]).
+    pub secret: Option<String>,
     /// Index of the action in the list given to [`check`].
     pub action: usize,
 }
@@ -25,13 +30,14 @@ pub struct RawFinding {
 const MAX_QUOTED: usize = 80;
 
 /// Evaluates every rule on every action. Findings come out in document
-/// order.
+/// order; a rule reports a stretch of bytes at most once.
 pub fn check(rules: &RuleSet, doc: &Document, actions: &[Action]) -> Vec<RawFinding> {
-    let mut out = Vec::new();
+    let mut out: Vec<RawFinding> = Vec::new();
     for (ai, action) in actions.iter().enumerate() {
         let ctx = Ctx {
             doc,
             action: action.node,
+            now: rules.now,
         };
         for (ri, rule) in rules.rules.iter().enumerate() {
             if !rule.applies_to(action.action_type.as_deref()) {
@@ -46,60 +52,102 @@ pub fn check(rules: &RuleSet, doc: &Document, actions: &[Action]) -> Vec<RawFind
                 {
                     continue;
                 }
-                let subject = Subject {
-                    text: &text,
-                    range: 0..text.text.len(),
-                    kind,
-                    node: target,
-                };
-                let Some(hit) = rule.when.eval(&ctx, &subject) else {
-                    continue;
-                };
-                let value_span = content_span(doc, target);
-                let (node, span, matched) = match (rule.highlight, hit.narrow) {
-                    (Highlight::Key, _) if doc.node(target).has_key() => {
-                        let n = doc.node(target);
-                        (
-                            target,
-                            n.key_start as usize + 1..n.key_end as usize - 1,
-                            doc.key(target).map(|k| k.into_owned()),
-                        )
+                let subject = Subject::whole(&text, kind, target);
+                for hit in rule.when.hits(&ctx, &subject) {
+                    let value_span = content_span(doc, target);
+                    let (node, span, matched) = match (rule.highlight, hit.narrow) {
+                        (Highlight::Key, _) if doc.node(target).has_key() => {
+                            let n = doc.node(target);
+                            (
+                                target,
+                                n.key_start as usize + 1..n.key_end as usize - 1,
+                                doc.key(target).map(|k| k.into_owned()),
+                            )
+                        }
+                        (Highlight::Match, Some(n)) => (n.node, n.span, Some(n.text)),
+                        _ => (target, value_span, None),
+                    };
+                    let secret = hit
+                        .redact
+                        .then(|| matched.clone().unwrap_or_else(|| text.text.to_string()));
+                    let shown = |s: &str| match &secret {
+                        Some(secret) if !secret.is_empty() => {
+                            s.replace(secret.as_str(), &mask_secret(secret))
+                        }
+                        _ => s.to_string(),
+                    };
+                    let lookup = |v: Var| match v {
+                        Var::Value => quote(&shown(&text.text)),
+                        Var::Match => quote(&shown(matched.as_deref().unwrap_or(&text.text))),
+                        Var::Key => quote(&doc.key(target).unwrap_or_default()),
+                        Var::Action => action
+                            .name
+                            .clone()
+                            .unwrap_or_else(|| "(unnamed action)".into()),
+                        Var::Type => action
+                            .action_type
+                            .clone()
+                            .unwrap_or_else(|| "(no type)".into()),
+                        Var::Suggestion => quote(hit.suggestion.as_deref().unwrap_or_default()),
+                        Var::Reason => hit.reason.clone().unwrap_or_default(),
+                    };
+                    let finding = RawFinding {
+                        rule: ri,
+                        node,
+                        message: rule.message.render(lookup),
+                        label: rule.label.as_ref().map(|l| l.render(lookup)),
+                        span,
+                        suggestion: hit.suggestion.clone(),
+                        secret,
+                        action: ai,
+                    };
+                    let repeated = out
+                        .iter()
+                        .any(|f| f.rule == ri && overlaps(&f.span, &finding.span));
+                    if !repeated {
+                        out.push(finding);
                     }
-                    (Highlight::Match, Some(n)) => (n.node, n.span, Some(n.text)),
-                    _ => (target, value_span, None),
-                };
-                let lookup = |v: Var| match v {
-                    Var::Value => quote(&text.text),
-                    Var::Match => quote(matched.as_deref().unwrap_or(&text.text)),
-                    Var::Key => quote(&doc.key(target).unwrap_or_default()),
-                    Var::Action => action
-                        .name
-                        .clone()
-                        .unwrap_or_else(|| "(unnamed action)".into()),
-                    Var::Type => action
-                        .action_type
-                        .clone()
-                        .unwrap_or_else(|| "(no type)".into()),
-                };
-                let finding = RawFinding {
-                    rule: ri,
-                    node,
-                    message: rule.message.render(lookup),
-                    label: rule.label.as_ref().map(|l| l.render(lookup)),
-                    span,
-                    action: ai,
-                };
-                if !out
-                    .iter()
-                    .any(|f: &RawFinding| f.rule == ri && f.span == finding.span)
-                {
-                    out.push(finding);
                 }
             }
         }
     }
     out.sort_by_key(|f| (f.span.start, f.rule));
     out
+}
+
+/// Whether two spans share a byte (or are the same empty span).
+fn overlaps(a: &Range<usize>, b: &Range<usize>) -> bool {
+    a == b || (a.start < b.end && b.start < a.end)
+}
+
+/// A secret shown safely: its first few characters (at most four, and at
+/// most a quarter of it), then `*` for each remaining character, up to
+/// eight of them.
+pub fn mask_secret(secret: &str) -> String {
+    let n = secret.chars().count();
+    let keep = (n / 4).min(4);
+    let mut out: String = secret.chars().take(keep).collect();
+    out.extend(std::iter::repeat_n('*', (n - keep).min(8)));
+    out
+}
+
+/// `text` with the bytes in `span` after the first few characters of the
+/// secret replaced by `*`, byte for byte, so offsets stay valid.
+pub fn mask_bytes(text: &mut [u8], span: Range<usize>) {
+    let Some(bytes) = text.get_mut(span) else {
+        return;
+    };
+    let chars = bytes.iter().filter(|b| (**b & 0xC0) != 0x80).count();
+    let keep_chars = (chars / 4).min(4);
+    let mut seen = 0;
+    for b in bytes.iter_mut() {
+        if (*b & 0xC0) != 0x80 {
+            seen += 1;
+        }
+        if seen > keep_chars {
+            *b = b'*';
+        }
+    }
 }
 
 /// The bytes of a value worth underlining: a string's content without its
@@ -139,5 +187,18 @@ mod tests {
     fn quoting_escapes_controls_and_truncates() {
         assert_eq!(quote("a\nb"), "a\\nb");
         assert_eq!(quote(&"x".repeat(100)).chars().count(), MAX_QUOTED + 1);
+    }
+
+    #[test]
+    fn secrets_keep_a_short_prefix() {
+        assert_eq!(mask_secret("ghp_0123456789abcdef"), "ghp_********");
+        assert_eq!(mask_secret("hunter2"), "h******");
+        assert_eq!(mask_secret("abc"), "***");
+        let mut text = *b"x: \"ghp_0123456789abcdef\"";
+        mask_bytes(&mut text, 4..24);
+        assert_eq!(&text, b"x: \"ghp_****************\"");
+        let mut short = *b"pw";
+        mask_bytes(&mut short, 0..9);
+        assert_eq!(&short, b"pw");
     }
 }

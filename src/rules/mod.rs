@@ -75,6 +75,10 @@ pub enum Var {
     Action,
     /// The action's type.
     Type,
+    /// The fix a condition suggested (`similar-to`, `replacement`).
+    Suggestion,
+    /// Why it matters, from a condition's `reason`.
+    Reason,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -155,9 +159,21 @@ pub fn builtin_sources() -> &'static [(&'static str, &'static str)] {
 }
 
 /// All rules in force for a run.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct RuleSet {
     pub rules: Vec<Rule>,
+    /// The clock time-dependent conditions (`jwt-expired`) compare against,
+    /// in Unix seconds: the time the set was made, or `--now`.
+    pub now: i64,
+}
+
+impl Default for RuleSet {
+    fn default() -> Self {
+        RuleSet {
+            rules: Vec::new(),
+            now: jiff::Timestamp::now().as_second(),
+        }
+    }
 }
 
 impl RuleSet {

@@ -92,6 +92,47 @@ pub struct ConditionSpec {
     /// `any`, `whole` or `none`.
     pub template: Option<Spanned<String>>,
     pub host_matches: Option<Vec<Spanned<String>>>,
+    /// Holds when the text is not one of `names` but is close to one (an
+    /// alias or within a small edit distance), and suggests that name.
+    pub similar_to: Option<Spanned<SimilarSpec>>,
+    /// Holds when an earlier member of the same object has the same key
+    /// (with `ignore-case`, the same ignoring ASCII case).
+    pub duplicate_key: Option<bool>,
+    /// Holds when the text is base64 and its decoded text satisfies this
+    /// condition.
+    pub base64_decoded: Option<Box<Spanned<ConditionSpec>>>,
+    /// Holds when the text is a JWT whose `exp` claim is before the clock
+    /// (`--now`), or, with `false`, one that has not expired.
+    pub jwt_expired: Option<bool>,
+    // Modifiers.
+    /// With `matches`: the suggested fix, the match rewritten with `$name`
+    /// or `${name}` group references.
+    pub replacement: Option<Spanned<String>>,
+    /// Why the condition matters; fills the `{reason}` placeholder.
+    pub reason: Option<String>,
+    /// The text this condition matched is a secret: every output shows only
+    /// its first few characters.
+    pub redact: Option<bool>,
+}
+
+/// Arguments of `similar-to`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct SimilarSpec {
+    /// The right spellings.
+    pub names: Vec<String>,
+    /// Known wrong spellings and the name each one means.
+    #[serde(default)]
+    pub aliases: std::collections::BTreeMap<String, String>,
+    /// Largest edit distance (insertions, deletions, substitutions and
+    /// swaps of neighbours) still taken for a misspelling. Default 2; never
+    /// more than a third of the name's length.
+    #[serde(default)]
+    pub max_distance: Option<usize>,
+    /// Compare ignoring ASCII case (a name that differs only in case is then
+    /// right, not a misspelling).
+    #[serde(default)]
+    pub ignore_case: bool,
 }
 
 #[derive(Debug, Deserialize)]
