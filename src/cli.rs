@@ -187,8 +187,8 @@ fn list_rules(args: RulesArgs) -> u8 {
     with_stdout(|out| match load_rules(&args.rule_paths, out) {
         Ok(rules) => {
             let _ = match args.format {
-                RulesFormat::Human => report::catalog::write_list(&rules, Format::Human, out),
-                RulesFormat::Json => report::catalog::write_list(&rules, Format::Json, out),
+                RulesFormat::Human => report::catalog::write_list(&rules, false, out),
+                RulesFormat::Json => report::catalog::write_list(&rules, true, out),
                 RulesFormat::Markdown => {
                     out.write_all(report::catalog::markdown(&rules).as_bytes())
                 }

@@ -38,6 +38,8 @@ pub struct ActionInfo {
     #[serde(rename = "type")]
     pub action_type: Option<String>,
     pub pointer: String,
+    /// The guid of the story (or sub-story) that holds the action.
+    pub story: Option<String>,
 }
 
 /// A rule's finding, placed in its file.
@@ -58,6 +60,9 @@ pub struct Finding {
     pub end: Position,
     pub action: Option<ActionInfo>,
     pub snippet: Snippet,
+    /// Identifies the finding across re-exports, formatting and reordering;
+    /// see [`fingerprint`].
+    pub fingerprint: String,
 }
 
 /// What became of a file.
@@ -320,14 +325,29 @@ pub fn lint_bytes(name: &str, bytes: Vec<u8>, rules: &RuleSet) -> FileReport {
     for raw in &raws {
         let rule = &rules.rules[raw.rule];
         let action = &actions[raw.action];
+        let story = action
+            .story
+            .and_then(|s| doc.get(s, "guid"))
+            .and_then(|g| doc.str_value(g))
+            .map(|g| g.into_owned());
+        let action_pointer = doc.pointer(action.node);
+        let pointer = doc.pointer(raw.node);
+        let fingerprint = fingerprint(&FingerprintParts {
+            rule: &rule.id,
+            story: story.as_deref(),
+            action: action.guid.as_deref().or(action.name.as_deref()),
+            path: pointer.strip_prefix(&action_pointer).unwrap_or(&pointer),
+            text: &raw.text,
+        });
         report.findings.push(Finding {
+            fingerprint,
             rule: raw.rule,
             severity: rule.severity,
             message: hide(raw.message.clone()),
             label: raw.label.clone().map(hide),
             suggestion: raw.suggestion.clone().map(hide),
             file: name.to_string(),
-            pointer: doc.pointer(raw.node),
+            pointer,
             start: index.position(&text, raw.span.start),
             end: index.position(&text, raw.span.end),
             snippet: Snippet::new(name, shown_text, &index, raw.span.clone()),
@@ -336,11 +356,54 @@ pub fn lint_bytes(name: &str, bytes: Vec<u8>, rules: &RuleSet) -> FileReport {
                 name: action.name.clone(),
                 guid: action.guid.clone(),
                 action_type: action.action_type.clone(),
-                pointer: doc.pointer(action.node),
+                pointer: action_pointer,
+                story,
             }),
         });
     }
     report
+}
+
+/// What identifies a finding across exports of the same story.
+pub struct FingerprintParts<'a> {
+    pub rule: &'a str,
+    /// Guid of the story holding the action.
+    pub story: Option<&'a str>,
+    /// Guid of the action (its name when it has none).
+    pub action: Option<&'a str>,
+    /// JSON pointer of the value from the action object.
+    pub path: &'a str,
+    /// The underlined text, decoded.
+    pub text: &'a str,
+}
+
+/// A stable identifier for a finding: the SHA-256 (first 16 bytes, hex) of
+/// the rule, story guid, action guid, the value's path from its action with
+/// array indices left out, and the underlined text with whitespace runs
+/// collapsed. Line numbers, formatting, escapes, `exported_at` and the order
+/// of actions do not enter it, so it survives re-exporting, reformatting,
+/// minifying and reordering. Secrets enter only through the hash.
+pub fn fingerprint(parts: &FingerprintParts) -> String {
+    use sha2::{Digest, Sha256};
+    let path: Vec<&str> = parts
+        .path
+        .split('/')
+        .filter(|seg| !seg.is_empty() && !seg.bytes().all(|b| b.is_ascii_digit()))
+        .collect();
+    let text: Vec<&str> = parts.text.split_whitespace().collect();
+    let mut hasher = Sha256::new();
+    for field in [
+        parts.rule,
+        parts.story.unwrap_or(""),
+        parts.action.unwrap_or(""),
+        &path.join("/"),
+        &text.join(" "),
+    ] {
+        hasher.update(field.as_bytes());
+        hasher.update([0u8]);
+    }
+    let digest = hasher.finalize();
+    digest[..16].iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// `s` with each occurrence of `token` that is not part of a longer word
@@ -383,6 +446,46 @@ fn looks_like_utf16(bytes: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fingerprints_ignore_indices_and_spacing_but_not_identity() {
+        let base = FingerprintParts {
+            rule: "r",
+            story: Some("s"),
+            action: Some("a"),
+            path: "/options/retry_on_status/1",
+            text: "Basic  admin:x",
+        };
+        let fp = fingerprint(&base);
+        assert_eq!(fp.len(), 32);
+        let moved = FingerprintParts {
+            path: "/options/retry_on_status/3",
+            text: "Basic admin:x",
+            ..base
+        };
+        assert_eq!(fingerprint(&moved), fp);
+        for other in [
+            FingerprintParts { rule: "q", ..moved },
+            FingerprintParts {
+                story: None,
+                ..moved
+            },
+            FingerprintParts {
+                action: Some("b"),
+                ..moved
+            },
+            FingerprintParts {
+                path: "/options/x",
+                ..moved
+            },
+            FingerprintParts {
+                text: "Basic admin:y",
+                ..moved
+            },
+        ] {
+            assert_ne!(fingerprint(&other), fp);
+        }
+    }
 
     #[test]
     fn secrets_are_replaced_only_as_whole_tokens() {

@@ -1,7 +1,6 @@
 //! Output about the rules themselves: `storylint rules`, `storylint explain`
 //! and `storylint test-rules`.
 
-use super::Format;
 use crate::rules::examples::ExampleFailure;
 use crate::rules::{Rule, RuleOrigin, RuleSet};
 use serde::Serialize;
@@ -22,12 +21,13 @@ struct Listed<'a> {
     origin: String,
 }
 
-/// `storylint rules`: every rule with its severity and summary.
-pub fn write_list(rules: &RuleSet, format: Format, out: &mut dyn Write) -> io::Result<()> {
+/// `storylint rules`: every rule with its severity and summary, as JSON
+/// (`json: true`) or a table.
+pub fn write_list(rules: &RuleSet, json: bool, out: &mut dyn Write) -> io::Result<()> {
     let mut sorted: Vec<&Rule> = rules.rules.iter().collect();
     sorted.sort_by(|a, b| a.id.cmp(&b.id));
-    match format {
-        Format::Json => {
+    match json {
+        true => {
             let listed: Vec<Listed> = sorted
                 .iter()
                 .map(|r| Listed {
@@ -44,7 +44,7 @@ pub fn write_list(rules: &RuleSet, format: Format, out: &mut dyn Write) -> io::R
             .map_err(io::Error::other)?;
             writeln!(out)
         }
-        Format::Human => {
+        false => {
             let width = sorted.iter().map(|r| r.id.len()).max().unwrap_or(0);
             for r in sorted {
                 let from = match r.origin {

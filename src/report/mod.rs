@@ -3,11 +3,15 @@
 //! the exit code, and one module per format renders it.
 
 pub mod catalog;
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod junit;
+pub mod sarif;
 
 use crate::error::{InputError, RuleError};
 use crate::lint::{FileReport, FileStatus};
+use crate::rules::condition::edit_distance;
 use crate::rules::{RuleSet, Severity};
 use std::io::{self, Write};
 
@@ -18,6 +22,12 @@ pub enum Format {
     Human,
     /// One JSON document (schema version 1).
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// GitHub Actions workflow commands (annotations on the pull request).
+    Github,
+    /// JUnit XML, for CI systems that show test reports.
+    Junit,
 }
 
 /// Process exit codes.
@@ -137,6 +147,9 @@ impl<'r> Report<'r> {
         match format {
             Format::Human => human::write(self, human, out),
             Format::Json => json::write(self, out),
+            Format::Sarif => sarif::write(self, out),
+            Format::Github => github::write(self, out),
+            Format::Junit => junit::write(self, out),
         }
     }
 }
@@ -172,20 +185,6 @@ pub fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
         .map(|(_, c)| c)
 }
 
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -202,6 +201,5 @@ mod tests {
             Some("basic-auth-not-base64")
         );
         assert_eq!(closest("totally-different", &ids), None);
-        assert_eq!(edit_distance("kitten", "sitting"), 3);
     }
 }

@@ -573,4 +573,11 @@ mod tests {
         );
         assert_eq!(host_of("<<RESOURCE.base_url>>/v1"), None);
     }
+
+    #[test]
+    fn edit_distance_counts_swaps_as_one() {
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("authorizaiton", "authorization"), 1);
+        assert_eq!(edit_distance("", "abc"), 3);
+    }
 }

@@ -22,6 +22,8 @@ pub struct RawFinding {
     /// The underlined text, decoded, when it is a secret: outputs must
     /// show only a masked form of it (see [`mask_secret`]).
     pub secret: Option<String>,
+    /// The underlined text, decoded (what a fingerprint is made of).
+    pub text: String,
     /// Index of the action in the list given to [`check`].
     pub action: usize,
 }
@@ -98,6 +100,7 @@ pub fn check(rules: &RuleSet, doc: &Document, actions: &[Action]) -> Vec<RawFind
                         label: rule.label.as_ref().map(|l| l.render(lookup)),
                         span,
                         suggestion: hit.suggestion.clone(),
+                        text: matched.clone().unwrap_or_else(|| text.text.to_string()),
                         secret,
                         action: ai,
                     };
