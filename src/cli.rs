@@ -1,10 +1,13 @@
 //! The command line: parses arguments, runs the pipeline, and returns the
 //! exit code. Output goes through [`crate::report`].
 
+use crate::baseline::Baseline;
+use crate::config::{self, Config, RuleSetting};
 use crate::discover::{self, WalkOptions};
 use crate::lint::{self, DEFAULT_MAX_FILE_SIZE, FileReport, LintOptions};
 use crate::report::{self, Format, Report};
 use crate::rules::{RuleSet, Severity};
+use crate::suppress;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use rayon::prelude::*;
 use std::io::{IsTerminal, Write};
@@ -33,6 +36,38 @@ pub enum Command {
     /// Run the examples of the built-in rules and of the given rule files
     /// through the engine; exit 1 if any fails.
     TestRules(TestRulesArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// An extra report written to a file: `FORMAT=PATH`.
+#[derive(Clone, Debug)]
+pub struct OutputSpec {
+    pub format: Format,
+    pub path: PathBuf,
+}
+
+fn parse_output(s: &str) -> Result<OutputSpec, String> {
+    let (format, path) = s
+        .split_once('=')
+        .ok_or_else(|| "expected FORMAT=PATH, e.g. sarif=storylint.sarif".to_string())?;
+    let format = Format::from_str(format, true).map_err(|_| {
+        format!("unknown format `{format}`; use human, json, sarif, github or junit")
+    })?;
+    if path.is_empty() {
+        return Err("the path after `=` is empty".into());
+    }
+    Ok(OutputSpec {
+        format,
+        path: PathBuf::from(path),
+    })
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -91,9 +126,42 @@ pub struct CheckArgs {
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
 
-    /// Lowest severity that makes the exit code 1.
-    #[arg(long, value_enum, default_value_t = Severity::Error)]
-    pub fail_on: Severity,
+    /// Also write a report in FORMAT to PATH (repeatable), e.g.
+    /// `--output sarif=storylint.sarif`.
+    #[arg(long, value_name = "FORMAT=PATH", value_parser = parse_output)]
+    pub output: Vec<OutputSpec>,
+
+    /// Lowest severity that makes the exit code 1 [default: error, or the
+    /// configuration's `fail-on`].
+    #[arg(long, value_enum)]
+    pub fail_on: Option<Severity>,
+
+    /// Use this configuration file instead of the nearest .storylint.yaml.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+
+    /// Ignore any .storylint.yaml.
+    #[arg(long)]
+    pub no_config: bool,
+
+    /// Print the effective configuration and exit.
+    #[arg(long)]
+    pub show_config: bool,
+
+    /// Report every finding: disregard ignore directives, the
+    /// configuration's `ignore` entries and the baseline.
+    #[arg(long)]
+    pub no_ignores: bool,
+
+    /// Hide the findings recorded in this baseline file; report only new
+    /// ones, and baseline entries that no longer match.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+
+    /// Record the current findings in this baseline file (replacing it) and
+    /// exit 0 unless an input could not be checked.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
 
     /// Add rule files from this file or directory (repeatable).
     #[arg(long = "rules", value_name = "PATH")]
@@ -161,6 +229,11 @@ pub fn run(cli: Cli) -> u8 {
         Command::Rules(args) => list_rules(args),
         Command::Explain(args) => explain(args),
         Command::TestRules(args) => test_rules(args),
+        Command::Completions(args) => with_stdout(|out| {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(args.shell, &mut cmd, "storylint", out);
+            report::exit::CLEAN
+        }),
     }
 }
 
@@ -264,20 +337,90 @@ fn with_stdout(f: impl FnOnce(&mut dyn Write) -> u8) -> u8 {
     code
 }
 
+/// Prints problems that stop a run before any file is checked.
+fn fail_early<K: crate::error::ProblemKind>(problems: &[crate::error::Problem<K>]) -> u8 {
+    let options = report::human::Options {
+        color: use_color_stderr(),
+        width: terminal_width(),
+    };
+    let stderr = std::io::stderr();
+    let mut err = stderr.lock();
+    let _ = report::human::write_problems(problems, &options, &mut err);
+    report::exit::ERROR
+}
+
 fn check(args: CheckArgs) -> u8 {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    // Stage 0: the configuration.
+    let config_path = match (&args.config, args.no_config) {
+        (_, true) => None,
+        (Some(path), false) => Some(path.clone()),
+        (None, false) => config::find(&cwd),
+    };
+    let config = match &config_path {
+        Some(path) => match Config::load(path) {
+            Ok(c) => c,
+            Err(errors) => return fail_early(&errors),
+        },
+        None => Config::empty(cwd.clone()),
+    };
     let (mut rules, mut rule_errors) = RuleSet::builtin();
-    for path in &args.rule_paths {
+    for path in config.rule_dirs.iter().chain(&args.rule_paths) {
         rules.add_path(path, &mut rule_errors);
+    }
+    for rule in &mut rules.rules {
+        match config.setting_for(&rule.id, None) {
+            Some(RuleSetting::Off) => rule.enabled = false,
+            Some(RuleSetting::Severity(s)) => rule.severity = s,
+            None => {}
+        }
     }
     if let Some(now) = args.now {
         rules.now = now;
     }
+    let ids: Vec<&str> = rules.rules.iter().map(|r| r.id.as_str()).collect();
+    let mut config_problems = config.unknown_rules(&ids);
+    let fail_on = args.fail_on.or(config.fail_on).unwrap_or(Severity::Error);
+    if args.show_config {
+        let listed: Vec<(&str, Severity, Option<RuleSetting>)> = rules
+            .rules
+            .iter()
+            .map(|r| {
+                let default = builtin_severity(&r.id).unwrap_or(r.severity);
+                (r.id.as_str(), default, config.setting_for(&r.id, None))
+            })
+            .collect();
+        return with_stdout(|out| {
+            let _ = report::human::write_problems(
+                &config_problems,
+                &report::human::Options {
+                    color: false,
+                    width: terminal_width(),
+                },
+                &mut std::io::stderr(),
+            );
+            let mut text = config.to_yaml(&listed);
+            if args.fail_on.is_some() {
+                text.push_str(&format!("# --fail-on {fail_on} overrides fail-on\n"));
+            }
+            let _ = out.write_all(text.as_bytes());
+            report::exit::CLEAN
+        });
+    }
+    let baseline = match (&args.baseline, args.no_ignores) {
+        (Some(path), false) => match Baseline::load(path) {
+            Ok(b) => Some(b),
+            Err(e) => return fail_early(&[e]),
+        },
+        _ => None,
+    };
+    // Stage 1: discovery.
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
         args.paths.clone()
     };
-    let found = discover::discover(
+    let mut found = discover::discover(
         &paths,
         &WalkOptions {
             hidden: args.hidden,
@@ -285,11 +428,21 @@ fn check(args: CheckArgs) -> u8 {
             stdin_name: args.stdin_filename.clone(),
         },
     );
+    found.inputs.retain(|input| match &input.source {
+        discover::InputSource::Path(p) => config.selects(p),
+        discover::InputSource::Stdin => true,
+    });
+    // Stages 2-4 for each file, in parallel.
     let options = LintOptions {
         max_file_size: args.max_file_size,
+        directives: !args.no_ignores,
     };
-    let lint_one = |input: &discover::Input| lint::lint_input(input, &rules, &options);
-    let files: Vec<FileReport> = if found.inputs.len() <= 1 {
+    let lint_one = |input: &discover::Input| {
+        let mut file = lint::lint_input(input, &rules, &options);
+        suppress::apply_config(&mut file, &config, &rules, !args.no_ignores);
+        file
+    };
+    let mut files: Vec<FileReport> = if found.inputs.len() <= 1 {
         found.inputs.iter().map(lint_one).collect()
     } else {
         let pool = rayon::ThreadPoolBuilder::new()
@@ -300,12 +453,39 @@ fn check(args: CheckArgs) -> u8 {
             Err(_) => found.inputs.iter().map(lint_one).collect(),
         }
     };
-    let report = Report::new(&rules, files, found.errors, rule_errors);
+    if let Some(baseline) = &baseline {
+        baseline.apply(&mut files);
+    }
+    let mut wrote_baseline = false;
+    if let Some(path) = &args.write_baseline {
+        match Baseline::from_files(&files, &rules).write(path) {
+            Ok(()) => wrote_baseline = true,
+            Err(e) => config_problems.push(e),
+        }
+    }
+    // Stage 5: report.
+    let report = Report::new(&rules, files, found.errors, rule_errors, config_problems);
     let human = report::human::Options {
         color: use_color(args.color),
         width: terminal_width(),
     };
-    let code = report.exit_code(args.fail_on);
+    let mut code = report.exit_code(fail_on);
+    if wrote_baseline && code == report::exit::FINDINGS {
+        code = report::exit::CLEAN;
+    }
+    let plain = report::human::Options {
+        color: false,
+        width: human.width,
+    };
+    let mut output_errors = Vec::new();
+    for spec in &args.output {
+        if let Err(e) = report.write_to_file(spec.format, &plain, &spec.path) {
+            output_errors.push(e);
+        }
+    }
+    if !output_errors.is_empty() {
+        code = fail_early(&output_errors);
+    }
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     // A closed pipe (`storylint check | head -1`) is not an error worth a word.
@@ -313,6 +493,17 @@ fn check(args: CheckArgs) -> u8 {
         .write(args.format, &human, &mut out)
         .and_then(|()| out.flush());
     code
+}
+
+/// The severity a built-in rule ships with.
+fn builtin_severity(id: &str) -> Option<Severity> {
+    let (rules, _) = RuleSet::builtin();
+    rules.get(id).map(|r| r.severity)
+}
+
+fn use_color_stderr() -> bool {
+    let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty() && v != "0");
+    !set("NO_COLOR") && (set("CLICOLOR_FORCE") || std::io::stderr().is_terminal())
 }
 
 fn use_color(choice: ColorChoice) -> bool {

@@ -139,6 +139,14 @@ pub enum InputWarningKind {
     NotAnExport,
     /// Part of an export has an unexpected shape and was not checked.
     UnexpectedShape,
+    /// A `storylint: ignore[...]` directive that cannot be read.
+    MalformedIgnore,
+    /// A directive names a rule that does not exist.
+    UnknownRuleInIgnore,
+    /// A directive that suppressed no finding.
+    UnusedIgnore,
+    /// A baseline entry for this file that no finding matches any more.
+    StaleBaseline,
 }
 
 impl ProblemKind for InputWarningKind {
@@ -146,10 +154,50 @@ impl ProblemKind for InputWarningKind {
         match self {
             InputWarningKind::NotAnExport => "not-an-export",
             InputWarningKind::UnexpectedShape => "unexpected-shape",
+            InputWarningKind::MalformedIgnore => "malformed-ignore",
+            InputWarningKind::UnknownRuleInIgnore => "unknown-rule-in-ignore",
+            InputWarningKind::UnusedIgnore => "unused-ignore",
+            InputWarningKind::StaleBaseline => "stale-baseline-entry",
         }
     }
     fn severity(&self) -> Severity {
-        Severity::Warning
+        match self {
+            InputWarningKind::NotAnExport | InputWarningKind::UnexpectedShape => Severity::Warning,
+            _ => Severity::Advice,
+        }
+    }
+}
+
+/// A problem with a configuration file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConfigErrorKind {
+    Unreadable,
+    InvalidYaml,
+    Invalid,
+    /// A rule id no rule has (a warning: the rest of the file still applies).
+    UnknownRule,
+    /// A baseline file that cannot be read or parsed.
+    Baseline,
+    /// An output file that cannot be written.
+    Output,
+}
+
+impl ProblemKind for ConfigErrorKind {
+    fn code(&self) -> &'static str {
+        match self {
+            ConfigErrorKind::Unreadable => "config-unreadable",
+            ConfigErrorKind::InvalidYaml => "config-invalid-yaml",
+            ConfigErrorKind::Invalid => "invalid-config",
+            ConfigErrorKind::UnknownRule => "unknown-rule-in-config",
+            ConfigErrorKind::Baseline => "invalid-baseline",
+            ConfigErrorKind::Output => "output-unwritable",
+        }
+    }
+    fn severity(&self) -> Severity {
+        match self {
+            ConfigErrorKind::UnknownRule => Severity::Warning,
+            _ => Severity::Error,
+        }
     }
 }
 
@@ -179,3 +227,4 @@ impl ProblemKind for RuleErrorKind {
 pub type InputError = Problem<InputErrorKind>;
 pub type InputWarning = Problem<InputWarningKind>;
 pub type RuleError = Problem<RuleErrorKind>;
+pub type ConfigError = Problem<ConfigErrorKind>;

@@ -10,6 +10,7 @@ use crate::parse::Document;
 use crate::rules::engine::{mask_bytes, mask_secret};
 use crate::rules::{self, RuleSet, Severity};
 use crate::source::{LineIndex, Position, Snippet};
+use crate::suppress::{Directive, Suppressed, SuppressedBy, parse_directives};
 use std::io::Read;
 use std::ops::Range;
 
@@ -20,12 +21,15 @@ pub const DEFAULT_MAX_FILE_SIZE: u64 = 256 * 1024 * 1024;
 #[derive(Clone, Debug)]
 pub struct LintOptions {
     pub max_file_size: u64,
+    /// Honour `storylint: ignore[...]` directives in descriptions.
+    pub directives: bool,
 }
 
 impl Default for LintOptions {
     fn default() -> Self {
         LintOptions {
             max_file_size: DEFAULT_MAX_FILE_SIZE,
+            directives: true,
         }
     }
 }
@@ -83,7 +87,10 @@ pub struct FileReport {
     pub status: FileStatus,
     pub findings: Vec<Finding>,
     pub errors: Vec<InputError>,
+    /// Warnings and notes (severity advice) about the input.
     pub warnings: Vec<InputWarning>,
+    /// Findings set aside by a directive, the configuration or a baseline.
+    pub suppressed: Vec<Suppressed>,
 }
 
 impl FileReport {
@@ -94,6 +101,7 @@ impl FileReport {
             findings: Vec::new(),
             errors: Vec::new(),
             warnings: Vec::new(),
+            suppressed: Vec::new(),
         }
     }
 
@@ -107,7 +115,7 @@ impl FileReport {
 /// Reads and checks one input.
 pub fn lint_input(input: &Input, rules: &RuleSet, options: &LintOptions) -> FileReport {
     match read_input(input, options) {
-        Ok(bytes) => lint_bytes(&input.name, bytes, rules),
+        Ok(bytes) => lint_bytes_with(&input.name, bytes, rules, options),
         Err(e) => FileReport::new(&input.name).failed(e),
     }
 }
@@ -174,8 +182,18 @@ pub fn io_message(e: &std::io::Error) -> String {
     }
 }
 
-/// Checks the bytes of one file.
+/// Checks the bytes of one file with the default options.
 pub fn lint_bytes(name: &str, bytes: Vec<u8>, rules: &RuleSet) -> FileReport {
+    lint_bytes_with(name, bytes, rules, &LintOptions::default())
+}
+
+/// Checks the bytes of one file.
+pub fn lint_bytes_with(
+    name: &str,
+    bytes: Vec<u8>,
+    rules: &RuleSet,
+    options: &LintOptions,
+) -> FileReport {
     let mut report = FileReport::new(name);
     if bytes.starts_with(&[0xFF, 0xFE])
         || bytes.starts_with(&[0xFE, 0xFF])
@@ -322,6 +340,11 @@ pub fn lint_bytes(name: &str, bytes: Vec<u8>, rules: &RuleSet) -> FileReport {
             replace_token(&s, secret, &mask_secret(secret))
         })
     };
+    let mut directives = if options.directives {
+        ActionDirectives::read(&doc, &actions)
+    } else {
+        ActionDirectives::default()
+    };
     for raw in &raws {
         let rule = &rules.rules[raw.rule];
         let action = &actions[raw.action];
@@ -339,7 +362,7 @@ pub fn lint_bytes(name: &str, bytes: Vec<u8>, rules: &RuleSet) -> FileReport {
             path: pointer.strip_prefix(&action_pointer).unwrap_or(&pointer),
             text: &raw.text,
         });
-        report.findings.push(Finding {
+        let finding = Finding {
             fingerprint,
             rule: raw.rule,
             severity: rule.severity,
@@ -359,9 +382,124 @@ pub fn lint_bytes(name: &str, bytes: Vec<u8>, rules: &RuleSet) -> FileReport {
                 pointer: action_pointer,
                 story,
             }),
-        });
+        };
+        match directives.claim(raw.action, &rule.id) {
+            Some(reason) => report.suppressed.push(Suppressed {
+                finding,
+                by: SuppressedBy::Directive,
+                reason,
+            }),
+            None => report.findings.push(finding),
+        }
     }
+    directives.report(&doc, rules, name, &text, &index, &mut report.warnings);
     report
+}
+
+/// The ignore directives of the actions of one file, and which of them
+/// have suppressed something.
+#[derive(Default)]
+struct ActionDirectives {
+    /// (action index, description node, directive, used).
+    entries: Vec<(usize, u32, Directive, bool)>,
+}
+
+impl ActionDirectives {
+    fn read(doc: &Document, actions: &[export::Action]) -> Self {
+        let mut entries = Vec::new();
+        for (ai, action) in actions.iter().enumerate() {
+            let Some(node) = doc.get(action.node, "description") else {
+                continue;
+            };
+            let Some(text) = doc.str_value(node) else {
+                continue;
+            };
+            if !text.to_ascii_lowercase().contains("storylint") {
+                continue;
+            }
+            for d in parse_directives(&text) {
+                entries.push((ai, node, d, false));
+            }
+        }
+        ActionDirectives { entries }
+    }
+
+    /// The reason of a directive of `action` that names `rule`, marking it
+    /// used.
+    fn claim(&mut self, action: usize, rule: &str) -> Option<String> {
+        self.entries
+            .iter_mut()
+            .find_map(|(ai, _, d, used)| match d {
+                Directive::Ignore { rules, reason, .. }
+                    if *ai == action && rules.iter().any(|(id, _)| id == rule) =>
+                {
+                    *used = true;
+                    Some(reason.clone())
+                }
+                _ => None,
+            })
+    }
+
+    /// Notes for malformed directives, unknown rule ids, and directives
+    /// that suppressed nothing.
+    fn report(
+        &self,
+        doc: &Document,
+        rules: &RuleSet,
+        name: &str,
+        text: &str,
+        index: &LineIndex,
+        out: &mut Vec<InputWarning>,
+    ) {
+        let ids: Vec<&str> = rules.rules.iter().map(|r| r.id.as_str()).collect();
+        for (_, node, d, used) in &self.entries {
+            let Some(decoded) = doc.string(*node) else {
+                continue;
+            };
+            let at = |r: &Range<usize>| decoded.map.to_source(r.clone());
+            match d {
+                Directive::Malformed { span, why } => out.push(
+                    InputWarning::new(
+                        InputWarningKind::MalformedIgnore,
+                        name,
+                        format!("malformed storylint directive: {why}"),
+                    )
+                    .with_help("write `storylint: ignore[rule-id, other-rule] reason` on its own line of the action's description")
+                    .at(text, index, at(span)),
+                ),
+                Directive::Ignore { span, rules: named, .. } => {
+                    let mut known = 0;
+                    for (id, id_span) in named {
+                        if ids.contains(&id.as_str()) {
+                            known += 1;
+                            continue;
+                        }
+                        let mut w = InputWarning::new(
+                            InputWarningKind::UnknownRuleInIgnore,
+                            name,
+                            format!("storylint directive names unknown rule `{id}`"),
+                        );
+                        w = match crate::report::closest(id, &ids) {
+                            Some(best) => w.with_help(format!("did you mean `{best}`?")),
+                            None => w.with_help("`storylint rules` lists the rule ids"),
+                        };
+                        out.push(w.at(text, index, at(id_span)));
+                    }
+                    if known > 0 && !used {
+                        out.push(
+                            InputWarning::new(
+                                InputWarningKind::UnusedIgnore,
+                                name,
+                                "storylint directive suppresses nothing in this action",
+                            )
+                            .with_help("remove it if the finding it was written for is fixed")
+                            .at(text, index, at(span)),
+                        );
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// What identifies a finding across exports of the same story.

@@ -145,6 +145,9 @@ pub fn write(report: &Report, options: &Options, out: &mut dyn Write) -> io::Res
     for e in &report.rule_errors {
         render(e, out)?;
     }
+    for e in &report.config_problems {
+        render(e, out)?;
+    }
     for file in &report.files {
         for e in &file.errors {
             render(e, out)?;
@@ -213,10 +216,37 @@ pub fn summary_line(report: &Report) -> String {
         plural(s.files, "file", "files"),
         parts.join(", "),
     );
+    if s.suppressed() > 0 {
+        let mut by = Vec::new();
+        for (n, what) in [
+            (s.suppressed_directive, "by directives"),
+            (s.suppressed_config, "by configuration"),
+            (s.suppressed_baseline, "by the baseline"),
+        ] {
+            if n > 0 {
+                by.push(format!("{n} {what}"));
+            }
+        }
+        line.push_str(&format!(
+            "; {} suppressed ({})",
+            s.suppressed(),
+            by.join(", ")
+        ));
+    }
     if s.rule_errors > 0 {
         line.push_str(&format!(
             "; {}",
             plural(s.rule_errors, "rule file error", "rule file errors")
+        ));
+    }
+    if s.config_errors > 0 {
+        line.push_str(&format!(
+            "; {}",
+            plural(
+                s.config_errors,
+                "configuration error",
+                "configuration errors"
+            )
         ));
     }
     line

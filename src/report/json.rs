@@ -33,12 +33,14 @@ struct Finding<'a> {
     help: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     suggestion: Option<&'a str>,
+    fingerprint: &'a str,
 }
 
 #[derive(Serialize)]
 struct Issue<'a> {
     file: &'a str,
     kind: &'a str,
+    severity: &'a str,
     message: &'a str,
     line: Option<usize>,
     column: Option<usize>,
@@ -53,6 +55,15 @@ struct Summary {
     failed: usize,
     findings: Counts,
     errors: usize,
+    suppressed: Suppressed,
+}
+
+#[derive(Serialize)]
+struct Suppressed {
+    total: usize,
+    directive: usize,
+    config: usize,
+    baseline: usize,
 }
 
 #[derive(Serialize)]
@@ -66,6 +77,11 @@ fn issue<K: ProblemKind>(p: &Problem<K>) -> Issue<'_> {
     Issue {
         file: &p.file,
         kind: p.kind.code(),
+        severity: match p.kind.severity() {
+            miette::Severity::Error => "error",
+            miette::Severity::Warning => "warning",
+            miette::Severity::Advice => "info",
+        },
         message: &p.message,
         line: p.location.as_ref().map(|l| l.start.line),
         column: p.location.as_ref().map(|l| l.start.column),
@@ -77,6 +93,13 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let s = report.summary();
     let mut errors: Vec<Issue> = report.rule_errors.iter().map(issue).collect();
     let mut warnings = Vec::new();
+    for p in &report.config_problems {
+        if p.kind.severity() == miette::Severity::Error {
+            errors.push(issue(p));
+        } else {
+            warnings.push(issue(p));
+        }
+    }
     let mut findings = Vec::new();
     for file in &report.files {
         errors.extend(file.errors.iter().map(issue));
@@ -98,6 +121,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 action: f.action.as_ref(),
                 help: rule.help.as_deref(),
                 suggestion: f.suggestion.as_deref(),
+                fingerprint: &f.fingerprint,
             });
         }
     }
@@ -116,7 +140,13 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 warning: s.warnings,
                 info: s.infos,
             },
-            errors: s.input_errors + s.rule_errors,
+            errors: s.input_errors + s.rule_errors + s.config_errors,
+            suppressed: Suppressed {
+                total: s.suppressed(),
+                directive: s.suppressed_directive,
+                config: s.suppressed_config,
+                baseline: s.suppressed_baseline,
+            },
         },
     };
     serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::other)?;

@@ -9,10 +9,11 @@ pub mod json;
 pub mod junit;
 pub mod sarif;
 
-use crate::error::{InputError, RuleError};
+use crate::error::{ConfigError, ConfigErrorKind, InputError, RuleError};
 use crate::lint::{FileReport, FileStatus};
 use crate::rules::condition::edit_distance;
 use crate::rules::{RuleSet, Severity};
+use crate::suppress::SuppressedBy;
 use std::io::{self, Write};
 
 /// Output formats.
@@ -47,6 +48,9 @@ pub struct Report<'r> {
     pub files: Vec<FileReport>,
     /// Problems with rule files.
     pub rule_errors: Vec<RuleError>,
+    /// Problems with the configuration or baseline (warnings among them
+    /// do not fail the run).
+    pub config_problems: Vec<ConfigError>,
 }
 
 /// Counts for the closing summary.
@@ -61,11 +65,21 @@ pub struct Summary {
     pub infos: usize,
     pub input_errors: usize,
     pub rule_errors: usize,
+    /// Configuration and baseline errors.
+    pub config_errors: usize,
+    /// Findings set aside, by what set them aside.
+    pub suppressed_directive: usize,
+    pub suppressed_config: usize,
+    pub suppressed_baseline: usize,
 }
 
 impl Summary {
     pub fn findings(&self) -> usize {
         self.errors + self.warnings + self.infos
+    }
+
+    pub fn suppressed(&self) -> usize {
+        self.suppressed_directive + self.suppressed_config + self.suppressed_baseline
     }
 }
 
@@ -77,6 +91,7 @@ impl<'r> Report<'r> {
         mut files: Vec<FileReport>,
         discovery_errors: Vec<InputError>,
         rule_errors: Vec<RuleError>,
+        config_problems: Vec<ConfigError>,
     ) -> Self {
         for e in discovery_errors {
             files.push(FileReport {
@@ -85,6 +100,7 @@ impl<'r> Report<'r> {
                 findings: Vec::new(),
                 errors: vec![e],
                 warnings: Vec::new(),
+                suppressed: Vec::new(),
             });
         }
         files.sort_by(|a, b| a.file.cmp(&b.file));
@@ -92,6 +108,7 @@ impl<'r> Report<'r> {
             rules,
             files,
             rule_errors,
+            config_problems,
         }
     }
 
@@ -99,6 +116,11 @@ impl<'r> Report<'r> {
         let mut s = Summary {
             files: self.files.len(),
             rule_errors: self.rule_errors.len(),
+            config_errors: self
+                .config_problems
+                .iter()
+                .filter(|p| p.kind != ConfigErrorKind::UnknownRule)
+                .count(),
             ..Summary::default()
         };
         for f in &self.files {
@@ -108,6 +130,13 @@ impl<'r> Report<'r> {
                 FileStatus::Failed => s.failed += 1,
             }
             s.input_errors += f.errors.len();
+            for x in &f.suppressed {
+                match x.by {
+                    SuppressedBy::Directive => s.suppressed_directive += 1,
+                    SuppressedBy::Config => s.suppressed_config += 1,
+                    SuppressedBy::Baseline => s.suppressed_baseline += 1,
+                }
+            }
             for finding in &f.findings {
                 match finding.severity {
                     Severity::Error => s.errors += 1,
@@ -123,7 +152,7 @@ impl<'r> Report<'r> {
     /// above `fail_on`, else 0. The format never changes it.
     pub fn exit_code(&self, fail_on: Severity) -> u8 {
         let s = self.summary();
-        if s.input_errors > 0 || s.rule_errors > 0 {
+        if s.input_errors > 0 || s.rule_errors > 0 || s.config_errors > 0 {
             exit::ERROR
         } else if self
             .files
@@ -151,6 +180,37 @@ impl<'r> Report<'r> {
             Format::Github => github::write(self, out),
             Format::Junit => junit::write(self, out),
         }
+    }
+}
+
+impl Report<'_> {
+    /// Writes the report in `format` to a file, replacing it atomically.
+    pub fn write_to_file(
+        &self,
+        format: Format,
+        human: &human::Options,
+        path: &std::path::Path,
+    ) -> Result<(), ConfigError> {
+        let name = path.display().to_string();
+        let fail = |e: io::Error| {
+            ConfigError::new(
+                ConfigErrorKind::Output,
+                &name,
+                format!("cannot write report: {}", crate::lint::io_message(&e)),
+            )
+        };
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(std::path::Path::new("."));
+        let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(fail)?;
+        {
+            let mut w = io::BufWriter::new(tmp.as_file_mut());
+            self.write(format, human, &mut w).map_err(fail)?;
+            w.flush().map_err(fail)?;
+        }
+        tmp.persist(path).map_err(|e| fail(e.error))?;
+        Ok(())
     }
 }
 

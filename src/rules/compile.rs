@@ -37,7 +37,7 @@ struct Cx<'a> {
     errors: Vec<RuleError>,
 }
 
-fn span_of<T>(s: &Spanned<T>) -> Option<Range<usize>> {
+pub fn span_of<T>(s: &Spanned<T>) -> Option<Range<usize>> {
     let span = s.referenced.span();
     let start = span.byte_offset()? as usize;
     let len = span.byte_len()? as usize;
@@ -162,6 +162,7 @@ impl Cx<'_> {
             valid: examples_valid,
             invalid: examples_invalid,
             origin,
+            enabled: true,
         })
     }
 
@@ -567,7 +568,7 @@ pub fn unwrap_lines(text: &str) -> String {
 }
 
 /// The error text without the location, which the diagnostic shows itself.
-fn yaml_message(e: &serde_saphyr::Error) -> String {
+pub fn yaml_message(e: &serde_saphyr::Error) -> String {
     let text = e.to_string();
     let first = text.lines().next().unwrap_or("invalid YAML").trim();
     // serde-saphyr appends " at line L column C"; the snippet already says where.

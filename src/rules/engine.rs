@@ -42,7 +42,7 @@ pub fn check(rules: &RuleSet, doc: &Document, actions: &[Action]) -> Vec<RawFind
             now: rules.now,
         };
         for (ri, rule) in rules.rules.iter().enumerate() {
-            if !rule.applies_to(action.action_type.as_deref()) {
+            if !rule.enabled || !rule.applies_to(action.action_type.as_deref()) {
                 continue;
             }
             for target in rule.path.resolve(doc, action.node) {

@@ -140,6 +140,8 @@ pub struct Rule {
     pub valid: Vec<Example>,
     pub invalid: Vec<Example>,
     pub origin: RuleOrigin,
+    /// False when the configuration turns the rule off.
+    pub enabled: bool,
 }
 
 impl Rule {

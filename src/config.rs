@@ -1,0 +1,652 @@
+//! Stage 0: settings. A `.storylint.yaml` (found from the current directory
+//! upward, or named with `--config`) turns rules off or changes their
+//! severity, sets `fail-on`, narrows which files are checked, adds rule
+//! directories, overrides rules per path, and ignores findings by story,
+//! action or action name with a required reason. Every key is checked: an
+//! unknown one is a located error.
+
+use crate::error::{ConfigError, ConfigErrorKind};
+use crate::rules::Severity;
+use crate::rules::compile::{span_of, yaml_message};
+use crate::source::LineIndex;
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+/// File names looked for, in order, in each directory.
+pub const FILE_NAMES: [&str; 2] = [".storylint.yaml", ".storylint.yml"];
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct ConfigSpec {
+    #[serde(default)]
+    fail_on: Option<Spanned<String>>,
+    #[serde(default)]
+    rules: BTreeMap<String, Spanned<String>>,
+    #[serde(default)]
+    rule_dirs: Vec<Spanned<String>>,
+    #[serde(default)]
+    include: Vec<Spanned<String>>,
+    #[serde(default)]
+    exclude: Vec<Spanned<String>>,
+    #[serde(default)]
+    overrides: Vec<Spanned<OverrideSpec>>,
+    #[serde(default)]
+    ignore: Vec<Spanned<IgnoreSpec>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct OverrideSpec {
+    files: Vec<Spanned<String>>,
+    #[serde(default)]
+    rules: BTreeMap<String, Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct IgnoreSpec {
+    #[serde(default)]
+    rules: Vec<Spanned<String>>,
+    #[serde(default)]
+    story: Option<String>,
+    #[serde(default)]
+    action: Option<String>,
+    #[serde(default)]
+    action_name: Option<String>,
+    #[serde(default)]
+    reason: Option<String>,
+}
+
+/// What a configuration says about one rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RuleSetting {
+    Off,
+    Severity(Severity),
+}
+
+impl RuleSetting {
+    fn parse(s: &str) -> Option<Self> {
+        match s {
+            "off" => Some(RuleSetting::Off),
+            other => Severity::parse(other).map(RuleSetting::Severity),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RuleSetting::Off => "off",
+            RuleSetting::Severity(s) => s.as_str(),
+        }
+    }
+}
+
+/// A rule id as written in the configuration, with where it was written.
+#[derive(Clone, Debug)]
+pub struct RuleRef {
+    pub id: String,
+    span: Option<Range<usize>>,
+}
+
+/// Settings for files matching some globs.
+#[derive(Debug)]
+pub struct Override {
+    pub patterns: Vec<String>,
+    files: GlobSet,
+    pub rules: Vec<(RuleRef, RuleSetting)>,
+}
+
+/// Findings to hide, with why.
+#[derive(Clone, Debug)]
+pub struct Ignore {
+    /// Rule ids; empty means every rule.
+    pub rules: Vec<RuleRef>,
+    pub story: Option<String>,
+    pub action: Option<String>,
+    pub action_name: Option<String>,
+    pub reason: String,
+}
+
+impl Ignore {
+    /// Whether this entry hides a finding of `rule` in the action described.
+    pub fn matches(
+        &self,
+        rule: &str,
+        story: Option<&str>,
+        action: Option<&str>,
+        action_name: Option<&str>,
+    ) -> bool {
+        let want = |want: &Option<String>, have: Option<&str>| {
+            want.as_deref().is_none_or(|w| Some(w) == have)
+        };
+        (self.rules.is_empty() || self.rules.iter().any(|r| r.id == rule))
+            && want(&self.story, story)
+            && want(&self.action, action)
+            && want(&self.action_name, action_name)
+    }
+}
+
+/// The effective configuration.
+#[derive(Debug, Default)]
+pub struct Config {
+    /// The file it came from, if any.
+    pub source: Option<PathBuf>,
+    /// Directory that relative paths and globs are resolved against.
+    pub root: PathBuf,
+    pub fail_on: Option<Severity>,
+    pub rules: Vec<(RuleRef, RuleSetting)>,
+    pub rule_dirs: Vec<PathBuf>,
+    pub include: Vec<String>,
+    pub exclude: Vec<String>,
+    include_set: Option<GlobSet>,
+    exclude_set: Option<GlobSet>,
+    pub overrides: Vec<Override>,
+    pub ignores: Vec<Ignore>,
+    /// The file's text, kept to locate warnings found later.
+    yaml: String,
+}
+
+/// The configuration file that applies in `dir`: the nearest
+/// `.storylint.yaml` (or `.yml`) in it or an ancestor.
+pub fn find(dir: &Path) -> Option<PathBuf> {
+    dir.ancestors()
+        .find_map(|d| FILE_NAMES.iter().map(|n| d.join(n)).find(|p| p.is_file()))
+}
+
+impl Config {
+    /// No file: everything at its defaults, paths relative to `root`.
+    pub fn empty(root: PathBuf) -> Self {
+        Config {
+            root,
+            ..Config::default()
+        }
+    }
+
+    /// Reads and checks the configuration at `path`.
+    pub fn load(path: &Path) -> Result<Config, Vec<ConfigError>> {
+        let name = path.display().to_string();
+        let yaml = std::fs::read_to_string(path).map_err(|e| {
+            vec![ConfigError::new(
+                ConfigErrorKind::Unreadable,
+                &name,
+                format!("cannot read configuration: {}", crate::lint::io_message(&e)),
+            )]
+        })?;
+        let root = path
+            .parent()
+            .map(Path::to_path_buf)
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or_else(|| PathBuf::from("."));
+        Config::parse(&name, yaml, root, Some(path.to_path_buf()))
+    }
+
+    /// Checks configuration text; `root` resolves its relative paths.
+    pub fn parse(
+        name: &str,
+        yaml: String,
+        root: PathBuf,
+        source: Option<PathBuf>,
+    ) -> Result<Config, Vec<ConfigError>> {
+        let index = LineIndex::new(&yaml);
+        let mut errors = Vec::new();
+        let error = |errors: &mut Vec<ConfigError>,
+                     kind: ConfigErrorKind,
+                     span: Option<Range<usize>>,
+                     message: String,
+                     help: Option<&str>| {
+            let mut e = ConfigError::new(kind, name, message);
+            if let Some(h) = help {
+                e = e.with_help(h);
+            }
+            if let Some(span) = span.filter(|s| s.end <= yaml.len()) {
+                e = e.at(&yaml, &index, span);
+            }
+            errors.push(e);
+        };
+        let spec: ConfigSpec = if yaml.trim().is_empty() {
+            ConfigSpec::default()
+        } else {
+            let options = serde_saphyr::options! { with_snippet: false };
+            match serde_saphyr::from_str_with_options(&yaml, options) {
+                Ok(spec) => spec,
+                Err(e) => {
+                    let span = e.location().and_then(|l| {
+                        let s = l.span();
+                        let start = s.byte_offset()? as usize;
+                        Some(start..start + (s.byte_len().unwrap_or(0) as usize).max(1))
+                    });
+                    error(
+                        &mut errors,
+                        ConfigErrorKind::InvalidYaml,
+                        span,
+                        yaml_message(&e),
+                        Some("see `storylint check --help` and the README's configuration section"),
+                    );
+                    return Err(errors);
+                }
+            }
+        };
+        let fail_on = spec.fail_on.as_ref().and_then(|f| {
+            let parsed = Severity::parse(&f.value);
+            if parsed.is_none() {
+                error(
+                    &mut errors,
+                    ConfigErrorKind::Invalid,
+                    span_of(f),
+                    format!("unknown severity `{}`", f.value),
+                    Some("use `error`, `warning` or `info`"),
+                );
+            }
+            parsed
+        });
+        let settings = |map: &BTreeMap<String, Spanned<String>>, errors: &mut Vec<ConfigError>| {
+            let mut out = Vec::new();
+            for (id, value) in map {
+                let span = span_of(value);
+                match RuleSetting::parse(&value.value) {
+                    Some(s) => out.push((
+                        RuleRef {
+                            id: id.clone(),
+                            span: span.and_then(|v| key_span(&yaml, id, v.start)),
+                        },
+                        s,
+                    )),
+                    None => error(
+                        errors,
+                        ConfigErrorKind::Invalid,
+                        span,
+                        format!("`{}` is not a rule setting", value.value),
+                        Some("use `off`, `error`, `warning` or `info`"),
+                    ),
+                }
+            }
+            out
+        };
+        let rules = settings(&spec.rules, &mut errors);
+        let globs = |patterns: &[Spanned<String>], errors: &mut Vec<ConfigError>| {
+            let mut set = GlobSetBuilder::new();
+            for p in patterns {
+                match Glob::new(&p.value) {
+                    Ok(g) => {
+                        set.add(g);
+                    }
+                    Err(e) => error(
+                        errors,
+                        ConfigErrorKind::Invalid,
+                        span_of(p),
+                        format!("invalid glob: {}", e.kind()),
+                        None,
+                    ),
+                }
+            }
+            set.build().ok()
+        };
+        let include_set = (!spec.include.is_empty())
+            .then(|| globs(&spec.include, &mut errors))
+            .flatten();
+        let exclude_set = (!spec.exclude.is_empty())
+            .then(|| globs(&spec.exclude, &mut errors))
+            .flatten();
+        let mut overrides = Vec::new();
+        for o in &spec.overrides {
+            if o.value.files.is_empty() {
+                error(
+                    &mut errors,
+                    ConfigErrorKind::Invalid,
+                    span_of(o),
+                    "an override needs at least one glob under `files`".into(),
+                    None,
+                );
+            }
+            let files = globs(&o.value.files, &mut errors).unwrap_or_else(GlobSet::empty);
+            overrides.push(Override {
+                patterns: o.value.files.iter().map(|f| f.value.clone()).collect(),
+                files,
+                rules: settings(&o.value.rules, &mut errors),
+            });
+        }
+        let mut ignores = Vec::new();
+        for entry in &spec.ignore {
+            let i = &entry.value;
+            let reason = i.reason.as_deref().map(str::trim).unwrap_or("");
+            if reason.is_empty() {
+                error(
+                    &mut errors,
+                    ConfigErrorKind::Invalid,
+                    span_of(entry),
+                    "an ignore entry needs a `reason`".into(),
+                    Some(
+                        "say why the findings are acceptable, e.g. `reason: vendor API takes the key in the query`",
+                    ),
+                );
+            }
+            if i.story.is_none() && i.action.is_none() && i.action_name.is_none() {
+                error(
+                    &mut errors,
+                    ConfigErrorKind::Invalid,
+                    span_of(entry),
+                    "an ignore entry needs `story`, `action` or `action-name`".into(),
+                    Some("to turn a rule off everywhere, write `rules: {rule-id: off}` instead"),
+                );
+            }
+            ignores.push(Ignore {
+                rules: i
+                    .rules
+                    .iter()
+                    .map(|r| RuleRef {
+                        id: r.value.clone(),
+                        span: span_of(r),
+                    })
+                    .collect(),
+                story: i.story.clone(),
+                action: i.action.clone(),
+                action_name: i.action_name.clone(),
+                reason: reason.to_string(),
+            });
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(Config {
+            source,
+            rule_dirs: spec.rule_dirs.iter().map(|d| root.join(&d.value)).collect(),
+            root,
+            fail_on,
+            rules,
+            include: spec.include.iter().map(|s| s.value.clone()).collect(),
+            exclude: spec.exclude.iter().map(|s| s.value.clone()).collect(),
+            include_set,
+            exclude_set,
+            overrides,
+            ignores,
+            yaml,
+        })
+    }
+
+    fn name(&self) -> String {
+        self.source
+            .as_ref()
+            .map_or_else(|| "configuration".into(), |p| p.display().to_string())
+    }
+
+    /// Warnings for rule ids that no rule has, with the nearest known id.
+    pub fn unknown_rules(&self, known: &[&str]) -> Vec<ConfigError> {
+        let index = LineIndex::new(&self.yaml);
+        let refs = self
+            .rules
+            .iter()
+            .map(|(r, _)| r)
+            .chain(
+                self.overrides
+                    .iter()
+                    .flat_map(|o| o.rules.iter().map(|(r, _)| r)),
+            )
+            .chain(self.ignores.iter().flat_map(|i| &i.rules));
+        let mut out = Vec::new();
+        for r in refs {
+            if known.contains(&r.id.as_str()) {
+                continue;
+            }
+            let mut e = ConfigError::new(
+                ConfigErrorKind::UnknownRule,
+                &self.name(),
+                format!("no rule has the id `{}`; this setting does nothing", r.id),
+            );
+            e = match crate::report::closest(&r.id, known) {
+                Some(best) => e.with_help(format!("did you mean `{best}`?")),
+                None => e.with_help("`storylint rules` lists the rule ids"),
+            };
+            if let Some(span) = r.span.clone().filter(|s| s.end <= self.yaml.len()) {
+                e = e.at(&self.yaml, &index, span);
+            }
+            out.push(e);
+        }
+        out
+    }
+
+    /// `path` relative to the configuration's directory, with `/`
+    /// separators, for matching globs.
+    fn relative(&self, path: &Path) -> String {
+        let cwd = std::env::current_dir().unwrap_or_default();
+        let abs = if path.is_absolute() {
+            path.to_path_buf()
+        } else {
+            cwd.join(path)
+        };
+        let root = if self.root.is_absolute() {
+            self.root.clone()
+        } else {
+            cwd.join(&self.root)
+        };
+        let rel = abs.strip_prefix(normalise(&root)).map(Path::to_path_buf);
+        let rel = rel.unwrap_or_else(|_| normalise(&abs));
+        let text = normalise(&rel).to_string_lossy().replace('\\', "/");
+        text.trim_start_matches("./").to_string()
+    }
+
+    /// Whether `include` and `exclude` let `path` be checked.
+    pub fn selects(&self, path: &Path) -> bool {
+        let rel = self.relative(path);
+        self.include_set.as_ref().is_none_or(|s| s.is_match(&rel))
+            && !self.exclude_set.as_ref().is_some_and(|s| s.is_match(&rel))
+    }
+
+    /// The setting for rule `id` in file `path`: the last matching override
+    /// wins over the top-level `rules`.
+    pub fn setting_for(&self, id: &str, path: Option<&Path>) -> Option<RuleSetting> {
+        let rel = path.map(|p| self.relative(p));
+        let over = self
+            .overrides
+            .iter()
+            .rev()
+            .filter(|o| rel.as_ref().is_some_and(|r| o.files.is_match(r)))
+            .find_map(|o| o.rules.iter().find(|(r, _)| r.id == id).map(|(_, s)| *s));
+        over.or_else(|| self.rules.iter().find(|(r, _)| r.id == id).map(|(_, s)| *s))
+    }
+
+    /// The effective configuration as YAML, for `--show-config`.
+    pub fn to_yaml(&self, rules: &[(&str, Severity, Option<RuleSetting>)]) -> String {
+        let q = |s: &str| serde_json::to_string(s).unwrap_or_default();
+        let mut out = String::new();
+        out.push_str(&format!(
+            "# storylint configuration from {}\n",
+            self.source.as_ref().map_or_else(
+                || "defaults (no .storylint.yaml found)".into(),
+                |p| p.display().to_string()
+            )
+        ));
+        out.push_str(&format!("root: {}\n", q(&self.root.display().to_string())));
+        out.push_str(&format!(
+            "fail-on: {}\n",
+            self.fail_on.unwrap_or(Severity::Error)
+        ));
+        out.push_str("rules:\n");
+        for (id, default, setting) in rules {
+            let effective = setting.map_or(default.as_str(), |s| s.as_str());
+            let note = if setting.is_some() { "" } else { "  # default" };
+            out.push_str(&format!("  {id}: {effective}{note}\n"));
+        }
+        let list = |out: &mut String, key: &str, items: &[String]| {
+            if items.is_empty() {
+                out.push_str(&format!("{key}: []\n"));
+            } else {
+                out.push_str(&format!("{key}:\n"));
+                for i in items {
+                    out.push_str(&format!("  - {}\n", q(i)));
+                }
+            }
+        };
+        let dirs: Vec<String> = self
+            .rule_dirs
+            .iter()
+            .map(|d| d.display().to_string())
+            .collect();
+        list(&mut out, "rule-dirs", &dirs);
+        list(&mut out, "include", &self.include);
+        list(&mut out, "exclude", &self.exclude);
+        if self.overrides.is_empty() {
+            out.push_str("overrides: []\n");
+        } else {
+            out.push_str("overrides:\n");
+            for o in &self.overrides {
+                let files: Vec<String> = o.patterns.iter().map(|p| q(p)).collect();
+                out.push_str(&format!("  - files: [{}]\n    rules:\n", files.join(", ")));
+                for (r, s) in &o.rules {
+                    out.push_str(&format!("      {}: {}\n", r.id, s.as_str()));
+                }
+            }
+        }
+        if self.ignores.is_empty() {
+            out.push_str("ignore: []\n");
+        } else {
+            out.push_str("ignore:\n");
+            for i in &self.ignores {
+                let ids: Vec<&str> = i.rules.iter().map(|r| r.id.as_str()).collect();
+                out.push_str(&format!("  - rules: [{}]\n", ids.join(", ")));
+                for (k, v) in [
+                    ("story", &i.story),
+                    ("action", &i.action),
+                    ("action-name", &i.action_name),
+                ] {
+                    if let Some(v) = v {
+                        out.push_str(&format!("    {k}: {}\n", q(v)));
+                    }
+                }
+                out.push_str(&format!("    reason: {}\n", q(&i.reason)));
+            }
+        }
+        out
+    }
+}
+
+/// `path` with `.` segments removed and `..` applied where possible.
+fn normalise(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// The span of map key `key` written before the value at `value_start`
+/// (on the same line), so a warning about a rule id points at the id.
+fn key_span(yaml: &str, key: &str, value_start: usize) -> Option<Range<usize>> {
+    let line_start = yaml.get(..value_start)?.rfind('\n').map_or(0, |i| i + 1);
+    let line = &yaml[line_start..value_start];
+    line.rfind(key)
+        .map(|i| line_start + i..line_start + i + key.len())
+        .or(Some(value_start..value_start))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(yaml: &str) -> Result<Config, Vec<ConfigError>> {
+        Config::parse(
+            ".storylint.yaml",
+            yaml.to_string(),
+            PathBuf::from("/repo"),
+            None,
+        )
+    }
+
+    fn located(errs: &[ConfigError], yaml: &str) -> Vec<(String, Option<String>)> {
+        errs.iter()
+            .map(|e| {
+                (
+                    e.message.clone(),
+                    e.location
+                        .as_ref()
+                        .map(|l| yaml[l.span.clone()].to_string()),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn reads_every_setting() {
+        let yaml = "fail-on: warning\nrules:\n  legacy-liquid-reference: off\n  hardcoded-secret: error\nrule-dirs: [ci/rules]\ninclude: ['stories/**']\nexclude: ['**/archive/**']\noverrides:\n  - files: ['stories/vendor/**']\n    rules: {credential-in-url: off}\nignore:\n  - rules: [missing-bearer-prefix]\n    action-name: Call AWS\n    reason: signed by Tines\n";
+        let c = parse(yaml).unwrap();
+        assert_eq!(c.fail_on, Some(Severity::Warning));
+        assert_eq!(
+            c.setting_for("legacy-liquid-reference", None),
+            Some(RuleSetting::Off)
+        );
+        assert_eq!(c.rule_dirs, [PathBuf::from("/repo/ci/rules")]);
+        assert!(c.selects(Path::new("/repo/stories/a.json")));
+        assert!(!c.selects(Path::new("/repo/stories/archive/a.json")));
+        assert!(!c.selects(Path::new("/repo/other/a.json")));
+        let vendor = Path::new("/repo/stories/vendor/x.json");
+        assert_eq!(
+            c.setting_for("credential-in-url", Some(vendor)),
+            Some(RuleSetting::Off)
+        );
+        assert_eq!(
+            c.setting_for("credential-in-url", Some(Path::new("/repo/stories/a.json"))),
+            None
+        );
+        assert!(c.ignores[0].matches("missing-bearer-prefix", None, None, Some("Call AWS")));
+        assert!(!c.ignores[0].matches("missing-bearer-prefix", None, None, Some("Other")));
+        assert!(!c.ignores[0].matches("hardcoded-secret", None, None, Some("Call AWS")));
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_values_are_located() {
+        let yaml = "fail_on: warning\n";
+        let errs = parse(yaml).unwrap_err();
+        assert!(errs[0].message.contains("fail_on"), "{:?}", errs[0].message);
+        assert!(errs[0].location.is_some());
+        let yaml = "rules:\n  hardcoded-secret: loud\n";
+        let errs = parse(yaml).unwrap_err();
+        assert_eq!(
+            located(&errs, yaml),
+            [(
+                "`loud` is not a rule setting".to_string(),
+                Some("loud".to_string())
+            )]
+        );
+        let yaml = "ignore:\n  - rules: [x]\n    story: abc\n";
+        let errs = parse(yaml).unwrap_err();
+        assert!(errs[0].message.contains("reason"), "{:?}", errs[0].message);
+        let yaml = "ignore:\n  - rules: [x]\n    reason: why\n";
+        let errs = parse(yaml).unwrap_err();
+        assert!(errs[0].message.contains("action-name"));
+    }
+
+    #[test]
+    fn unknown_rule_ids_warn_with_a_suggestion() {
+        let yaml = "rules:\n  hardcoded-secrets: off\n";
+        let c = parse(yaml).unwrap();
+        let warnings = c.unknown_rules(&["hardcoded-secret", "expired-jwt"]);
+        assert_eq!(warnings.len(), 1);
+        assert_eq!(
+            warnings[0].help.as_deref(),
+            Some("did you mean `hardcoded-secret`?")
+        );
+        let at = warnings[0].location.as_ref().unwrap().span.clone();
+        assert_eq!(&yaml[at], "hardcoded-secrets");
+    }
+
+    #[test]
+    fn finds_the_nearest_file_upward() {
+        let dir = tempfile::tempdir().unwrap();
+        let deep = dir.path().join("a/b");
+        std::fs::create_dir_all(&deep).unwrap();
+        assert_eq!(find(&deep), None);
+        std::fs::write(dir.path().join(".storylint.yaml"), "").unwrap();
+        assert_eq!(find(&deep), Some(dir.path().join(".storylint.yaml")));
+    }
+}
