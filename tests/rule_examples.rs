@@ -113,3 +113,17 @@ fn docs_rule_reference_is_up_to_date() {
         }
     }
 }
+
+/// README's table of built-in rules lists every rule with its severity.
+#[test]
+fn readme_lists_every_builtin_rule() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
+    let readme = std::fs::read_to_string(&path).expect("README.md");
+    for rule in &builtin().rules {
+        let row = format!("| `{}` | {} |", rule.id, rule.severity);
+        assert!(
+            readme.contains(&row),
+            "README.md's built-in rules table lacks the row starting `{row}`"
+        );
+    }
+}
