@@ -345,7 +345,14 @@ pub fn lint_bytes_with(
     } else {
         ActionDirectives::default()
     };
-    for raw in &raws {
+    // Line and column of every span end, in one pass over the text.
+    let ends: Vec<usize> = raws
+        .iter()
+        .flat_map(|r| [r.span.start, r.span.end])
+        .collect();
+    let positions = index.positions(&text, &ends);
+    for (i, raw) in raws.iter().enumerate() {
+        let (start, end) = (positions[2 * i], positions[2 * i + 1]);
         let rule = &rules.rules[raw.rule];
         let action = &actions[raw.action];
         let story = action
@@ -371,9 +378,9 @@ pub fn lint_bytes_with(
             suggestion: raw.suggestion.clone().map(hide),
             file: name.to_string(),
             pointer,
-            start: index.position(&text, raw.span.start),
-            end: index.position(&text, raw.span.end),
-            snippet: Snippet::new(name, shown_text, &index, raw.span.clone()),
+            start,
+            end,
+            snippet: Snippet::at(name, shown_text, &index, raw.span.clone(), start),
             span: raw.span.clone(),
             action: Some(ActionInfo {
                 name: action.name.clone(),

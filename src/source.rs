@@ -69,6 +69,35 @@ impl LineIndex {
     }
 }
 
+impl LineIndex {
+    /// Positions of many offsets in one pass over the text: offsets are
+    /// visited in sorted order and columns counted on from the previous
+    /// offset on the same line, so no stretch of a long line is counted
+    /// twice. The result is in the order of `offsets`.
+    pub fn positions(&self, text: &str, offsets: &[usize]) -> Vec<Position> {
+        let mut order: Vec<usize> = (0..offsets.len()).collect();
+        order.sort_by_key(|&i| offsets[i]);
+        let mut out = vec![Position { line: 1, column: 1 }; offsets.len()];
+        // (line, offset, column) of the last position computed.
+        let mut last: Option<(usize, usize, usize)> = None;
+        for i in order {
+            let offset = floor_char(text, offsets[i].min(text.len()));
+            let line = self.line_of(offset);
+            let (from, col) = match last {
+                Some((l, o, c)) if l == line => (o, c),
+                _ => (self.starts[line], 1),
+            };
+            let column = col + text[from..offset].chars().count();
+            last = Some((line, offset, column));
+            out[i] = Position {
+                line: line + 1,
+                column,
+            };
+        }
+        out
+    }
+}
+
 fn floor_char(text: &str, mut i: usize) -> usize {
     while i > 0 && !text.is_char_boundary(i) {
         i -= 1;
@@ -104,6 +133,19 @@ pub struct Snippet {
 impl Snippet {
     /// Builds the window of `text` around the file span `span`.
     pub fn new(name: &str, text: &str, index: &LineIndex, span: Range<usize>) -> Self {
+        let at = index.position(text, span.start);
+        Snippet::at(name, text, index, span, at)
+    }
+
+    /// Like [`Snippet::new`], with the position of `span.start` already
+    /// known, so the line holding it is not counted again.
+    pub fn at(
+        name: &str,
+        text: &str,
+        index: &LineIndex,
+        span: Range<usize>,
+        start_at: Position,
+    ) -> Self {
         let start = floor_char(text, span.start.min(text.len()));
         let mut end = ceil_char(text, span.end.clamp(start, text.len()));
         if end - start > MAX_SPAN {
@@ -134,7 +176,11 @@ impl Snippet {
             (index.line_start(before), index.line_end(text, after), false)
         };
         let line = index.line_of(from);
-        let column = text[index.line_start(line)..from].chars().count();
+        let column = if line == first {
+            (start_at.column - 1).saturating_sub(text[from..start].chars().count())
+        } else {
+            0
+        };
         Snippet {
             name: name.to_string(),
             text: text[from..to].to_string(),
@@ -213,6 +259,17 @@ mod tests {
             Position { line: 3, column: 5 }
         );
         assert_eq!(idx.line_end(text, 1), text.find('\r').unwrap());
+    }
+
+    #[test]
+    fn positions_in_one_pass_match_one_at_a_time() {
+        let text = "{\"é\": \"ab\",\n  \"ü\": [\"x\", \"yé\", \"z\"]}\r\nend";
+        let idx = LineIndex::new(text);
+        // Unsorted, repeated, mid-character and out-of-range offsets.
+        let offsets = [30, 0, 3, 3, 14, 2, text.len() + 5, 21, 9];
+        let many = idx.positions(text, &offsets);
+        let one: Vec<Position> = offsets.iter().map(|&o| idx.position(text, o)).collect();
+        assert_eq!(many, one);
     }
 
     #[test]
