@@ -371,7 +371,7 @@ fn fixtures() -> &'static [String] {
     FIXTURES.get_or_init(|| {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
         let mut out = Vec::new();
-        for dir in ["clean", "defective", "shapes"] {
+        for dir in ["clean", "defective", "legacy", "shapes"] {
             let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
                 continue;
             };
