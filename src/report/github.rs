@@ -1,8 +1,192 @@
-//! `--format github`.
+//! `--format github`: GitHub Actions workflow commands, which the runner
+//! turns into annotations on the pull request, one per finding and per
+//! problem with an input or rule file, then the summary line as plain log
+//! text.
+//!
+//! ```text
+//! ::error file=F,line=L,col=C,endLine=L2,endColumn=C2,title=storylint(RULE)::MESSAGE
+//! ```
+//!
+//! Findings map to `::error`, `::warning` and `::notice` by severity; input
+//! and rule file errors are `::error` (located when the problem is); other
+//! notes on inputs follow their severity (`::warning`, or `::notice` for
+//! advice), except that a JSON file that is not an export (such as
+//! `package.json`) is only a `::notice`, so that it cannot crowd real
+//! findings out of GitHub's per-step annotation limit. Columns count characters, as everywhere in storylint. GitHub
+//! takes no column for an annotation spanning lines, so those carry lines
+//! only.
+//!
+//! Escaping follows the runner: in the message `%`, `\r`, `\n` become
+//! `%25`, `%0D`, `%0A`; in property values `:` and `,` also become `%3A`
+//! and `%2C`.
 
 use super::Report;
+use crate::error::{InputWarningKind, Problem, ProblemKind};
+use crate::lint::Finding;
+use crate::rules::Severity;
 use std::io::{self, Write};
 
-pub fn write(_report: &Report, _out: &mut dyn Write) -> io::Result<()> {
-    Err(io::Error::other("--format github is not written yet"))
+pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    for e in &report.rule_errors {
+        problem(out, "error", e)?;
+    }
+    for e in &report.config_problems {
+        let command = match e.kind.severity() {
+            miette::Severity::Error => "error",
+            _ => "warning",
+        };
+        problem(out, command, e)?;
+    }
+    for file in &report.files {
+        for e in &file.errors {
+            problem(out, "error", e)?;
+        }
+        // Warnings and findings in file order, as the human format has them.
+        let mut items: Vec<(usize, Item)> = file
+            .warnings
+            .iter()
+            .map(|w| {
+                (
+                    w.location.as_ref().map_or(0, |l| l.span.start),
+                    Item::Warning(w),
+                )
+            })
+            .chain(
+                file.findings
+                    .iter()
+                    .map(|f| (f.span.start, Item::Finding(f))),
+            )
+            .collect();
+        items.sort_by_key(|(at, _)| *at);
+        for (_, item) in items {
+            match item {
+                Item::Warning(w) => {
+                    let command = match (w.kind, w.kind.severity()) {
+                        (InputWarningKind::NotAnExport, _) => "notice",
+                        (_, miette::Severity::Error) => "error",
+                        (_, miette::Severity::Warning) => "warning",
+                        (_, miette::Severity::Advice) => "notice",
+                    };
+                    problem(out, command, w)?;
+                }
+                Item::Finding(f) => finding(report, out, f)?,
+            }
+        }
+    }
+    writeln!(out, "{}", super::human::summary_line(report))
+}
+
+enum Item<'a> {
+    Warning(&'a crate::error::InputWarning),
+    Finding(&'a Finding),
+}
+
+fn finding(report: &Report, out: &mut dyn Write, f: &Finding) -> io::Result<()> {
+    let rule = &report.rules.rules[f.rule];
+    let command = match f.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "notice",
+    };
+    let mut props = vec![("file", path(&f.file)), ("line", f.start.line.to_string())];
+    if f.start.line == f.end.line {
+        props.push(("col", f.start.column.to_string()));
+        props.push(("endLine", f.end.line.to_string()));
+        props.push(("endColumn", f.end.column.to_string()));
+    } else {
+        props.push(("endLine", f.end.line.to_string()));
+    }
+    props.push(("title", format!("storylint({})", rule.id)));
+    let mut message = f.message.clone();
+    let suggestion = f
+        .suggestion
+        .as_ref()
+        .map(|s| format!("did you mean `{s}`?"));
+    let help = match (suggestion, &rule.help) {
+        (Some(s), Some(h)) => Some(format!("{s} {h}")),
+        (s, h) => s.or_else(|| h.clone()),
+    };
+    if let Some(help) = help {
+        message.push_str("\nhelp: ");
+        message.push_str(&help);
+    }
+    command_line(out, command, &props, &message)
+}
+
+fn problem<K: ProblemKind>(out: &mut dyn Write, command: &str, p: &Problem<K>) -> io::Result<()> {
+    let mut props = vec![("file", path(&p.file))];
+    if let Some(loc) = &p.location {
+        props.push(("line", loc.start.line.to_string()));
+        props.push(("col", loc.start.column.to_string()));
+    }
+    props.push(("title", format!("storylint({})", p.kind.code())));
+    let mut message = p.message.clone();
+    if let Some(help) = &p.help {
+        message.push_str("\nhelp: ");
+        message.push_str(help);
+    }
+    command_line(out, command, &props, &message)
+}
+
+/// The file as GitHub matches it against the repository: as given, with
+/// forward slashes and without a leading `./`.
+fn path(file: &str) -> String {
+    let mut p = if cfg!(windows) {
+        file.replace('\\', "/")
+    } else {
+        file.to_string()
+    };
+    while let Some(rest) = p.strip_prefix("./") {
+        p = rest.trim_start_matches('/').to_string();
+    }
+    p
+}
+
+fn command_line(
+    out: &mut dyn Write,
+    command: &str,
+    props: &[(&str, String)],
+    message: &str,
+) -> io::Result<()> {
+    let props: Vec<String> = props
+        .iter()
+        .map(|(k, v)| format!("{k}={}", escape_property(v)))
+        .collect();
+    writeln!(
+        out,
+        "::{command} {}::{}",
+        props.join(","),
+        escape_data(message)
+    )
+}
+
+/// Escapes a workflow command's message.
+pub fn escape_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escapes a workflow command's property value.
+pub fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_like_the_runner() {
+        assert_eq!(escape_data("50% a:b,c\r\nd"), "50%25 a:b,c%0D%0Ad");
+        assert_eq!(escape_property("50% a:b,c\r\nd"), "50%25 a%3Ab%2Cc%0D%0Ad");
+        // `%` first, so an escape is never escaped twice.
+        assert_eq!(escape_data("%0A"), "%250A");
+    }
+
+    #[test]
+    fn paths_lose_a_leading_dot_slash() {
+        assert_eq!(path("./a/b.json"), "a/b.json");
+        assert_eq!(path("a/./b.json"), "a/./b.json");
+    }
 }

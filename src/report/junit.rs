@@ -1,8 +1,321 @@
-//! `--format junit`.
+//! `--format junit`: JUnit XML for CI systems that show test reports.
+//!
+//! One `<testsuite>` per input (named after the file) and per rule file
+//! with problems. Each finding is a `<testcase classname="storylint.RULE"
+//! name="FILE:LINE:COL">` holding a `<failure>` whose text gives the
+//! pointer, the action and the rule's help; whatever its severity, a finding
+//! is a failure (the exit code, not the report, applies `--fail-on`). An
+//! input or rule file that could not be used is a testcase with an
+//! `<error>`; a JSON file that is not an export is a `<skipped>` testcase;
+//! and a file with nothing to report gets one passing testcase, so that
+//! CI lists it.
+//!
+//! Text is escaped for XML (`& < > " '`, and line breaks and tabs in
+//! attributes as character references so parsers keep them), and
+//! characters XML 1.0 does not allow (control characters other than tab,
+//! line feed and carriage return, U+FFFE, U+FFFF) are removed.
 
 use super::Report;
+use crate::error::{InputWarningKind, Problem, ProblemKind};
+use crate::lint::{FileReport, Finding};
+use std::fmt::Write as _;
 use std::io::{self, Write};
 
-pub fn write(_report: &Report, _out: &mut dyn Write) -> io::Result<()> {
-    Err(io::Error::other("--format junit is not written yet"))
+/// One `<testcase>`.
+struct Case {
+    classname: String,
+    name: String,
+    outcome: Outcome,
+}
+
+enum Outcome {
+    Pass,
+    Failure {
+        kind: String,
+        message: String,
+        text: String,
+    },
+    Error {
+        kind: String,
+        message: String,
+        text: String,
+    },
+    Skipped {
+        message: String,
+    },
+}
+
+/// One `<testsuite>`.
+struct Suite {
+    name: String,
+    cases: Vec<Case>,
+    /// Notes for `<system-out>`.
+    out: Vec<String>,
+}
+
+impl Suite {
+    fn count(&self, f: impl Fn(&Outcome) -> bool) -> usize {
+        self.cases.iter().filter(|c| f(&c.outcome)).count()
+    }
+}
+
+pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let mut suites: Vec<Suite> = Vec::new();
+    for e in &report.rule_errors {
+        let case = error_case("storylint.rules", e);
+        match suites.last_mut() {
+            Some(s) if s.name == e.file => s.cases.push(case),
+            _ => suites.push(Suite {
+                name: e.file.clone(),
+                cases: vec![case],
+                out: Vec::new(),
+            }),
+        }
+    }
+    for e in report
+        .config_problems
+        .iter()
+        .filter(|e| e.kind.severity() == miette::Severity::Error)
+    {
+        let case = error_case("storylint.config", e);
+        match suites.last_mut() {
+            Some(s) if s.name == e.file => s.cases.push(case),
+            _ => suites.push(Suite {
+                name: e.file.clone(),
+                cases: vec![case],
+                out: Vec::new(),
+            }),
+        }
+    }
+    for file in &report.files {
+        suites.push(file_suite(report, file));
+    }
+
+    let total = |f: &dyn Fn(&Outcome) -> bool| suites.iter().map(|s| s.count(f)).sum::<usize>();
+    let tests = total(&|_| true);
+    let failures = total(&|o| matches!(o, Outcome::Failure { .. }));
+    let errors = total(&|o| matches!(o, Outcome::Error { .. }));
+    let skipped = total(&|o| matches!(o, Outcome::Skipped { .. }));
+
+    let mut xml = String::new();
+    xml.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        xml,
+        "<testsuites name=\"storylint\" tests=\"{tests}\" failures=\"{failures}\" errors=\"{errors}\" skipped=\"{skipped}\">"
+    );
+    for suite in &suites {
+        write_suite(&mut xml, suite);
+    }
+    xml.push_str("</testsuites>\n");
+    out.write_all(xml.as_bytes())
+}
+
+fn file_suite(report: &Report, file: &FileReport) -> Suite {
+    let mut suite = Suite {
+        name: file.file.clone(),
+        cases: Vec::new(),
+        out: Vec::new(),
+    };
+    for e in &file.errors {
+        suite.cases.push(error_case("storylint.input", e));
+    }
+    for w in &file.warnings {
+        match w.kind {
+            InputWarningKind::NotAnExport => suite.cases.push(Case {
+                classname: "storylint".into(),
+                name: file.file.clone(),
+                outcome: Outcome::Skipped {
+                    message: w.message.clone(),
+                },
+            }),
+            _ => suite.out.push(format!(
+                "{}: warning[{}]: {}",
+                location_name(w),
+                w.kind.code(),
+                w.message
+            )),
+        }
+    }
+    for f in &file.findings {
+        suite.cases.push(finding_case(report, f));
+    }
+    if suite.cases.is_empty() {
+        suite.cases.push(Case {
+            classname: "storylint".into(),
+            name: file.file.clone(),
+            outcome: Outcome::Pass,
+        });
+    }
+    suite
+}
+
+fn finding_case(report: &Report, f: &Finding) -> Case {
+    let rule = &report.rules.rules[f.rule];
+    let mut text = format!(
+        "{}:{}:{}: {}[{}]: {}\npointer: {}\n",
+        f.file, f.start.line, f.start.column, f.severity, rule.id, f.message, f.pointer
+    );
+    if let Some(a) = &f.action {
+        let name = a
+            .name
+            .as_deref()
+            .map_or_else(|| "(unnamed)".to_string(), |n| format!("\"{n}\""));
+        let ty = a.action_type.as_deref().unwrap_or("no type");
+        let _ = write!(text, "action: {name} ({ty})");
+        if let Some(guid) = &a.guid {
+            let _ = write!(text, ", guid {guid}");
+        }
+        text.push('\n');
+    }
+    if let Some(s) = &f.suggestion {
+        let _ = writeln!(text, "suggestion: {s}");
+    }
+    if let Some(h) = &rule.help {
+        let _ = writeln!(text, "help: {h}");
+    }
+    Case {
+        classname: format!("storylint.{}", rule.id),
+        name: format!("{}:{}:{}", f.file, f.start.line, f.start.column),
+        outcome: Outcome::Failure {
+            kind: rule.id.clone(),
+            message: f.message.clone(),
+            text,
+        },
+    }
+}
+
+/// `FILE:LINE:COL` when the problem is located, else `FILE`.
+fn location_name<K: ProblemKind>(p: &Problem<K>) -> String {
+    match &p.location {
+        Some(l) => format!("{}:{}:{}", p.file, l.start.line, l.start.column),
+        None => p.file.clone(),
+    }
+}
+
+fn error_case<K: ProblemKind>(classname: &str, p: &Problem<K>) -> Case {
+    let name = location_name(p);
+    let mut text = format!("{name}: error[{}]: {}\n", p.kind.code(), p.message);
+    if let Some(h) = &p.help {
+        let _ = writeln!(text, "help: {h}");
+    }
+    Case {
+        classname: classname.into(),
+        name,
+        outcome: Outcome::Error {
+            kind: p.kind.code().into(),
+            message: p.message.clone(),
+            text,
+        },
+    }
+}
+
+fn write_suite(xml: &mut String, suite: &Suite) {
+    let _ = writeln!(
+        xml,
+        "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\">",
+        attr(&suite.name),
+        suite.cases.len(),
+        suite.count(|o| matches!(o, Outcome::Failure { .. })),
+        suite.count(|o| matches!(o, Outcome::Error { .. })),
+        suite.count(|o| matches!(o, Outcome::Skipped { .. })),
+    );
+    for case in &suite.cases {
+        let open = format!(
+            "    <testcase classname=\"{}\" name=\"{}\"",
+            attr(&case.classname),
+            attr(&case.name)
+        );
+        match &case.outcome {
+            Outcome::Pass => {
+                let _ = writeln!(xml, "{open}/>");
+            }
+            Outcome::Skipped { message } => {
+                let _ = writeln!(xml, "{open}>");
+                let _ = writeln!(xml, "      <skipped message=\"{}\"/>", attr(message));
+                xml.push_str("    </testcase>\n");
+            }
+            Outcome::Failure {
+                kind,
+                message,
+                text,
+            }
+            | Outcome::Error {
+                kind,
+                message,
+                text,
+            } => {
+                let element = match case.outcome {
+                    Outcome::Failure { .. } => "failure",
+                    _ => "error",
+                };
+                let _ = writeln!(xml, "{open}>");
+                let _ = writeln!(
+                    xml,
+                    "      <{element} type=\"{}\" message=\"{}\">{}</{element}>",
+                    attr(kind),
+                    attr(message),
+                    text_content(text)
+                );
+                xml.push_str("    </testcase>\n");
+            }
+        }
+    }
+    if !suite.out.is_empty() {
+        let _ = writeln!(
+            xml,
+            "    <system-out>{}</system-out>",
+            text_content(&(suite.out.join("\n") + "\n"))
+        );
+    }
+    xml.push_str("  </testsuite>\n");
+}
+
+/// Whether XML 1.0 allows `c` in a document.
+fn allowed(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && c != '\u{FFFE}' && c != '\u{FFFF}')
+}
+
+fn escape(s: &str, in_attribute: bool) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars().filter(|c| allowed(*c)) {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            // A literal CR is read back as LF, and in an attribute any
+            // line break or tab as a space: keep them as references.
+            '\r' => out.push_str("&#13;"),
+            '\n' if in_attribute => out.push_str("&#10;"),
+            '\t' if in_attribute => out.push_str("&#9;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Escapes `s` for an attribute value in double quotes.
+pub fn attr(s: &str) -> String {
+    escape(s, true)
+}
+
+/// Escapes `s` for element content.
+pub fn text_content(s: &str) -> String {
+    escape(s, false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup_and_drops_forbidden_characters() {
+        assert_eq!(
+            attr("a & <b> \"c\" 'd'\u{1}\u{0}\u{1b}\u{FFFE}\n\te\r"),
+            "a &amp; &lt;b&gt; &quot;c&quot; &apos;d&apos;&#10;&#9;e&#13;"
+        );
+        assert_eq!(text_content("x\ny\tz\u{7}"), "x\ny\tz");
+        assert_eq!(text_content("snowman ☃ 𝄞"), "snowman ☃ 𝄞");
+    }
 }
