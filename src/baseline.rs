@@ -47,9 +47,18 @@ fn normal_name(name: &str) -> String {
 impl Baseline {
     /// The baseline for the findings currently reported in `files`.
     pub fn from_files(files: &[FileReport], rules: &RuleSet) -> Self {
+        // Findings the current baseline hid are still accepted: writing a
+        // baseline over the one in use keeps them.
         let mut findings: Vec<Entry> = files
             .iter()
-            .flat_map(|f| &f.findings)
+            .flat_map(|f| {
+                f.findings.iter().chain(
+                    f.suppressed
+                        .iter()
+                        .filter(|s| s.by == SuppressedBy::Baseline)
+                        .map(|s| &s.finding),
+                )
+            })
             .map(|f| Entry {
                 fingerprint: f.fingerprint.clone(),
                 rule: rules.rules[f.rule].id.clone(),

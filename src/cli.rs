@@ -337,15 +337,20 @@ fn with_stdout(f: impl FnOnce(&mut dyn Write) -> u8) -> u8 {
     code
 }
 
-/// Prints problems that stop a run before any file is checked.
-fn fail_early<K: crate::error::ProblemKind>(problems: &[crate::error::Problem<K>]) -> u8 {
-    let options = report::human::Options {
-        color: use_color_stderr(),
+/// Reports configuration or baseline problems that stop a run before any
+/// file is checked, in the requested format, and returns exit code 2.
+fn stop_with(args: &CheckArgs, problems: Vec<crate::error::ConfigError>) -> u8 {
+    let (rules, _) = RuleSet::builtin();
+    let report = Report::new(&rules, Vec::new(), Vec::new(), Vec::new(), problems);
+    let human = report::human::Options {
+        color: use_color(args.color),
         width: terminal_width(),
     };
-    let stderr = std::io::stderr();
-    let mut err = stderr.lock();
-    let _ = report::human::write_problems(problems, &options, &mut err);
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let _ = report
+        .write(args.format, &human, &mut out)
+        .and_then(|()| out.flush());
     report::exit::ERROR
 }
 
@@ -360,7 +365,7 @@ fn check(args: CheckArgs) -> u8 {
     let config = match &config_path {
         Some(path) => match Config::load(path) {
             Ok(c) => c,
-            Err(errors) => return fail_early(&errors),
+            Err(errors) => return stop_with(&args, errors),
         },
         None => Config::empty(cwd.clone()),
     };
@@ -410,7 +415,7 @@ fn check(args: CheckArgs) -> u8 {
     let baseline = match (&args.baseline, args.no_ignores) {
         (Some(path), false) => match Baseline::load(path) {
             Ok(b) => Some(b),
-            Err(e) => return fail_early(&[e]),
+            Err(e) => return stop_with(&args, vec![e]),
         },
         _ => None,
     };
@@ -464,15 +469,11 @@ fn check(args: CheckArgs) -> u8 {
         }
     }
     // Stage 5: report.
-    let report = Report::new(&rules, files, found.errors, rule_errors, config_problems);
+    let mut report = Report::new(&rules, files, found.errors, rule_errors, config_problems);
     let human = report::human::Options {
         color: use_color(args.color),
         width: terminal_width(),
     };
-    let mut code = report.exit_code(fail_on);
-    if wrote_baseline && code == report::exit::FINDINGS {
-        code = report::exit::CLEAN;
-    }
     let plain = report::human::Options {
         color: false,
         width: human.width,
@@ -483,8 +484,12 @@ fn check(args: CheckArgs) -> u8 {
             output_errors.push(e);
         }
     }
-    if !output_errors.is_empty() {
-        code = fail_early(&output_errors);
+    // A report file that could not be written is an error of the run, and
+    // said so in the report on stdout.
+    report.config_problems.extend(output_errors);
+    let mut code = report.exit_code(fail_on);
+    if wrote_baseline && code == report::exit::FINDINGS {
+        code = report::exit::CLEAN;
     }
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
@@ -499,11 +504,6 @@ fn check(args: CheckArgs) -> u8 {
 fn builtin_severity(id: &str) -> Option<Severity> {
     let (rules, _) = RuleSet::builtin();
     rules.get(id).map(|r| r.severity)
-}
-
-fn use_color_stderr() -> bool {
-    let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty() && v != "0");
-    !set("NO_COLOR") && (set("CLICOLOR_FORCE") || std::io::stderr().is_terminal())
 }
 
 fn use_color(choice: ColorChoice) -> bool {

@@ -459,6 +459,7 @@ impl ActionDirectives {
         out: &mut Vec<InputWarning>,
     ) {
         let ids: Vec<&str> = rules.rules.iter().map(|r| r.id.as_str()).collect();
+        let enabled = |id: &str| rules.rules.iter().any(|r| r.id == id && r.enabled);
         for (_, node, d, used) in &self.entries {
             let Some(decoded) = doc.string(*node) else {
                 continue;
@@ -475,10 +476,12 @@ impl ActionDirectives {
                     .at(text, index, at(span)),
                 ),
                 Directive::Ignore { span, rules: named, .. } => {
+                    // A directive for rules that are all turned off has
+                    // nothing to suppress, and that is not its fault.
                     let mut known = 0;
                     for (id, id_span) in named {
                         if ids.contains(&id.as_str()) {
-                            known += 1;
+                            known += usize::from(enabled(id));
                             continue;
                         }
                         let mut w = InputWarning::new(

@@ -130,6 +130,11 @@ fn strip_prefix_ignore_case<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
 /// changes theirs), then `ignore` entries, which set findings aside.
 pub fn apply_config(file: &mut FileReport, config: &Config, rules: &RuleSet, ignores: bool) {
     let path = Path::new(&file.file);
+    // A rule off for this path reports nothing, not even what a directive
+    // already set aside.
+    file.suppressed.retain(|s| {
+        config.setting_for(&rules.rules[s.finding.rule].id, Some(path)) != Some(RuleSetting::Off)
+    });
     let mut kept = Vec::with_capacity(file.findings.len());
     for mut f in std::mem::take(&mut file.findings) {
         let rule = &rules.rules[f.rule];

@@ -198,6 +198,16 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 /// `storylint: 2 errors, 1 warning, 0 info in 3 files (1 checked, 1 skipped: not a Tines export, 1 failed)`
 pub fn summary_line(report: &Report) -> String {
     let s = report.summary();
+    if s.files == 0 && s.config_errors > 0 {
+        return format!(
+            "storylint: stopped before checking any file: {}",
+            plural(
+                s.config_errors,
+                "configuration error",
+                "configuration errors"
+            )
+        );
+    }
     if s.files == 0 && s.rule_errors == 0 {
         return "storylint: no JSON files found to check".into();
     }
