@@ -79,7 +79,7 @@ fn walk(root: &Path, options: &WalkOptions, found: &mut Discovery) {
         .ignore(!options.no_ignore)
         .parents(!options.no_ignore)
         .require_git(false)
-        .follow_links(false)
+        .follow_links(true)
         .build();
     for entry in walker {
         match entry {
@@ -98,14 +98,19 @@ fn walk(root: &Path, options: &WalkOptions, found: &mut Discovery) {
             }
             Err(err) => {
                 let name = err_path(&err).map_or_else(|| display(root), |p| display(&p));
-                found.errors.push(InputError::new(
-                    InputErrorKind::Unreadable,
-                    &name,
-                    format!(
+                let message = match (&err, err.io_error()) {
+                    (_, Some(io)) => crate::lint::io_message(io),
+                    _ if err_is_loop(&err) => {
+                        "symbolic link loop: it leads back to a directory being walked".into()
+                    }
+                    _ => format!(
                         "cannot read while walking: {}",
                         strip_path(&err.to_string())
                     ),
-                ));
+                };
+                found
+                    .errors
+                    .push(InputError::new(InputErrorKind::Unreadable, &name, message));
             }
         }
     }
@@ -119,6 +124,16 @@ fn err_path(err: &ignore::Error) -> Option<PathBuf> {
         }
         ignore::Error::Loop { child, .. } => Some(child.clone()),
         _ => None,
+    }
+}
+
+fn err_is_loop(err: &ignore::Error) -> bool {
+    match err {
+        ignore::Error::Loop { .. } => true,
+        ignore::Error::WithPath { err, .. }
+        | ignore::Error::WithDepth { err, .. }
+        | ignore::Error::WithLineNumber { err, .. } => err_is_loop(err),
+        _ => false,
     }
 }
 

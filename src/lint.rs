@@ -271,7 +271,18 @@ pub fn lint_bytes_with(
         }
         return report.failed(e);
     }
-    let doc = match Document::parse(json_text) {
+    // JSON allows unpaired surrogate escapes and Tines' parsers accept them;
+    // the span parser does not, so such a file is parsed from a copy with
+    // each one replaced by `\ufffd` (same length, same offsets).
+    let patched;
+    let parsed = match Document::parse(json_text) {
+        Err(e) if e.lone_surrogate => {
+            patched = crate::parse::replace_lone_surrogates(json_text);
+            Document::parse(&patched)
+        }
+        other => other,
+    };
+    let doc = match parsed {
         Ok(doc) => doc,
         Err(e) => {
             // At the end of the file, point at the last thing in it.

@@ -80,6 +80,52 @@ impl Node {
 pub struct ParseError {
     pub message: String,
     pub offset: usize,
+    /// The parser stopped on an unpaired UTF-16 surrogate escape, which the
+    /// JSON grammar allows; see [`replace_lone_surrogates`].
+    pub lone_surrogate: bool,
+}
+
+/// `text` with every unpaired surrogate escape (`\ud800` not followed by a
+/// low surrogate, or a lone `\udc00`) replaced by `\ufffd`, the
+/// replacement character: same length, so every offset is unchanged. JSON's
+/// grammar allows unpaired surrogates and Tines' parsers accept them; the
+/// span parser does not, so it parses this copy instead.
+pub fn replace_lone_surrogates(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = bytes.to_vec();
+    let hex_at = |i: usize| -> Option<u16> {
+        if bytes.get(i) != Some(&b'\\') || bytes.get(i + 1) != Some(&b'u') {
+            return None;
+        }
+        let h = std::str::from_utf8(bytes.get(i + 2..i + 6)?).ok()?;
+        u16::from_str_radix(h, 16).ok()
+    };
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] != b'\\' {
+            i += 1;
+            continue;
+        }
+        match hex_at(i) {
+            Some(0xD800..=0xDBFF) => {
+                if matches!(hex_at(i + 6), Some(0xDC00..=0xDFFF)) {
+                    i += 12;
+                } else {
+                    out[i + 2..i + 6].copy_from_slice(b"fffd");
+                    i += 6;
+                }
+            }
+            Some(0xDC00..=0xDFFF) => {
+                out[i + 2..i + 6].copy_from_slice(b"fffd");
+                i += 6;
+            }
+            Some(_) => i += 6,
+            // Any other escape, including `\\`, is two bytes.
+            None => i += 2,
+        }
+    }
+    // Only ASCII hex digits were replaced by ASCII.
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// A parsed JSON document: the text and its span tree.
@@ -102,15 +148,30 @@ impl<'t> Document<'t> {
             return Err(ParseError {
                 message: "file is too large to address".into(),
                 offset: 0,
+                lone_surrogate: false,
             });
         }
         let data = text.as_bytes();
         let mut jiter = Jiter::new(data);
         let mut nodes: Vec<Node> = Vec::with_capacity(data.len() / 24 + 1);
         let mut stack: Vec<Frame> = Vec::new();
-        let err = |e: jiter::JiterError| ParseError {
-            message: describe(&e.error_type),
-            offset: e.index.min(data.len()),
+        let err = |e: jiter::JiterError| {
+            let offset = e.index.min(data.len());
+            match lone_surrogate(text, offset) {
+                Some((at, esc)) => ParseError {
+                    message: format!(
+                        "`{esc}` is half of a UTF-16 surrogate pair with no other half, \
+                         which is not valid Unicode"
+                    ),
+                    offset: at,
+                    lone_surrogate: true,
+                },
+                None => ParseError {
+                    message: describe(&e.error_type),
+                    offset,
+                    lone_surrogate: false,
+                },
+            }
         };
 
         // `pending` holds the peek of the next value to read and its key span.
@@ -150,6 +211,7 @@ impl<'t> Document<'t> {
                             return Err(ParseError {
                                 message: format!("nesting is deeper than {MAX_DEPTH} levels"),
                                 offset: start as usize,
+                                lone_surrogate: false,
                             });
                         }
                         stack.push(Frame {
@@ -204,6 +266,7 @@ impl<'t> Document<'t> {
                 other => describe(&other),
             },
             offset: e.index.min(data.len()),
+            lone_surrogate: false,
         })?;
         Ok(Document { text, nodes })
     }
@@ -289,6 +352,30 @@ impl<'t> Document<'t> {
             }
         }
         found
+    }
+
+    /// The children of `id` that count: for an object, its members except
+    /// those overridden by a later member with the same key (the last one
+    /// wins, as in [`Document::get`]); for an array, its items.
+    pub fn live_children(&self, id: u32) -> Vec<u32> {
+        let children: Vec<u32> = self.children(id).collect();
+        if self.kind(id) != Kind::Object || children.len() < 2 {
+            return children;
+        }
+        let keys: Vec<Cow<'t, str>> = children
+            .iter()
+            .map(|&c| self.key(c).unwrap_or_default())
+            .collect();
+        let mut seen = std::collections::HashSet::with_capacity(keys.len());
+        let mut live = vec![false; children.len()];
+        for i in (0..children.len()).rev() {
+            live[i] = seen.insert(keys[i].as_ref());
+        }
+        children
+            .into_iter()
+            .zip(live)
+            .filter_map(|(c, l)| l.then_some(c))
+            .collect()
     }
 
     /// Whether a member's key equals `key`, without allocating when the key
@@ -377,6 +464,27 @@ fn key_span(data: &[u8], key: &[u8]) -> (u32, u32) {
         (inner_start - 1) as u32,
         (inner_start + key.len() + 1) as u32,
     )
+}
+
+/// The `\uD800`-style escape just before `offset`, when the parser stopped
+/// on an unpaired surrogate (which JSON parsers such as serde_json and
+/// jiter reject).
+fn lone_surrogate(text: &str, offset: usize) -> Option<(usize, String)> {
+    let mut from = offset.saturating_sub(12).min(text.len());
+    while !text.is_char_boundary(from) {
+        from -= 1;
+    }
+    let mut to = (offset + 6).min(text.len());
+    while !text.is_char_boundary(to) {
+        to += 1;
+    }
+    let window = text.get(from..to)?;
+    let at = window.rfind("\\u")?;
+    let hex = window.get(at + 2..at + 6)?;
+    let code = u16::from_str_radix(hex, 16).ok()?;
+    (0xD800..=0xDFFF)
+        .contains(&code)
+        .then(|| (from + at, window[at..at + 6].to_string()))
 }
 
 fn describe(e: &jiter::JiterErrorType) -> String {
@@ -468,5 +576,20 @@ mod tests {
         assert_eq!(e.offset, MAX_DEPTH);
         let ok = "{\"a\":".repeat(500) + "1" + &"}".repeat(500);
         assert!(Document::parse(&ok).is_ok());
+    }
+
+    #[test]
+    fn lone_surrogates_are_replaced_in_place() {
+        let text = r#"["\ud800x", "\ud83d\ude00", "\\ud800", "\udc00", "\u0041"]"#;
+        let err = Document::parse(text).unwrap_err();
+        assert!(err.lone_surrogate, "{err:?}");
+        let fixed = replace_lone_surrogates(text);
+        assert_eq!(fixed.len(), text.len());
+        assert_eq!(
+            fixed,
+            r#"["\ufffdx", "\ud83d\ude00", "\\ud800", "\ufffd", "\u0041"]"#
+        );
+        let doc = Document::parse(&fixed).unwrap();
+        assert_eq!(doc.str_value(doc.item(0, 0).unwrap()).unwrap(), "\u{FFFD}x");
     }
 }

@@ -76,12 +76,21 @@ impl PathPattern {
             let mut next = Vec::new();
             for node in current {
                 if *seg == Segment::Deep {
-                    // The node and every node below it, in document order.
-                    next.extend(node..doc.node(node).next);
+                    // The node and every node below it that counts (members
+                    // overridden by a duplicate key do not), in document order.
+                    let mut stack = vec![node];
+                    while let Some(n) = stack.pop() {
+                        next.push(n);
+                        if matches!(doc.kind(n), Kind::Object | Kind::Array) {
+                            stack.extend(doc.live_children(n).into_iter().rev());
+                        }
+                    }
                     continue;
                 }
                 match (seg, doc.kind(node)) {
-                    (Segment::Any, Kind::Object | Kind::Array) => next.extend(doc.children(node)),
+                    (Segment::Any, Kind::Object | Kind::Array) => {
+                        next.extend(doc.live_children(node))
+                    }
                     (Segment::Key(k), Kind::Object) => next.extend(doc.get(node, k)),
                     (Segment::Key(k), Kind::Array) => {
                         if let Ok(i) = k.parse::<u32>() {
@@ -131,6 +140,26 @@ mod tests {
         assert_eq!(raw("options.list.**").len(), 5);
         assert_eq!(raw("**.A"), [r#""1""#]);
         assert!(raw("options.headers.A.deeper").is_empty());
+    }
+
+    #[test]
+    fn overridden_duplicate_members_are_not_reached() {
+        let doc = Document::parse(
+            r#"{"o":{"h":{"k":"first","x":"1","k":"last"},"h":{"k":"final"}},"p":{"a":{"z":1},"a":{"z":2}}}"#,
+        )
+        .unwrap();
+        let raw = |p: &str| -> Vec<String> {
+            PathPattern::parse(p)
+                .unwrap()
+                .resolve(&doc, 0)
+                .into_iter()
+                .map(|n| doc.raw(n).to_string())
+                .collect()
+        };
+        assert_eq!(raw("o.h.*"), [r#""final""#]);
+        assert_eq!(raw("o.*.k"), [r#""final""#]);
+        assert_eq!(raw("p.**.z"), ["2"]);
+        assert_eq!(raw("**.k"), [r#""final""#]);
     }
 
     #[test]
