@@ -98,15 +98,14 @@ fn walk(root: &Path, options: &WalkOptions, found: &mut Discovery) {
             }
             Err(err) => {
                 let name = err_path(&err).map_or_else(|| display(root), |p| display(&p));
-                let message = match (&err, err.io_error()) {
-                    (_, Some(io)) => crate::lint::io_message(io),
-                    _ if err_is_loop(&err) => {
-                        "symbolic link loop: it leads back to a directory being walked".into()
+                let message = if err_is_loop(&err) {
+                    "symbolic link loop: it leads back to a directory being walked".into()
+                } else {
+                    match err.io_error().map(|io| io.kind()) {
+                        Some(std::io::ErrorKind::NotFound) => "no such file or directory".into(),
+                        Some(std::io::ErrorKind::PermissionDenied) => "permission denied".into(),
+                        _ => strip_path(&err.to_string()),
                     }
-                    _ => format!(
-                        "cannot read while walking: {}",
-                        strip_path(&err.to_string())
-                    ),
                 };
                 found
                     .errors
@@ -138,10 +137,21 @@ fn err_is_loop(err: &ignore::Error) -> bool {
 }
 
 fn strip_path(msg: &str) -> String {
-    // `ignore` prefixes messages with the path, which the report shows already.
-    match msg.split_once(": ") {
-        Some((head, tail)) if head.contains('/') || head.contains('\\') => tail.to_string(),
-        _ => msg.to_string(),
+    // `ignore` and walkdir prefix messages with the path (sometimes twice),
+    // which the report shows already.
+    let mut msg = msg;
+    while let Some((head, tail)) = msg.split_once(": ") {
+        if head.contains('/') || head.contains('\\') {
+            msg = tail;
+        } else {
+            break;
+        }
+    }
+    let msg = msg.trim_end_matches(" (os error 40)");
+    if msg == "Too many levels of symbolic links" {
+        "symbolic link loop: too many levels of symbolic links".into()
+    } else {
+        msg.to_string()
     }
 }
 
