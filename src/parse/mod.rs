@@ -358,37 +358,70 @@ impl<'t> Document<'t> {
     /// those overridden by a later member with the same key (the last one
     /// wins, as in [`Document::get`]); for an array, its items.
     pub fn live_children(&self, id: u32) -> Vec<u32> {
-        let children: Vec<u32> = self.children(id).collect();
+        let mut out = Vec::new();
+        self.live_children_into(id, &mut out);
+        out
+    }
+
+    /// Appends the children of `id` that count (see [`Document::live_children`])
+    /// to `out`.
+    pub fn live_children_into(&self, id: u32, out: &mut Vec<u32>) {
+        let from = out.len();
+        out.extend(self.children(id));
+        let children = &out[from..];
         if self.kind(id) != Kind::Object || children.len() < 2 {
-            return children;
+            return;
+        }
+        // Nearly every object has distinct keys: for a small one, compare
+        // the raw keys pairwise, without decoding or hashing. A key with an
+        // escape may equal another once decoded, so it takes the full path.
+        if children.len() <= 16 {
+            let raw = |c: u32| self.raw_key(c).unwrap_or_default();
+            let distinct = children.iter().enumerate().all(|(i, &a)| {
+                let a = raw(a);
+                !a.contains('\\') && children[i + 1..].iter().all(|&b| raw(b) != a)
+            });
+            if distinct {
+                return;
+            }
         }
         let keys: Vec<Cow<'t, str>> = children
             .iter()
             .map(|&c| self.key(c).unwrap_or_default())
             .collect();
         let mut seen = std::collections::HashSet::with_capacity(keys.len());
-        let mut live = vec![false; children.len()];
-        for i in (0..children.len()).rev() {
+        let mut live = vec![false; keys.len()];
+        for i in (0..keys.len()).rev() {
             live[i] = seen.insert(keys[i].as_ref());
         }
-        children
-            .into_iter()
-            .zip(live)
-            .filter_map(|(c, l)| l.then_some(c))
-            .collect()
+        let mut i = 0;
+        out.retain(|_| {
+            // Entries before `from` are not ours: keep them.
+            let keep = i < from || live[i - from];
+            i += 1;
+            keep
+        });
     }
 
     /// Whether a member's key equals `key`, without allocating when the key
     /// has no escapes.
     pub fn key_is(&self, id: u32, key: &str) -> bool {
-        let Some(raw) = self.raw_key(id) else {
+        let n = self.node(id);
+        if !n.has_key() {
             return false;
-        };
-        let inner = &raw[1..raw.len() - 1];
-        if !inner.contains('\\') {
-            inner == key
+        }
+        // An escape is longer than what it decodes to: a raw key as long as
+        // `key` matches only byte for byte and without escapes, and a
+        // shorter one never does.
+        let raw_len = (n.key_end - n.key_start) as usize - 2;
+        if raw_len < key.len() {
+            return false;
+        }
+        let inner = &self.text.as_bytes()[n.key_start as usize + 1..n.key_end as usize - 1];
+        if raw_len == key.len() {
+            inner == key.as_bytes() && !key.contains('\\')
         } else {
-            self.key(id).is_some_and(|k| k == key)
+            inner.contains(&b'\\') && self.key(id).is_some_and(|k| k == key)
         }
     }
 

@@ -107,9 +107,9 @@ pub fn decode(text: &str, start: usize, end: usize) -> DecodedStr<'_> {
         }
     };
     while i < bytes.len() {
-        if bytes[i] != b'\\' {
-            i += 1;
-            continue;
+        match memchr::memchr(b'\\', &bytes[i..]) {
+            Some(rel) => i += rel,
+            None => break,
         }
         out.push_str(&raw[run_start..i]);
         push_run(&mut segs, &out, run_start, i);
@@ -185,9 +185,10 @@ fn escape_at(bytes: &[u8], i: usize) -> (char, usize) {
 }
 
 fn hex4(bytes: &[u8], at: usize) -> Option<u32> {
-    let s = bytes.get(at..at + 4)?;
-    let s = std::str::from_utf8(s).ok()?;
-    u32::from_str_radix(s, 16).ok()
+    bytes.get(at..at + 4)?.iter().try_fold(0u32, |acc, &b| {
+        let digit = (b as char).to_digit(16)?;
+        Some(acc << 4 | digit)
+    })
 }
 
 #[cfg(test)]

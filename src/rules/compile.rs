@@ -3,7 +3,7 @@
 //! message placeholder is validated. Problems are reported at the YAML
 //! bytes they come from.
 
-use super::condition::{Condition, Similar, TemplateTest};
+use super::condition::{Condition, LazyRegex, Similar, TemplateTest};
 use super::path::PathPattern;
 use super::spec::{ConditionSpec, ExampleSpec, RuleSpec};
 use super::{Example, Highlight, Message, Piece, Rule, RuleOrigin, Severity, Var};
@@ -11,13 +11,8 @@ use crate::error::{RuleError, RuleErrorKind};
 use crate::parse::Kind;
 use crate::source::LineIndex;
 use globset::{GlobBuilder, GlobSetBuilder};
-use regex::RegexBuilder;
 use serde_saphyr::Spanned;
 use std::ops::Range;
-
-/// Largest compiled regex a rule may use (bytes); the regex crate runs in
-/// linear time, and this bounds its memory too.
-const REGEX_SIZE_LIMIT: usize = 1 << 20;
 
 /// Reads one rule file.
 pub fn compile_rule(name: &str, yaml: &str, origin: RuleOrigin) -> Result<Rule, Vec<RuleError>> {
@@ -26,6 +21,9 @@ pub fn compile_rule(name: &str, yaml: &str, origin: RuleOrigin) -> Result<Rule, 
         yaml,
         index: LineIndex::new(yaml),
         errors: Vec::new(),
+        // Built-in regexes are compiled (and so checked) by the test suite;
+        // a user's are compiled now, so that every error is reported here.
+        eager: origin != RuleOrigin::Builtin,
     };
     cx.run(origin)
 }
@@ -35,6 +33,8 @@ struct Cx<'a> {
     yaml: &'a str,
     index: LineIndex,
     errors: Vec<RuleError>,
+    /// Compile regexes now rather than on first use.
+    eager: bool,
 }
 
 pub fn span_of<T>(s: &Spanned<T>) -> Option<Range<usize>> {
@@ -197,11 +197,17 @@ impl Cx<'_> {
         }
     }
 
-    fn regex(&mut self, pattern: &Spanned<String>) -> Option<regex::Regex> {
-        match RegexBuilder::new(&pattern.value)
-            .size_limit(REGEX_SIZE_LIMIT)
-            .build()
-        {
+    /// A regex, compiled and checked now when compiling eagerly (user rule
+    /// files) or when `compile` asks for it, else on first use.
+    fn regex(&mut self, pattern: &Spanned<String>, compile: bool) -> Option<LazyRegex> {
+        // Built-in regexes are checked by the test suite
+        // (`every_builtin_regex_compiles`), not at every start.
+        let result = if compile || self.eager {
+            LazyRegex::build(&pattern.value).map(LazyRegex::compiled)
+        } else {
+            Ok(LazyRegex::new(&pattern.value))
+        };
+        match result {
             Ok(r) => Some(r),
             Err(e) => {
                 let span = self.regex_error_span(pattern);
@@ -280,9 +286,12 @@ impl Cx<'_> {
         if let Some(p) = &c.matches {
             let captured = c.captured.as_ref().map(|i| Box::new(self.condition(i)));
             let replacement = c.replacement.as_ref().map(|r| r.value.clone());
-            if let Some(regex) = self.regex(p) {
+            // A replacement is checked against the compiled regex's groups.
+            if let Some(regex) = self.regex(p, c.replacement.is_some()) {
                 if let Some(r) = &c.replacement {
-                    self.check_replacement(&regex, r);
+                    if let Some(compiled) = regex.get() {
+                        self.check_replacement(compiled, r);
+                    }
                 }
                 tests.push((
                     "matches",
@@ -304,7 +313,7 @@ impl Cx<'_> {
             }
         }
         if let Some(p) = &c.not_matches {
-            if let Some(regex) = self.regex(p) {
+            if let Some(regex) = self.regex(p, false) {
                 tests.push((
                     "not-matches",
                     Condition::Not(Box::new(Condition::Matches {
@@ -654,8 +663,9 @@ mod tests {
 
     const BASE: &str = "id: demo-rule\nseverity: warning\nsummary: s\nmessage: 'm {value}'\ntarget:\n  path: options.method\nexamples: {}\n";
 
+    /// Errors in a user's rule file (whose regexes are compiled up front).
     fn errors(yaml: &str) -> Vec<(String, Option<String>)> {
-        match compile_rule("r.yaml", yaml, RuleOrigin::Builtin) {
+        match compile_rule("r.yaml", yaml, RuleOrigin::File("r.yaml".into())) {
             Ok(_) => vec![],
             Err(errs) => errs
                 .into_iter()
@@ -721,6 +731,7 @@ mod tests {
                 doc: &doc,
                 action: actions[0].node,
                 now: 0,
+                guards: true,
             };
             let target = doc.get(doc.get(0, "options").unwrap(), "method").unwrap();
             let text = value_text(&doc, target);

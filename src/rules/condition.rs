@@ -11,7 +11,111 @@ use base64::Engine as _;
 use globset::GlobSet;
 use regex::Regex;
 use std::borrow::Cow;
+use std::collections::BTreeSet;
 use std::ops::Range;
+use std::sync::OnceLock;
+
+/// Largest compiled regex a rule may use (bytes); the regex crate runs in
+/// linear time, and this bounds its memory too.
+pub const REGEX_SIZE_LIMIT: usize = 1 << 20;
+
+/// A rule's regex, compiled when it is first needed. Building a regex costs
+/// far more than a short run uses it, and the literal prefilter means that
+/// most regexes never see a value in a typical run: compiling them lazily
+/// keeps start-up (what a pre-commit hook on one file pays) small. Rule
+/// files from users are compiled up front so that errors are reported with
+/// the rule; built-in rules are compiled by the test suite.
+#[derive(Debug)]
+pub struct LazyRegex {
+    pattern: String,
+    compiled: OnceLock<Option<Regex>>,
+    guard: OnceLock<Guard>,
+}
+
+/// The literals every match contains, and an automaton that finds them:
+/// a value without any of them is rejected before the regex is compiled
+/// or run.
+#[derive(Debug)]
+struct Guard {
+    literals: Option<BTreeSet<Vec<u8>>>,
+    automaton: Option<aho_corasick::AhoCorasick>,
+}
+
+impl LazyRegex {
+    /// A regex to compile on first use. Should it fail to build (the test
+    /// suite compiles every built-in one), it matches nothing.
+    pub fn new(pattern: &str) -> Self {
+        LazyRegex {
+            pattern: pattern.to_string(),
+            compiled: OnceLock::new(),
+            guard: OnceLock::new(),
+        }
+    }
+
+    /// An already compiled regex.
+    pub fn compiled(regex: Regex) -> Self {
+        LazyRegex {
+            pattern: regex.as_str().to_string(),
+            compiled: OnceLock::from(Some(regex)),
+            guard: OnceLock::new(),
+        }
+    }
+
+    pub fn build(pattern: &str) -> Result<Regex, regex::Error> {
+        regex::RegexBuilder::new(pattern)
+            .size_limit(REGEX_SIZE_LIMIT)
+            .build()
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.pattern
+    }
+
+    /// The compiled regex; `None` only if it could not be built.
+    pub fn get(&self) -> Option<&Regex> {
+        self.compiled
+            .get_or_init(|| Self::build(&self.pattern).ok())
+            .as_ref()
+    }
+
+    fn guard(&self) -> &Guard {
+        self.guard.get_or_init(|| {
+            let literals = super::prefilter::regex_literals(&self.pattern);
+            let automaton = literals.as_ref().and_then(|l| {
+                aho_corasick::AhoCorasick::builder()
+                    .ascii_case_insensitive(true)
+                    // Cheap to build; a few literals are found by its
+                    // prefilter anyway.
+                    .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
+                    .build(l)
+                    .ok()
+            });
+            Guard {
+                literals,
+                automaton,
+            }
+        })
+    }
+
+    /// Lower-case literals one of which every match on ASCII text holds
+    /// (see [`super::prefilter::regex_literals`]).
+    pub fn literals(&self) -> Option<&BTreeSet<Vec<u8>>> {
+        self.guard().literals.as_ref()
+    }
+
+    /// False when the regex cannot match `s`, decided without compiling it.
+    /// Once it is compiled, its own literal search does the same job, so
+    /// this answers true.
+    pub fn may_match(&self, s: &str) -> bool {
+        if self.compiled.get().is_some() {
+            return true;
+        }
+        match &self.guard().automaton {
+            Some(ac) => !s.is_ascii() || ac.is_match(s),
+            None => true,
+        }
+    }
+}
 
 /// How a `template` test classifies a value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,7 +138,7 @@ pub enum Condition {
     At(PathPattern, Box<Condition>),
     Exists,
     Matches {
-        regex: Regex,
+        regex: LazyRegex,
         captured: Option<Box<Condition>>,
         /// The suggested fix: the match expanded with group references.
         replacement: Option<String>,
@@ -75,6 +179,9 @@ pub struct Ctx<'d, 't> {
     pub doc: &'d Document<'t>,
     pub action: u32,
     pub now: i64,
+    /// Reject values with a regex's literal guard before compiling it
+    /// (see [`LazyRegex::may_match`]).
+    pub guards: bool,
 }
 
 /// Text under test and where it sits in the file.
@@ -159,6 +266,30 @@ pub fn value_text<'t>(doc: &Document<'t>, node: u32) -> DecodedStr<'t> {
 }
 
 impl Condition {
+    /// Calls `f` on every regex in the condition.
+    pub fn for_each_regex(&self, f: &mut dyn FnMut(&LazyRegex)) {
+        match self {
+            Condition::All(items) | Condition::Any(items) => {
+                items.iter().for_each(|c| c.for_each_regex(f));
+            }
+            Condition::Matches {
+                regex, captured, ..
+            } => {
+                f(regex);
+                if let Some(c) = captured {
+                    c.for_each_regex(f);
+                }
+            }
+            Condition::Not(c)
+            | Condition::Key(c)
+            | Condition::At(_, c)
+            | Condition::Base64Decoded(c)
+            | Condition::Reason(_, c)
+            | Condition::Redact(c) => c.for_each_regex(f),
+            _ => {}
+        }
+    }
+
     /// The first way the condition holds, if it does.
     pub fn eval(&self, ctx: &Ctx, subject: &Subject) -> Option<Hit> {
         self.collect(ctx, subject, false).into_iter().next()
@@ -260,6 +391,12 @@ impl Condition {
                     return Vec::new();
                 }
                 let s = subject.str();
+                if ctx.guards && !regex.may_match(s) {
+                    return Vec::new();
+                }
+                let Some(regex) = regex.get() else {
+                    return Vec::new();
+                };
                 let mut out = Vec::new();
                 for caps in regex.captures_iter(s) {
                     let m = caps
@@ -423,11 +560,6 @@ impl Similar {
     /// The name `s` most likely means, when `s` is not itself one of the
     /// names but an alias or a near miss.
     pub fn suggest(&self, s: &str) -> Option<&str> {
-        let folded = if self.ignore_case {
-            s.to_ascii_lowercase()
-        } else {
-            s.to_string()
-        };
         let is_name = self.names.iter().any(|n| {
             if self.ignore_case {
                 n.eq_ignore_ascii_case(s)
@@ -438,16 +570,28 @@ impl Similar {
         if is_name {
             return None;
         }
+        let folded: Cow<str> = if self.ignore_case {
+            Cow::Owned(s.to_ascii_lowercase())
+        } else {
+            Cow::Borrowed(s)
+        };
         if let Some((_, name)) = self.aliases.iter().find(|(a, _)| *a == folded) {
             return Some(name);
         }
         // Distances are measured ignoring case, so `Content_Type` suggests
         // `content_type` even when case matters for membership.
         let lower = s.to_ascii_lowercase();
+        let len = lower.chars().count();
         self.names
             .iter()
             .filter_map(|n| {
-                let limit = self.max_distance.min(n.chars().count() / 3).max(1);
+                let n_len = n.chars().count();
+                let limit = self.max_distance.min(n_len / 3).max(1);
+                // The distance is at least the difference in length: most
+                // names are ruled out without computing it.
+                if len.abs_diff(n_len) > limit {
+                    return None;
+                }
                 let d = edit_distance(&lower, &n.to_ascii_lowercase());
                 (d <= limit).then_some((d, n))
             })

@@ -1,6 +1,7 @@
 //! Running compiled rules over the actions of one document.
 
 use super::condition::{Ctx, Subject, value_text};
+use super::prefilter::Prefilter;
 use super::{Highlight, RuleSet, Var};
 use crate::export::{Action, templates};
 use crate::parse::{Document, Kind};
@@ -33,19 +34,40 @@ const MAX_QUOTED: usize = 80;
 
 /// Evaluates every rule on every action. Findings come out in document
 /// order; a rule reports a stretch of bytes at most once.
+///
+/// Work is shared across rules: rules with the same path resolve it once
+/// per action, and each value is scanned once by the literal prefilter
+/// (see [`super::prefilter`]), so a rule's conditions run only on values
+/// that hold the literals they need.
 pub fn check(rules: &RuleSet, doc: &Document, actions: &[Action]) -> Vec<RawFinding> {
+    let prepared = rules.prepared();
     let mut out: Vec<RawFinding> = Vec::new();
+    let mut targets: Vec<Option<Vec<u32>>> = Vec::new();
+    let mut scans = ScanCache::default();
     for (ai, action) in actions.iter().enumerate() {
         let ctx = Ctx {
             doc,
             action: action.node,
             now: rules.now,
+            guards: rules.use_prefilter,
         };
+        targets.clear();
+        targets.resize(rules.rules.len(), None);
+        scans.reset(doc, action.node);
         for (ri, rule) in rules.rules.iter().enumerate() {
             if !rule.enabled || !rule.applies_to(action.action_type.as_deref()) {
                 continue;
             }
-            for target in rule.path.resolve(doc, action.node) {
+            let slot = prepared.path_slot.get(ri).copied().unwrap_or(ri);
+            let resolved = targets[slot].get_or_insert_with(|| rule.path.resolve(doc, action.node));
+            for &target in resolved.iter() {
+                if rules.use_prefilter
+                    && !prepared
+                        .prefilter
+                        .may_hold(ri, scans.bits(doc, &prepared.prefilter, target))
+                {
+                    continue;
+                }
                 let text = value_text(doc, target);
                 let kind = doc.kind(target);
                 if rule.skip_templated
@@ -116,6 +138,42 @@ pub fn check(rules: &RuleSet, doc: &Document, actions: &[Action]) -> Vec<RawFind
     }
     out.sort_by_key(|f| (f.span.start, f.rule));
     out
+}
+
+/// Prefilter scans of the values under one action, each made once: the
+/// nodes of an action's subtree are contiguous, so they are indexed from
+/// the action.
+#[derive(Default)]
+struct ScanCache {
+    base: u32,
+    bits: Vec<Option<u64>>,
+}
+
+impl ScanCache {
+    fn reset(&mut self, doc: &Document, action: u32) {
+        self.base = action;
+        let len = doc.node(action).next.saturating_sub(action) as usize;
+        self.bits.clear();
+        self.bits.resize(len, None);
+    }
+
+    fn bits(&mut self, doc: &Document, prefilter: &Prefilter, node: u32) -> u64 {
+        let slot = node.checked_sub(self.base).map(|i| i as usize);
+        if let Some(Some(bits)) = slot.and_then(|i| self.bits.get(i)) {
+            return *bits;
+        }
+        let key = doc.key_decoded(node);
+        let key = key.as_ref().map(|k| k.text.as_ref());
+        let bits = match doc.kind(node) {
+            // A container's text is the whole subtree: not worth a scan.
+            Kind::Object | Kind::Array => prefilter.scan(None, key),
+            _ => prefilter.scan(Some(&value_text(doc, node).text), key),
+        };
+        if let Some(entry) = slot.and_then(|i| self.bits.get_mut(i)) {
+            *entry = Some(bits);
+        }
+        bits
+    }
 }
 
 /// Whether two spans share a byte (or are the same empty span).

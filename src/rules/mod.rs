@@ -7,6 +7,7 @@ pub mod condition;
 pub mod engine;
 pub mod examples;
 pub mod path;
+pub mod prefilter;
 pub mod spec;
 
 use crate::error::{RuleError, RuleErrorKind};
@@ -14,6 +15,7 @@ use condition::Condition;
 use path::PathPattern;
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 pub use engine::{RawFinding, check};
 
@@ -167,6 +169,21 @@ pub struct RuleSet {
     /// The clock time-dependent conditions (`jwt-expired`) compare against,
     /// in Unix seconds: the time the set was made, or `--now`.
     pub now: i64,
+    /// Skip work with literal prefilters (see [`prefilter`]). Always on in
+    /// a run; tests turn it off to check that it never changes a result.
+    pub use_prefilter: bool,
+    /// What the engine derives from the rules once, on first use.
+    prepared: OnceLock<Prepared>,
+}
+
+/// Derived from the rules' conditions and paths (not from their severity or
+/// whether they are enabled), so it stays valid until rules are added.
+#[derive(Debug)]
+pub struct Prepared {
+    pub prefilter: prefilter::Prefilter,
+    /// Per rule, the index of the first rule with the same path: rules
+    /// sharing a path share its resolved targets.
+    pub path_slot: Vec<usize>,
 }
 
 impl Default for RuleSet {
@@ -174,6 +191,8 @@ impl Default for RuleSet {
         RuleSet {
             rules: Vec::new(),
             now: jiff::Timestamp::now().as_second(),
+            use_prefilter: true,
+            prepared: OnceLock::new(),
         }
     }
 }
@@ -195,8 +214,23 @@ impl RuleSet {
         (set, errors)
     }
 
+    /// The prefilter and shared paths, made on first use.
+    pub fn prepared(&self) -> &Prepared {
+        self.prepared.get_or_init(|| Prepared {
+            prefilter: prefilter::Prefilter::new(self.rules.iter().map(|r| &r.when)),
+            path_slot: (0..self.rules.len())
+                .map(|i| {
+                    (0..i)
+                        .find(|&j| self.rules[j].path == self.rules[i].path)
+                        .unwrap_or(i)
+                })
+                .collect(),
+        })
+    }
+
     /// Compiles one rule file into the set; problems go to `errors`.
     pub fn add(&mut self, name: &str, yaml: &str, origin: RuleOrigin, errors: &mut Vec<RuleError>) {
+        self.prepared = OnceLock::new();
         match compile::compile_rule(name, yaml, origin) {
             Ok(rule) => {
                 if let Some(existing) = self.rules.iter().find(|r| r.id == rule.id) {
@@ -253,5 +287,47 @@ impl RuleSet {
 
     pub fn get(&self, id: &str) -> Option<&Rule> {
         self.rules.iter().find(|r| r.id == id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_builtin_regex_compiles() {
+        // Built-in regexes are compiled on first use, so a pattern that is
+        // valid syntax but cannot be built (too large, say) must be caught
+        // here rather than silently match nothing.
+        let (rules, errors) = RuleSet::builtin();
+        assert!(errors.is_empty(), "{errors:?}");
+        let mut count = 0;
+        for rule in &rules.rules {
+            rule.when.for_each_regex(&mut |r| {
+                count += 1;
+                assert!(
+                    r.get().is_some(),
+                    "{}: `{}` does not build",
+                    rule.id,
+                    r.as_str()
+                );
+            });
+        }
+        assert!(count > 40, "only {count} regexes found");
+    }
+
+    #[test]
+    fn rules_sharing_a_path_share_a_slot() {
+        let (rules, _) = RuleSet::builtin();
+        let prepared = rules.prepared();
+        for (i, rule) in rules.rules.iter().enumerate() {
+            let slot = prepared.path_slot[i];
+            assert!(slot <= i);
+            assert_eq!(rules.rules[slot].path, rule.path);
+        }
+        assert!(
+            prepared.path_slot.iter().enumerate().any(|(i, s)| *s != i),
+            "built-in rules share paths such as options.**"
+        );
     }
 }

@@ -72,24 +72,28 @@ impl PathPattern {
     /// The nodes reached from `from`, in document order.
     pub fn resolve(&self, doc: &Document, from: u32) -> Vec<u32> {
         let mut current = vec![from];
+        let mut next = Vec::new();
+        let mut stack = Vec::new();
         for seg in &self.segments {
-            let mut next = Vec::new();
-            for node in current {
-                if *seg == Segment::Deep {
-                    // The node and every node below it that counts (members
-                    // overridden by a duplicate key do not), in document order.
-                    let mut stack = vec![node];
-                    while let Some(n) = stack.pop() {
-                        next.push(n);
-                        if matches!(doc.kind(n), Kind::Object | Kind::Array) {
-                            stack.extend(doc.live_children(n).into_iter().rev());
+            next.clear();
+            for &node in &current {
+                match (seg, doc.kind(node)) {
+                    (Segment::Deep, _) => {
+                        // The node and every node below it that counts
+                        // (members overridden by a duplicate key do not), in
+                        // document order.
+                        stack.push(node);
+                        while let Some(n) = stack.pop() {
+                            next.push(n);
+                            if matches!(doc.kind(n), Kind::Object | Kind::Array) {
+                                let at = stack.len();
+                                doc.live_children_into(n, &mut stack);
+                                stack[at..].reverse();
+                            }
                         }
                     }
-                    continue;
-                }
-                match (seg, doc.kind(node)) {
                     (Segment::Any, Kind::Object | Kind::Array) => {
-                        next.extend(doc.live_children(node))
+                        doc.live_children_into(node, &mut next);
                     }
                     (Segment::Key(k), Kind::Object) => next.extend(doc.get(node, k)),
                     (Segment::Key(k), Kind::Array) => {
@@ -103,11 +107,11 @@ impl PathPattern {
             if next.is_empty() {
                 return next;
             }
-            if *seg == Segment::Deep {
+            if *seg == Segment::Deep && current.len() > 1 {
                 next.sort_unstable();
                 next.dedup();
             }
-            current = next;
+            std::mem::swap(&mut current, &mut next);
         }
         current
     }
