@@ -399,6 +399,10 @@ const LONE_SURROGATES: &str = r#"[
 ]
 "#;
 
+/// Arrangements an audit found rejected: a lone high surrogate followed by
+/// another escape, two highs before a low, a low before a high.
+const MORE_SURROGATES: &str = r#"[{"type": "Agents::HTTPRequestAgent", "name": "a\ud800\u0041", "options": {"url": "https://api.example.com", "method": "HEAD", "x": "\ud800\ud800\udfff", "y": "\udc00\ud800", "z": "\ud800\n"}}]"#;
+
 const DUPLICATE_KEYS: &str = r#"[
   {"type": "Agents::HTTPRequestAgent", "name": "fixed later", "options": {"url": "https://api.example.com", "method": "HEAD", "method": "post", "headers": {"Authorization": "<<CREDENTIAL.token>>", "Authorization": "Bearer <<CREDENTIAL.token>>"}}},
   {"type": "Agents::HTTPRequestAgent", "name": "broken later", "options": {"url": "https://api.example.com", "method": "post", "method": "HEAD", "headers": {"Authorization": "Bearer <<CREDENTIAL.token>>", "Authorization": "<<CREDENTIAL.token>>"}}}
@@ -750,7 +754,15 @@ fn number_1e999999() {
 fn lone_surrogate_escape_in_an_action_option() {
     let dir = setup();
     write(dir.path(), "surrogates.json", LONE_SURROGATES);
+    write(dir.path(), "more-surrogates.json", MORE_SURROGATES);
     let c = Check::run(dir.path(), &["."]);
+    c.no_errors_for("more-surrogates.json");
+    let f = c.finding(
+        "more-surrogates.json",
+        "unsupported-http-method",
+        "/0/options/method",
+    );
+    assert_eq!(f["action"]["name"], "a\u{FFFD}A", "{f:#}");
     // `"\ud800"` matches the JSON grammar and the parsers Tines uses (Ruby,
     // JavaScript) accept it, so the file is checked like any other.
     c.no_errors_for("surrogates.json")
