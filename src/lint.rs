@@ -164,9 +164,22 @@ fn read_input(input: &Input, options: &LintOptions) -> Result<Vec<u8>, InputErro
     Ok(bytes)
 }
 
+/// What storylint says about a symbolic link loop, wherever it meets one.
+pub const LINK_LOOP: &str = "symbolic link loop: too many levels of symbolic links";
+
+/// Whether `e` is ELOOP: too many levels of symbolic links.
+fn is_link_loop(e: &std::io::Error) -> bool {
+    // `ErrorKind::FilesystemLoop` cannot be named on stable Rust yet.
+    cfg!(any(target_os = "linux", target_os = "android")) && e.raw_os_error() == Some(40)
+        || format!("{:?}", e.kind()) == "FilesystemLoop"
+}
+
 /// A short, stable description of an I/O error.
 pub fn io_message(e: &std::io::Error) -> String {
     use std::io::ErrorKind as K;
+    if is_link_loop(e) {
+        return LINK_LOOP.into();
+    }
     match e.kind() {
         K::NotFound => "no such file or directory".into(),
         K::PermissionDenied => "permission denied".into(),

@@ -28,6 +28,8 @@ const DEFECTIVE_POINTERS: [&str; 3] = [
     "/agents/5/options/headers/authorization",
     "/agents/6/options/headers/AUTHORIZATION",
 ];
+/// What storylint says about a symbolic link loop.
+const LINK_LOOP: &str = "symbolic link loop: too many levels of symbolic links";
 
 /// Rules that judge an HTTP request's method and credentials by their
 /// values. Tests that say "nothing to report here" look only at these, so
@@ -1055,7 +1057,9 @@ fn symlink_loop_named_on_the_command_line() {
     std::os::unix::fs::symlink("loop-a.json", d.join("loop-b.json")).unwrap();
     let c = Check::run(d, &["loop-a.json", DEFECTIVE]);
     c.exit(2).defective_reported();
-    c.error("loop-a.json", "unreadable", Loc::Anywhere);
+    let e = c.error("loop-a.json", "unreadable", Loc::Anywhere);
+    // The same words as when the walk meets it.
+    assert_eq!(e["message"], LINK_LOOP, "{e:#}");
 }
 
 #[cfg(unix)]
@@ -1077,9 +1081,39 @@ fn symlink_loop_inside_a_walked_directory() {
         "/options/method",
     );
     // A `*.json` entry that cannot be read is reported, never silently dropped.
-    c.error("loop-a.json", "unreadable", Loc::Anywhere);
-    c.error("loop-b.json", "unreadable", Loc::Anywhere);
+    for name in ["loop-a.json", "loop-b.json"] {
+        let e = c.error(name, "unreadable", Loc::Anywhere);
+        assert_eq!(e["message"], LINK_LOOP, "{e:#}");
+    }
+    // The directory link leads back into the walk: its files are checked
+    // under their own paths, so nothing is lost and nothing is said.
+    assert_eq!(c.section("errors").len(), 2, "{:#}", c.doc);
     c.exit(2);
+}
+
+#[cfg(unix)]
+#[test]
+fn dangling_links_the_walk_would_not_check_are_not_errors() {
+    let dir = setup();
+    let d = dir.path();
+    write(d, "exports/good.json", SENTINEL);
+    std::os::unix::fs::symlink("deleted.txt", d.join("exports/broken.txt")).unwrap();
+    std::os::unix::fs::symlink("deleted.json", d.join("exports/.hidden.json")).unwrap();
+    write(d, "exports/.gitignore", "ignored.json\n");
+    std::os::unix::fs::symlink("deleted.json", d.join("exports/ignored.json")).unwrap();
+    let c = Check::run(d, &["."]);
+    c.exit(1).defective_reported();
+    assert!(c.section("errors").is_empty(), "{:#}", c.doc);
+    c.finding(
+        "exports/good.json",
+        "unsupported-http-method",
+        "/options/method",
+    );
+    // Unless the walk is told to look at hidden files: then it is one.
+    let c = Check::run(d, &["--hidden", "."]);
+    c.exit(2).defective_reported();
+    c.error("exports/.hidden.json", "unreadable", Loc::Anywhere);
+    assert_eq!(c.section("errors").len(), 1, "{:#}", c.doc);
 }
 
 #[cfg(unix)]
