@@ -52,12 +52,20 @@ pub fn discover(paths: &[PathBuf], options: &WalkOptions) -> Discovery {
             continue;
         }
         let name = display(path);
-        match std::fs::metadata(path) {
-            Ok(meta) if meta.is_dir() => walk(path, options, &mut found),
-            Ok(_) => found.inputs.push(Input {
+        match std::fs::metadata(path).map(|m| FileKind::of(&m.file_type())) {
+            Ok(FileKind::Directory) => walk(path, options, &mut found),
+            // A pipe or a character device named on the command line, such
+            // as `<(gunzip -c story.json.gz)` or `/dev/stdin`, is read as a
+            // stream, as `cat` would.
+            Ok(FileKind::Regular | FileKind::Stream) => found.inputs.push(Input {
                 name,
                 source: InputSource::Path(path.clone()),
             }),
+            Ok(FileKind::Other(what)) => found.errors.push(InputError::new(
+                InputErrorKind::Unreadable,
+                &name,
+                not_regular(what),
+            )),
             Err(e) => found.errors.push(InputError::new(
                 InputErrorKind::Unreadable,
                 &name,
@@ -70,11 +78,54 @@ pub fn discover(paths: &[PathBuf], options: &WalkOptions) -> Discovery {
     found
 }
 
+/// What a path is, as far as reading it goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileKind {
+    Regular,
+    Directory,
+    /// A FIFO (pipe) or a character device: read to its end, as a stream.
+    Stream,
+    /// Anything else (a socket, a block device), described with its article.
+    Other(&'static str),
+}
+
+impl FileKind {
+    pub fn of(t: &std::fs::FileType) -> FileKind {
+        if t.is_file() {
+            return FileKind::Regular;
+        }
+        if t.is_dir() {
+            return FileKind::Directory;
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::FileTypeExt;
+            if t.is_fifo() || t.is_char_device() {
+                return FileKind::Stream;
+            }
+            if t.is_socket() {
+                return FileKind::Other("a socket");
+            }
+            if t.is_block_device() {
+                return FileKind::Other("a block device");
+            }
+        }
+        FileKind::Other("neither a file nor a directory")
+    }
+}
+
+/// The message for a path that cannot be read as a file.
+pub fn not_regular(what: &str) -> String {
+    format!("not a regular file: {what}")
+}
+
 fn walk(root: &Path, options: &WalkOptions, found: &mut Discovery) {
     let walker = builder(root, options).follow_links(true).build();
     for entry in walker {
         match entry {
             Ok(entry) => {
+                // Only regular files: a walk never opens a FIFO, a socket or
+                // a device, whatever its name.
                 let is_file = entry.file_type().is_some_and(|t| t.is_file());
                 if is_file && is_json(entry.path()) {
                     found.inputs.push(Input {

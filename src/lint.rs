@@ -3,7 +3,7 @@
 //! everything the report needs (positions, snippets) so the file's text can
 //! be dropped before the next file is read.
 
-use crate::discover::{Input, InputSource};
+use crate::discover::{FileKind, Input, InputSource, not_regular};
 use crate::error::{InputError, InputErrorKind, InputWarning, InputWarningKind};
 use crate::export::{self, Recognised};
 use crate::parse::Document;
@@ -147,11 +147,13 @@ fn read_input(input: &Input, options: &LintOptions) -> Result<Vec<u8>, InputErro
             // Opened read-only; nothing is ever written next to an input.
             let file = std::fs::File::open(path).map_err(|e| error(io_message(&e)))?;
             let meta = file.metadata().map_err(|e| error(io_message(&e)))?;
-            if meta.is_dir() {
-                return Err(error("is a directory".into()));
-            }
-            if meta.len() > limit {
-                return Err(too_large(meta.len()));
+            match FileKind::of(&meta.file_type()) {
+                FileKind::Directory => return Err(error("is a directory".into())),
+                FileKind::Regular if meta.len() > limit => return Err(too_large(meta.len())),
+                // Pipes and character devices have no size up front: read
+                // them like stdin, up to the limit.
+                FileKind::Regular | FileKind::Stream => {}
+                FileKind::Other(what) => return Err(error(not_regular(what))),
             }
             file.take(limit + 1)
                 .read_to_end(&mut bytes)

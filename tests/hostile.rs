@@ -1138,6 +1138,155 @@ fn file_without_read_permission() {
     fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
 }
 
+/// Runs `storylint check --format json ARGS` and fails, rather than hangs,
+/// if it has not ended within `limit`.
+#[cfg(unix)]
+fn json_within(dir: &Path, args: &[&str], limit: Duration) -> (i32, Value) {
+    let mut child = storylint(dir)
+        .args(["check", "--format", "json"])
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("run storylint");
+    let mut stdout = child.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut stdout, &mut s).map(|_| s)
+    });
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("storylint {args:?} was still running after {limit:?}: it blocked");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let stdout = reader.join().unwrap().unwrap();
+    let doc = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}:\n{stdout}"));
+    (status.code().expect("no signal"), doc)
+}
+
+fn errors_of<'a>(doc: &'a Value, file: &str) -> Vec<&'a Value> {
+    doc["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["file"] == file)
+        .collect()
+}
+
+fn has_finding(doc: &Value, file: &str, rule: &str) -> bool {
+    doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["file"] == file && f["rule"] == rule)
+}
+
+/// Makes a FIFO with the `mkfifo` command; `None` (with a note) if there
+/// is no such command here.
+#[cfg(unix)]
+fn mkfifo(path: &Path) -> Option<()> {
+    match Command::new("mkfifo").arg(path).status() {
+        Ok(status) => {
+            assert!(status.success(), "mkfifo {path:?} failed");
+            Some(())
+        }
+        Err(e) => {
+            eprintln!("skipped: no mkfifo command ({e})");
+            None
+        }
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn socket_named_on_the_command_line_is_not_a_regular_file() {
+    let dir = setup();
+    let d = dir.path();
+    let _listener = std::os::unix::net::UnixListener::bind(d.join("sock.json")).unwrap();
+    let c = Check::run(d, &["sock.json", DEFECTIVE]);
+    c.exit(2).defective_reported();
+    let e = c.error("sock.json", "unreadable", Loc::Anywhere);
+    assert_eq!(e["message"], "not a regular file: a socket", "{e:#}");
+    // A walk passes over it without a word.
+    let c = Check::run(d, &["."]);
+    c.exit(1).defective_reported();
+    assert!(c.section("errors").is_empty(), "{:#}", c.doc);
+    assert_eq!(c.summary("files"), 1);
+}
+
+#[cfg(unix)]
+#[test]
+fn fifo_named_on_the_command_line_is_read_as_a_stream() {
+    let dir = setup();
+    let d = dir.path();
+    let fifo = d.join("piped.json");
+    if mkfifo(&fifo).is_none() {
+        return;
+    }
+    // The writer blocks until storylint opens the FIFO, then writes and
+    // closes it: storylint must read to the end, as `cat` would.
+    let writer = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || fs::write(fifo, SENTINEL))
+    };
+    let (code, doc) = json_within(d, &["piped.json", DEFECTIVE], Duration::from_secs(60));
+    assert_eq!(code, 1, "{doc:#}");
+    assert!(errors_of(&doc, "piped.json").is_empty(), "{doc:#}");
+    assert!(
+        has_finding(&doc, "piped.json", "unsupported-http-method"),
+        "{doc:#}"
+    );
+    assert!(has_finding(&doc, DEFECTIVE, "missing-bearer-prefix"));
+    writer.join().unwrap().unwrap();
+}
+
+#[cfg(unix)]
+#[test]
+fn walks_never_open_a_fifo() {
+    let dir = setup();
+    let d = dir.path();
+    // No writer: opening it would block for ever.
+    if mkfifo(&d.join("waiting.json")).is_none() {
+        return;
+    }
+    let (code, doc) = json_within(d, &["."], Duration::from_secs(60));
+    assert_eq!(code, 1, "{doc:#}");
+    assert!(doc["errors"].as_array().unwrap().is_empty(), "{doc:#}");
+    assert_eq!(doc["summary"]["files"], 1, "{doc:#}");
+    assert!(has_finding(&doc, DEFECTIVE, "missing-bearer-prefix"));
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn dev_stdin_named_on_the_command_line_is_read_as_a_stream() {
+    let dir = setup();
+    let mut child = storylint(dir.path())
+        .args(["check", "--format", "json", "/dev/stdin", DEFECTIVE])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(SENTINEL.as_bytes()).unwrap();
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{doc:#}");
+    assert!(
+        has_finding(&doc, "/dev/stdin", "unsupported-http-method"),
+        "{doc:#}"
+    );
+}
+
 // ---------------------------------------------------------------------------
 // The process as a whole
 // ---------------------------------------------------------------------------
