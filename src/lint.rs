@@ -268,7 +268,8 @@ pub fn lint_bytes_with(
             .with_help("save the file without a BOM; the rest of the file was still checked")
             .at(&text, &index, 0..3),
         );
-        report.status = FileStatus::Failed;
+        // The file is still checked (and counted so); the error alone
+        // makes the exit code 2.
     }
     if text.trim().is_empty() {
         let what = if text.is_empty() {

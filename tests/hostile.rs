@@ -540,6 +540,16 @@ fn utf8_byte_order_mark_is_an_error_but_the_file_is_still_checked() {
     );
     // Offsets are bytes of the file as it is on disk, BOM included.
     assert_eq!(first["offset"], 4261 + 3);
+    // Checked, so counted as checked; the error alone fails the run.
+    assert_eq!((c.summary("checked"), c.summary("failed")), (2, 0));
+    assert_eq!(c.summary("errors"), 1);
+    assert!(
+        c.human
+            .stdout
+            .contains("in 2 files (2 checked (1 despite an input error))"),
+        "{}",
+        c.human.stdout
+    );
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! snippet underlined at the exact bytes, then a one-line summary.
 
 use super::Report;
-use crate::lint::Finding;
+use crate::lint::{FileStatus, Finding};
 use crate::rules::{Rule, Severity};
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceCode};
 use std::fmt;
@@ -211,7 +211,25 @@ pub fn summary_line(report: &Report) -> String {
     if s.files == 0 && s.rule_errors == 0 {
         return "storylint: no JSON files found to check".into();
     }
-    let mut parts = vec![format!("{} checked", s.checked)];
+    // Checked files can carry input errors too (a byte order mark).
+    let flawed = report
+        .files
+        .iter()
+        .filter(|f| f.status == FileStatus::Checked && !f.errors.is_empty())
+        .count();
+    let mut parts = vec![if flawed > 0 {
+        format!(
+            "{} checked ({flawed} despite {})",
+            s.checked,
+            if flawed == 1 {
+                "an input error"
+            } else {
+                "input errors"
+            }
+        )
+    } else {
+        format!("{} checked", s.checked)
+    }];
     if s.skipped > 0 {
         parts.push(format!("{} skipped: not a Tines export", s.skipped));
     }
