@@ -320,12 +320,18 @@ pub fn lint_bytes_with(
     };
     let (actions, notes) = match export::recognise(&doc) {
         Recognised::Export { actions, notes, .. } => (actions, notes),
-        Recognised::NotAnExport { reason } => {
-            let root = doc.node(doc.root());
+        Recognised::NotAnExport { reason, node } => {
+            // The whole value at fault, or only the start of the document.
+            let n = doc.node(node);
+            let at = if node == doc.root() {
+                n.start as usize..n.start as usize + 1
+            } else {
+                n.start as usize..n.end as usize
+            };
             report.warnings.push(
                 InputWarning::new(InputWarningKind::NotAnExport, name, format!("not a Tines export: {reason}"))
                     .with_help("storylint checks story exports, single actions and lists of actions; this file was skipped")
-                    .at(&text, &index, root.start as usize..root.start as usize + 1),
+                    .at(&text, &index, at),
             );
             if report.status == FileStatus::Checked {
                 report.status = FileStatus::Skipped;

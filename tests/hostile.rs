@@ -855,9 +855,21 @@ fn agents_that_is_not_an_array() {
     // Valid JSON that is not an export: a located warning, skipped; the
     // exit code follows the findings (the defective export's).
     c.exit(1).defective_reported();
-    for (name, _) in variants {
+    for (name, agents) in variants {
         c.no_errors_for(name);
-        c.warning(name, "not-an-export", Loc::Located);
+        // At the value of `agents`, on line 2 after `"agents": `.
+        let w = c.warning(name, "not-an-export", Loc::At(2, 11));
+        let kind = match agents.as_bytes()[0] {
+            b'{' => "an object",
+            b'"' => "a string",
+            b'n' => "null",
+            _ => "a number",
+        };
+        assert_eq!(
+            w["message"],
+            format!("not a Tines export: `agents` is {kind}, not an array of actions"),
+            "{w:#}"
+        );
     }
     assert_eq!(c.summary("skipped"), variants.len() as u64);
     assert_eq!(c.summary("failed"), 0);

@@ -54,8 +54,9 @@ pub enum Recognised {
         actions: Vec<Action>,
         notes: Vec<ShapeNote>,
     },
-    /// Valid JSON that is not a Tines export; the reason says why.
-    NotAnExport { reason: String },
+    /// Valid JSON that is not a Tines export; the reason says why, about
+    /// the value at `node` (the root, or an `agents` that is no array).
+    NotAnExport { reason: String, node: u32 },
 }
 
 /// Recognises the shape of `doc` and lists its actions.
@@ -74,6 +75,7 @@ pub fn recognise(doc: &Document) -> Recognised {
                             "`agents` is {}, not an array of actions",
                             a_kind(doc.kind(agents))
                         ),
+                        node: agents,
                     };
                 }
                 let shape = if only_agents {
@@ -98,6 +100,7 @@ pub fn recognise(doc: &Document) -> Recognised {
                     reason: "the top-level object has neither an `agents` array (a story export) \
                              nor a `type` starting with `Agents::` (an action)"
                         .into(),
+                    node: root,
                 }
             }
         }
@@ -112,6 +115,7 @@ pub fn recognise(doc: &Document) -> Recognised {
                     reason: "the top-level array holds no Tines actions (objects whose `type` \
                              starts with `Agents::`)"
                         .into(),
+                    node: root,
                 }
             } else {
                 Recognised::Export {
@@ -126,6 +130,7 @@ pub fn recognise(doc: &Document) -> Recognised {
                 "the top-level value is {}, not an object or array",
                 a_kind(other)
             ),
+            node: root,
         },
     }
 }
@@ -200,13 +205,14 @@ fn action_at(doc: &Document, node: u32, story: Option<u32>) -> Action {
     }
 }
 
-/// "an object", "a null": a kind with its article, for messages.
+/// "an object", "a string", "null": a kind with its article where it
+/// takes one, for messages.
 fn a_kind(kind: Kind) -> String {
-    let article = match kind {
-        Kind::Array | Kind::Object => "an",
-        _ => "a",
-    };
-    format!("{article} {}", kind.name())
+    match kind {
+        Kind::Null => "null".into(),
+        Kind::Array | Kind::Object => format!("an {}", kind.name()),
+        Kind::Bool | Kind::Number | Kind::String => format!("a {}", kind.name()),
+    }
 }
 
 #[cfg(test)]
@@ -225,7 +231,7 @@ mod tests {
                 actions.iter().map(|a| doc.pointer(a.node)).collect(),
                 notes.into_iter().map(|n| n.message).collect(),
             ),
-            Recognised::NotAnExport { reason } => (None, vec![], vec![reason]),
+            Recognised::NotAnExport { reason, .. } => (None, vec![], vec![reason]),
         }
     }
 
@@ -246,7 +252,7 @@ mod tests {
             ]
         );
         assert_eq!(notes.len(), 1);
-        assert!(notes[0].contains("a null"), "{notes:?}");
+        assert!(notes[0].contains(" is null, "), "{notes:?}");
     }
 
     #[test]
@@ -270,5 +276,26 @@ mod tests {
         let (shape, _, why) = recognise_text("42");
         assert_eq!(shape, None);
         assert!(why[0].contains("a number"));
+        for (agents, kind) in [
+            ("null", "null"),
+            ("true", "a boolean"),
+            ("\"x\"", "a string"),
+        ] {
+            let (_, _, why) = recognise_text(&format!(r#"{{"agents": {agents}}}"#));
+            assert_eq!(
+                why[0],
+                format!("`agents` is {kind}, not an array of actions")
+            );
+        }
+    }
+
+    #[test]
+    fn agents_of_the_wrong_type_is_placed_at_its_value() {
+        let doc = Document::parse("{\"name\": \"x\",\n \"agents\": null}").unwrap();
+        let Recognised::NotAnExport { node, .. } = recognise(&doc) else {
+            panic!("an export");
+        };
+        assert_eq!(doc.raw(node), "null");
+        assert_eq!(doc.pointer(node), "/agents");
     }
 }
