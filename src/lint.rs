@@ -224,27 +224,18 @@ pub fn lint_bytes_with(
         );
     }
     let bom = bytes.starts_with(&[0xEF, 0xBB, 0xBF]);
-    let text = match String::from_utf8(bytes) {
-        Ok(t) => t,
-        Err(e) => {
+    // A NUL byte near the start marks a binary file (as for git and grep),
+    // even one that happens to be valid UTF-8.
+    let nul = memchr::memchr(0, &bytes[..bytes.len().min(BINARY_SNIFF)]);
+    let text = match (String::from_utf8(bytes), nul) {
+        (Ok(text), None) => text,
+        (Ok(text), Some(_)) => {
+            let end = text.len();
+            return report.failed(not_text(name, text.as_bytes(), end, nul));
+        }
+        (Err(e), _) => {
             let valid = e.utf8_error().valid_up_to();
-            let bytes = e.into_bytes();
-            let binary = memchr::memchr(0, &bytes[..bytes.len().min(8192)]).is_some();
-            // Show the text up to the bad byte, which stands as U+FFFD.
-            let prefix = format!("{}\u{FFFD}", String::from_utf8_lossy(&bytes[..valid]));
-            let index = LineIndex::new(&prefix);
-            let message = if binary {
-                format!("file is binary, not JSON text (invalid UTF-8 at byte {valid})")
-            } else {
-                format!("file is not valid UTF-8: invalid byte sequence at byte {valid}")
-            };
-            return report.failed(
-                InputError::new(InputErrorKind::InvalidUtf8, name, message)
-                    .with_help(
-                        "exports are UTF-8 JSON; re-export the story or re-save the file as UTF-8",
-                    )
-                    .at(&prefix, &index, valid..prefix.len()),
-            );
+            return report.failed(not_text(name, e.as_bytes(), valid, nul));
         }
     };
     // The parser sees the byte order mark blanked (in memory, never on
@@ -271,8 +262,9 @@ pub fn lint_bytes_with(
         // The file is still checked (and counted so); the error alone
         // makes the exit code 2.
     }
-    if text.trim().is_empty() {
-        let what = if text.is_empty() {
+    // JSON's whitespace is space, tab, line feed and carriage return only.
+    if json_text.bytes().all(is_json_space) {
+        let what = if json_text.len() == usize::from(bom) * 3 {
             "file is empty"
         } else {
             "file holds only whitespace"
@@ -302,19 +294,29 @@ pub fn lint_bytes_with(
         Ok(doc) => doc,
         Err(e) => {
             // At the end of the file, point at the last thing in it.
-            let at = if e.offset >= text.trim_end().len() {
-                text.trim_end().char_indices().last().map_or(0, |(i, _)| i)
+            let content = text.trim_end_matches([' ', '\t', '\n', '\r']);
+            let at = if e.offset >= content.len() {
+                content.char_indices().last().map_or(0, |(i, _)| i)
             } else {
                 e.offset
             };
-            let end = text[at..].chars().next().map_or(at, |c| at + c.len_utf8());
+            let found = text[at..].chars().next();
+            let end = found.map_or(at, |c| at + c.len_utf8());
+            let mut message = format!("invalid JSON: {}", e.message);
+            // A no-break space and its kin look like whitespace but are not
+            // JSON's.
+            if let Some(c) = found.filter(|c| c.is_whitespace() && !c.is_ascii()) {
+                message.push_str(&format!(
+                    "; U+{:04X} is not whitespace in JSON, which allows only space, tab, line feed and carriage return",
+                    c as u32
+                ));
+            }
             return report.failed(
-                InputError::new(
-                    InputErrorKind::InvalidJson,
-                    name,
-                    format!("invalid JSON: {}", e.message),
-                )
-                .at(&text, &index, at..end),
+                InputError::new(InputErrorKind::InvalidJson, name, message).at(
+                    &text,
+                    &index,
+                    at..end,
+                ),
             );
         }
     };
@@ -613,6 +615,30 @@ fn replace_token(s: &str, token: &str, with: &str) -> String {
     out
 }
 
+/// The error for bytes that are not JSON text: invalid UTF-8 from byte
+/// `valid` on, or binary (a NUL byte at `nul`), placed at the first bad byte.
+fn not_text(name: &str, bytes: &[u8], valid: usize, nul: Option<usize>) -> InputError {
+    let at = nul.map_or(valid, |n| n.min(valid));
+    let message = match nul {
+        Some(n) if n == at => format!("file is binary, not JSON text (a NUL byte at byte {at})"),
+        Some(_) => format!("file is binary, not JSON text (invalid UTF-8 at byte {at})"),
+        None => format!("file is not valid UTF-8: invalid byte sequence at byte {at}"),
+    };
+    // Show the text up to the bad byte, which stands as U+FFFD.
+    let prefix = format!("{}\u{FFFD}", String::from_utf8_lossy(&bytes[..at]));
+    let index = LineIndex::new(&prefix);
+    InputError::new(InputErrorKind::InvalidUtf8, name, message)
+        .with_help("exports are UTF-8 JSON; re-export the story or re-save the file as UTF-8")
+        .at(&prefix, &index, at..prefix.len())
+}
+
+/// How much of a file is searched for a NUL byte, the mark of a binary file.
+const BINARY_SNIFF: usize = 8192;
+
+fn is_json_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r')
+}
+
 /// UTF-16 without a byte order mark: ASCII text with every other byte NUL.
 fn looks_like_utf16(bytes: &[u8]) -> bool {
     let head = &bytes[..bytes.len().min(64)];
@@ -666,6 +692,69 @@ mod tests {
         ] {
             assert_ne!(fingerprint(&other), fp);
         }
+    }
+
+    fn input_errors(bytes: &[u8]) -> Vec<(String, String, Option<(usize, usize)>)> {
+        use crate::error::ProblemKind;
+        let (rules, _) = RuleSet::builtin();
+        let report = lint_bytes("f.json", bytes.to_vec(), &rules);
+        report
+            .errors
+            .iter()
+            .map(|e| {
+                (
+                    e.kind.code().to_string(),
+                    e.message.clone(),
+                    e.location.as_ref().map(|l| (l.start.line, l.start.column)),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn nul_bytes_make_a_file_binary() {
+        assert_eq!(
+            input_errors(&[0; 100]),
+            [(
+                "invalid-utf8".to_string(),
+                "file is binary, not JSON text (a NUL byte at byte 0)".to_string(),
+                Some((1, 1))
+            )]
+        );
+        let mut late = b"{\"agents\": [\n  \"x".to_vec();
+        late.push(0);
+        late.extend_from_slice(b"\"]}");
+        let e = &input_errors(&late)[0];
+        assert_eq!(e.1, "file is binary, not JSON text (a NUL byte at byte 17)");
+        assert_eq!(e.2, Some((2, 5)));
+        // Invalid UTF-8 before the NUL: placed at the first bad byte.
+        let e = &input_errors(b"\xff\x00")[0];
+        assert_eq!(
+            (e.1.as_str(), e.2),
+            (
+                "file is binary, not JSON text (invalid UTF-8 at byte 0)",
+                Some((1, 1))
+            )
+        );
+    }
+
+    #[test]
+    fn only_json_whitespace_is_whitespace() {
+        let blank = input_errors(b" \t\r\n");
+        assert_eq!(
+            blank[0].1,
+            "file holds only whitespace; expected a JSON export"
+        );
+        let e = &input_errors("\u{a0}".as_bytes())[0];
+        assert_eq!(e.0, "invalid-json");
+        assert!(e.1.contains("U+00A0 is not whitespace in JSON"), "{}", e.1);
+        assert_eq!(e.2, Some((1, 1)));
+        // After the document, it is still the character at fault.
+        let e = &input_errors("{\"agents\": []}\n\u{a0}\n".as_bytes())[0];
+        assert!(e.1.contains("U+00A0"), "{}", e.1);
+        assert_eq!(e.2, Some((2, 1)));
+        let e = &input_errors("\u{feff}".as_bytes());
+        assert_eq!(e[1].1, "file is empty; expected a JSON export");
     }
 
     #[test]

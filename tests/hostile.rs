@@ -576,6 +576,28 @@ fn binary_file_named_json() {
 }
 
 #[test]
+fn file_of_nul_bytes_is_binary() {
+    let dir = setup();
+    write(dir.path(), "zeros.json", [0u8; 4096]);
+    let c = Check::run(dir.path(), &["."]);
+    c.exit(2).defective_reported();
+    let e = c.error("zeros.json", "invalid-utf8", Loc::At(1, 1));
+    assert!(e["message"].as_str().unwrap().contains("binary"), "{e:#}");
+}
+
+#[test]
+fn no_break_space_is_not_json_whitespace() {
+    let dir = setup();
+    write(dir.path(), "nbsp.json", "\u{a0}\n");
+    let c = Check::run(dir.path(), &["."]);
+    c.exit(2).defective_reported();
+    let e = c.error("nbsp.json", "invalid-json", Loc::At(1, 1));
+    let message = e["message"].as_str().unwrap();
+    assert!(!message.contains("only whitespace"), "{e:#}");
+    assert!(message.contains("U+00A0 is not whitespace in JSON"), "{e:#}");
+}
+
+#[test]
 fn two_json_documents_in_one_file() {
     let dir = setup();
     write(dir.path(), "two.json", TWO_DOCUMENTS);
