@@ -594,7 +594,10 @@ fn no_break_space_is_not_json_whitespace() {
     let e = c.error("nbsp.json", "invalid-json", Loc::At(1, 1));
     let message = e["message"].as_str().unwrap();
     assert!(!message.contains("only whitespace"), "{e:#}");
-    assert!(message.contains("U+00A0 is not whitespace in JSON"), "{e:#}");
+    assert!(
+        message.contains("U+00A0 is not whitespace in JSON"),
+        "{e:#}"
+    );
 }
 
 #[test]
@@ -952,6 +955,21 @@ fn options_missing_or_null() {
         let found = c.findings_under("odd-options.json", VALUE_RULES, &format!("/agents/{i}"));
         assert!(found.is_empty(), "{found:#?}");
     }
+    // Options that are not an object are said so, at the value; missing or
+    // null options are simply no options.
+    let text = odd_options();
+    for value in ["\"=base_options\"", "[{\"method\"", "3}"] {
+        let offset = text.find(&format!("\"options\": {value}")).unwrap() + 11;
+        let w = c.warning("odd-options.json", "unexpected-shape", at(&text, offset));
+        assert!(
+            w["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("`options` of this action is "),
+            "{w:#}"
+        );
+    }
+    assert_eq!(c.in_file("warnings", "odd-options.json").len(), 3);
 }
 
 #[test]
@@ -975,6 +993,19 @@ fn headers_as_formula_array_or_with_null_and_number_values() {
             "findings on templated headers: {found:#?}"
         );
     }
+    // Headers that are an array are said so, at the value; formula and
+    // pill headers are not.
+    let text = odd_headers();
+    let offset = text.find("\"headers\": [").unwrap() + 11;
+    let w = c.warning("odd-headers.json", "unexpected-shape", at(&text, offset));
+    assert!(
+        w["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("`headers` is an array"),
+        "{w:#}"
+    );
+    assert_eq!(c.in_file("warnings", "odd-headers.json").len(), 1);
     // `"Authorization": null` sends no credential, so plain http is no leak.
     let null_auth = c.findings_under("odd-headers.json", VALUE_RULES, "/agents/4");
     assert!(

@@ -59,8 +59,71 @@ pub enum Recognised {
     NotAnExport { reason: String, node: u32 },
 }
 
-/// Recognises the shape of `doc` and lists its actions.
+/// Recognises the shape of `doc` and lists its actions, with notes on
+/// the parts of them that have a shape no rule can look into.
 pub fn recognise(doc: &Document) -> Recognised {
+    let mut recognised = recognise_shape(doc);
+    if let Recognised::Export { actions, notes, .. } = &mut recognised {
+        for action in actions.iter() {
+            option_notes(doc, action, notes);
+        }
+        // Node ids are in document order.
+        notes.sort_by_key(|n| n.node);
+    }
+    recognised
+}
+
+/// The type of an HTTP Request action.
+pub const HTTP_REQUEST: &str = "Agents::HTTPRequestAgent";
+
+/// Notes on an action's `options` that is not an object (null or missing
+/// means no options), and on an HTTP Request's `headers` that is neither an
+/// object nor a string Tines computes at run time (a formula such as
+/// `=MERGE(...)` or a pill such as `<<prepare.headers>>`).
+fn option_notes(doc: &Document, action: &Action, notes: &mut Vec<ShapeNote>) {
+    let Some(options) = doc.get(action.node, "options") else {
+        return;
+    };
+    match doc.kind(options) {
+        Kind::Object => {}
+        Kind::Null => return,
+        other => {
+            notes.push(ShapeNote {
+                node: options,
+                message: format!(
+                    "`options` of this action is {}, not an object; its options were not checked",
+                    a_kind(other)
+                ),
+            });
+            return;
+        }
+    }
+    if action.action_type.as_deref() != Some(HTTP_REQUEST) {
+        return;
+    }
+    let Some(headers) = doc.get(options, "headers") else {
+        return;
+    };
+    let what = match doc.kind(headers) {
+        Kind::Object | Kind::Null => return,
+        Kind::String => {
+            let value = doc.str_value(headers).unwrap_or_default();
+            if value.trim().is_empty() || templates::is_templated(&value) {
+                return;
+            }
+            "a string with no formula or pill in it".to_string()
+        }
+        other => a_kind(other),
+    };
+    notes.push(ShapeNote {
+        node: headers,
+        message: format!(
+            "`headers` is {what}, not an object of header names and values; the headers were not checked"
+        ),
+    });
+}
+
+fn recognise_shape(doc: &Document) -> Recognised {
     let root = doc.root();
     let mut actions = Vec::new();
     let mut notes = Vec::new();
@@ -287,6 +350,54 @@ mod tests {
                 format!("`agents` is {kind}, not an array of actions")
             );
         }
+    }
+
+    #[test]
+    fn options_and_headers_of_the_wrong_shape() {
+        let action = |options: &str| {
+            format!(r#"{{"type": "Agents::HTTPRequestAgent", "options": {options}}}"#)
+        };
+        let notes = |text: &str| {
+            let doc = Document::parse(text).unwrap();
+            let Recognised::Export { notes, .. } = recognise(&doc) else {
+                panic!("not an export: {text}");
+            };
+            notes
+                .iter()
+                .map(|n| (doc.pointer(n.node), n.message.clone()))
+                .collect::<Vec<_>>()
+        };
+        for options in [r#""=base""#, "[]", "3", "true"] {
+            let got = notes(&action(options));
+            assert_eq!(got.len(), 1, "{options}: {got:?}");
+            assert_eq!(got[0].0, "/options");
+        }
+        for options in ["null", "{}", r#"{"headers": null}"#, r#"{"headers": {}}"#] {
+            assert_eq!(notes(&action(options)), [], "{options}");
+        }
+        for headers in [r#""=MERGE(a, b)""#, r#""<<prepare.headers>>""#, r#""""#] {
+            let text = action(&format!(r#"{{"headers": {headers}}}"#));
+            assert_eq!(notes(&text), [], "{headers}");
+        }
+        for (headers, what) in [
+            ("[]", "an array"),
+            ("7", "a number"),
+            (r#""Accept: */*""#, "a string with no formula or pill in it"),
+        ] {
+            let text = action(&format!(r#"{{"headers": {headers}}}"#));
+            let got = notes(&text);
+            assert_eq!(got.len(), 1, "{headers}");
+            assert_eq!(got[0].0, "/options/headers");
+            assert!(
+                got[0].1.starts_with(&format!("`headers` is {what}, ")),
+                "{got:?}"
+            );
+        }
+        // Only HTTP Requests have headers; in a story, notes come in order.
+        let text = r#"{"agents": [{"type": "Agents::EventTransformationAgent", "options": {"headers": []}},
+            {"type": "Agents::WebhookAgent", "options": "x"}, 3]}"#;
+        let got: Vec<String> = notes(text).into_iter().map(|n| n.0).collect();
+        assert_eq!(got, ["/agents/1/options", "/agents/2"]);
     }
 
     #[test]
