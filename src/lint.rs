@@ -694,7 +694,10 @@ mod tests {
         }
     }
 
-    fn input_errors(bytes: &[u8]) -> Vec<(String, String, Option<(usize, usize)>)> {
+    /// Kind, message and line:col of an input error.
+    type Reported = (String, String, Option<(usize, usize)>);
+
+    fn input_errors(bytes: &[u8]) -> Vec<Reported> {
         use crate::error::ProblemKind;
         let (rules, _) = RuleSet::builtin();
         let report = lint_bytes("f.json", bytes.to_vec(), &rules);
