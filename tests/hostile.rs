@@ -1067,6 +1067,131 @@ fn unknown_action_types() {
 }
 
 // ---------------------------------------------------------------------------
+// Control characters in what is reported
+// ---------------------------------------------------------------------------
+
+/// An action whose name holds an escape sequence, a carriage return and a
+/// line that GitHub Actions would run as a workflow command.
+const EVIL_NAME: &str = "\u{1b}[31mred\rover\n::error file=x::pwned";
+
+/// Lines a CI runner would read as a workflow command (it trims leading
+/// whitespace first).
+fn workflow_commands(out: &str) -> Vec<&str> {
+    out.split(['\n', '\r'])
+        .filter(|l| l.trim_start().starts_with("::"))
+        .collect()
+}
+
+#[cfg(unix)]
+#[test]
+fn control_characters_in_inputs_never_reach_the_terminal() {
+    let dir = setup();
+    let d = dir.path();
+    let action = serde_json::json!({
+        "type": "Agents::HTTPRequestAgent",
+        "name": EVIL_NAME,
+        "options": {"url": "https://api.example.com", "method": "HEAD"},
+    });
+    write(d, "evil-name.json", action.to_string());
+    // Raw control characters in a file make it invalid JSON; its snippet
+    // must not carry them out either.
+    write(d, "raw.json", "{\"name\": \"x\u{1b}[2J\ry\"}\n");
+    // File names can hold them too.
+    let evil_file = "file\u{1b}[1m\n::error file=y::pwned.json";
+    write(d, evil_file, "{\"agents\": 3}");
+    let args = ["check", "--format", "human", "--color", "never", "."];
+    let human = run(d, &args);
+    assert_eq!(human.code, 2, "{}", human.stdout);
+    let out = &human.stdout;
+    assert!(
+        !out.contains('\u{1b}'),
+        "an escape character got out:\n{out}"
+    );
+    assert!(!out.contains('\r'), "a carriage return got out:\n{out}");
+    assert_eq!(workflow_commands(out), Vec::<&str>::new(), "{out}");
+    // Shown, one visible character for each control character.
+    assert!(
+        out.contains(
+            "in action \"␛[31mred␍over␊::error file=x::pwned\" (Agents::HTTPRequestAgent)"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("\"x␛[2J␍y\""), "{out}");
+    assert!(out.contains("file␛[1m␊::error file=y::pwned.json"), "{out}");
+    // The snippet's underline still sits under the character at fault: the
+    // column miette prints is the column JSON reports.
+    let json = Check::run(d, &["."]);
+    let raw = json.error("raw.json", "invalid-json", Loc::Located);
+    assert_eq!(
+        (&raw["line"], &raw["column"]),
+        (&1.into(), &12.into()),
+        "{raw:#}"
+    );
+    json.finding(
+        "evil-name.json",
+        "unsupported-http-method",
+        "/options/method",
+    );
+
+    // With colour, only storylint's own escape sequences appear.
+    let coloured = run(d, &["check", "--format", "human", "--color", "always", "."]);
+    assert!(
+        !coloured.stdout.contains("\u{1b}[2J"),
+        "{}",
+        coloured.stdout
+    );
+    assert!(!coloured.stdout.contains('\r'));
+    assert_eq!(workflow_commands(&coloured.stdout), Vec::<&str>::new());
+
+    // JUnit: no raw line break in text from an input, so no line a runner
+    // would execute, and a parser still reads the name back.
+    let junit = run(d, &["check", "--format", "junit", "."]);
+    assert_eq!(junit.code, 2);
+    assert_eq!(
+        workflow_commands(&junit.stdout),
+        Vec::<&str>::new(),
+        "{}",
+        junit.stdout
+    );
+    let xml = roxmltree::Document::parse(&junit.stdout).unwrap();
+    let failure = xml
+        .descendants()
+        .find(|n| {
+            n.has_tag_name("failure") && n.attribute("type") == Some("unsupported-http-method")
+        })
+        .unwrap();
+    // XML cannot hold U+001B; the rest of the name is kept exactly.
+    assert!(
+        failure
+            .text()
+            .unwrap()
+            .contains("\"[31mred\rover\n::error file=x::pwned\""),
+        "{:?}",
+        failure.text()
+    );
+    assert!(
+        xml.descendants()
+            .any(|n| n.attribute("name") == Some("file[1m\n::error file=y::pwned.json")),
+        "{}",
+        junit.stdout
+    );
+    // The other machine formats escape by their own rules: JSON and SARIF
+    // are JSON strings, and GitHub's own commands are the only `::` lines.
+    for format in ["json", "sarif"] {
+        let ran = run(d, &["check", "--format", format, "."]);
+        assert_eq!(
+            workflow_commands(&ran.stdout),
+            Vec::<&str>::new(),
+            "{format}"
+        );
+        assert!(
+            !ran.stdout.contains('\u{1b}') && !ran.stdout.contains('\r'),
+            "{format}"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------
 // Paths: directories, links, permissions, missing files
 // ---------------------------------------------------------------------------
 
