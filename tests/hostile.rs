@@ -76,7 +76,21 @@ fn write(dir: &Path, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
 }
 
 fn storylint(dir: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_storylint"));
+    storylint_as(dir, &[])
+}
+
+/// storylint run through `prefix` (a command that runs another as a
+/// different user), or directly when it is empty.
+fn storylint_as(dir: &Path, prefix: &[String]) -> Command {
+    let bin = env!("CARGO_BIN_EXE_storylint");
+    let mut cmd = match prefix.split_first() {
+        Some((first, rest)) => {
+            let mut cmd = Command::new(first);
+            cmd.args(rest).arg(bin);
+            cmd
+        }
+        None => Command::new(bin),
+    };
     cmd.current_dir(dir)
         .env_remove("NO_COLOR")
         .env_remove("CLICOLOR_FORCE")
@@ -95,8 +109,13 @@ struct Ran {
 
 /// Runs storylint and asserts it ended on its own: no panic, no signal.
 fn run(dir: &Path, args: &[&str]) -> Ran {
+    run_as(dir, &[], args)
+}
+
+/// [`run`] through a command prefix (see [`storylint_as`]).
+fn run_as(dir: &Path, prefix: &[String], args: &[&str]) -> Ran {
     let start = Instant::now();
-    let out = storylint(dir)
+    let out = storylint_as(dir, prefix)
         .args(args)
         .stdin(Stdio::null())
         .output()
@@ -143,12 +162,16 @@ struct Check {
 
 impl Check {
     fn run(dir: &Path, args: &[&str]) -> Check {
+        Check::run_as(dir, &[], args)
+    }
+
+    fn run_as(dir: &Path, prefix: &[String], args: &[&str]) -> Check {
         let mut h = vec!["check", "--format", "human", "--color", "never"];
         h.extend_from_slice(args);
         let mut j = vec!["check", "--format", "json"];
         j.extend_from_slice(args);
-        let human = run(dir, &h);
-        let json = run(dir, &j);
+        let human = run_as(dir, prefix, &h);
+        let json = run_as(dir, prefix, &j);
         let doc: Value = serde_json::from_str(&json.stdout).unwrap_or_else(|e| {
             panic!(
                 "--format json did not print one JSON document ({e}):\n{}",
@@ -1316,25 +1339,97 @@ fn dangling_links_the_walk_would_not_check_are_not_errors() {
     assert_eq!(c.section("errors").len(), 1, "{:#}", c.doc);
 }
 
+/// How to run storylint as a user that file permissions apply to: no
+/// prefix when this user is one already; when it is not (root, or
+/// CAP_DAC_OVERRIDE, as in CI), `setpriv` or `runuser` to the `nobody`
+/// user, with `dir` opened up so that user can reach the files in it.
+/// `None`, with a note, if there is no way to drop privileges.
+#[cfg(unix)]
+fn unprivileged(dir: &Path) -> Option<Vec<String>> {
+    use std::os::unix::fs::PermissionsExt;
+    let probe = dir.join(".probe");
+    fs::write(&probe, "x").unwrap();
+    fs::set_permissions(&probe, fs::Permissions::from_mode(0o000)).unwrap();
+    let privileged = fs::read(&probe).is_ok();
+    fs::remove_file(&probe).unwrap();
+    if !privileged {
+        return Some(Vec::new());
+    }
+    let candidates: [&[&str]; 2] = [
+        &[
+            "setpriv",
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+        ],
+        &["runuser", "-u", "nobody", "--"],
+    ];
+    for prefix in candidates {
+        let works = Command::new(prefix[0])
+            .args(&prefix[1..])
+            .arg(env!("CARGO_BIN_EXE_storylint"))
+            .arg("--version")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if works {
+            open_to_all(dir);
+            return Some(prefix.iter().map(|s| s.to_string()).collect());
+        }
+    }
+    eprintln!("skipped: this user reads any file and cannot run storylint as another user");
+    None
+}
+
+/// Makes `dir` and everything in it readable (and directories enterable)
+/// by any user, without following links.
+#[cfg(unix)]
+fn open_to_all(dir: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(dir, fs::Permissions::from_mode(0o755)).unwrap();
+    for entry in fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let meta = fs::symlink_metadata(&path).unwrap();
+        if meta.is_dir() {
+            open_to_all(&path);
+        } else if meta.is_file() {
+            fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
+        }
+    }
+}
+
 #[cfg(unix)]
 #[test]
 fn file_without_read_permission() {
     use std::os::unix::fs::PermissionsExt;
     let dir = setup();
-    let path = write(dir.path(), "locked.json", SENTINEL);
-    fs::set_permissions(&path, fs::Permissions::from_mode(0o000)).unwrap();
-    if fs::read(&path).is_ok() {
-        // Running as root (or with CAP_DAC_OVERRIDE): anything is readable.
-        eprintln!("skipped: this user can read a mode-000 file");
+    let d = dir.path();
+    write(d, "good.json", SENTINEL);
+    write(d, "locked-dir/inside.json", SENTINEL);
+    let Some(prefix) = unprivileged(d) else {
         return;
+    };
+    let path = write(d, "locked.json", SENTINEL);
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o000)).unwrap();
+    fs::set_permissions(d.join("locked-dir"), fs::Permissions::from_mode(0o000)).unwrap();
+    let c = Check::run_as(d, &prefix, &["."]);
+    c.exit(2).defective_reported();
+    // Named, with the reason; no line and column, as there is no text.
+    for name in ["locked.json", "locked-dir"] {
+        let e = c.error(name, "unreadable", Loc::Anywhere);
+        assert_eq!(e["message"], "permission denied", "{e:#}");
+        assert_eq!(e["line"], Value::Null, "{e:#}");
     }
-    let c = Check::run(dir.path(), &["."]);
+    c.finding("good.json", "unsupported-http-method", "/options/method");
+    assert_eq!(c.summary("checked"), 2);
+    // Named on the command line, the same.
+    let c = Check::run_as(d, &prefix, &["locked.json", "good.json", DEFECTIVE]);
     c.exit(2).defective_reported();
     let e = c.error("locked.json", "unreadable", Loc::Anywhere);
-    assert!(
-        e["message"].as_str().unwrap().contains("permission denied"),
-        "{e:#}"
-    );
+    assert_eq!(e["message"], "permission denied", "{e:#}");
+    c.finding("good.json", "unsupported-http-method", "/options/method");
+    fs::set_permissions(d.join("locked-dir"), fs::Permissions::from_mode(0o755)).unwrap();
     fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
 }
 
