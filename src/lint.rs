@@ -761,6 +761,31 @@ mod tests {
     }
 
     #[test]
+    fn a_file_gone_between_discovery_and_reading_is_unreadable() {
+        use crate::discover::{WalkOptions, discover};
+        use crate::error::ProblemKind;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("gone.json");
+        std::fs::write(&path, r#"{"agents": []}"#).unwrap();
+        let found = discover(&[dir.path().to_path_buf()], &WalkOptions::default());
+        assert_eq!(found.inputs.len(), 1);
+        let input = &found.inputs[0];
+        assert_eq!(input.source, InputSource::Path(path.clone()));
+        std::fs::remove_file(&path).unwrap();
+        let (rules, _) = RuleSet::builtin();
+        let report = lint_input(input, &rules, &LintOptions::default());
+        assert_eq!(report.status, FileStatus::Failed);
+        assert_eq!(report.file, input.name);
+        assert!(report.file.ends_with("gone.json"), "{}", report.file);
+        let [e] = &report.errors[..] else {
+            panic!("{:?}", report.errors);
+        };
+        assert_eq!(e.kind.code(), "unreadable");
+        assert_eq!(e.file, input.name);
+        assert_eq!(e.message, "no such file or directory");
+    }
+
+    #[test]
     fn secrets_are_replaced_only_as_whole_tokens() {
         assert_eq!(
             replace_token("a literal password `pass`", "pass", "p***"),
