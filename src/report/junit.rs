@@ -6,7 +6,8 @@
 //! pointer, the action and the rule's help; whatever its severity, a finding
 //! is a failure (the exit code, not the report, applies `--fail-on`). An
 //! input or rule file that could not be used is a testcase with an
-//! `<error>`; a JSON file that is not an export is a `<skipped>` testcase;
+//! `<error>`; a JSON file that is not an export is a `<skipped>` testcase
+//! (named `FILE:LINE:COL` too: the place that makes it no export);
 //! and a file with nothing to report gets one passing testcase, so that
 //! CI lists it.
 //!
@@ -128,7 +129,8 @@ fn file_suite(report: &Report, file: &FileReport) -> Suite {
         match w.kind {
             InputWarningKind::NotAnExport => suite.cases.push(Case {
                 classname: "storylint".into(),
-                name: file.file.clone(),
+                // Where it says so: `agents` that is not an array has a place.
+                name: location_name(w),
                 outcome: Outcome::Skipped {
                     message: w.message.clone(),
                 },
