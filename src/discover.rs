@@ -52,12 +52,20 @@ pub fn discover(paths: &[PathBuf], options: &WalkOptions) -> Discovery {
             continue;
         }
         let name = display(path);
-        match std::fs::metadata(path) {
-            Ok(meta) if meta.is_dir() => walk(path, options, &mut found),
-            Ok(_) => found.inputs.push(Input {
+        match std::fs::metadata(path).map(|m| FileKind::of(&m.file_type())) {
+            Ok(FileKind::Directory) => walk(path, options, &mut found),
+            // A pipe or a character device named on the command line, such
+            // as `<(gunzip -c story.json.gz)` or `/dev/stdin`, is read as a
+            // stream, as `cat` would.
+            Ok(FileKind::Regular | FileKind::Stream) => found.inputs.push(Input {
                 name,
                 source: InputSource::Path(path.clone()),
             }),
+            Ok(FileKind::Other(what)) => found.errors.push(InputError::new(
+                InputErrorKind::Unreadable,
+                &name,
+                not_regular(what),
+            )),
             Err(e) => found.errors.push(InputError::new(
                 InputErrorKind::Unreadable,
                 &name,
@@ -70,26 +78,56 @@ pub fn discover(paths: &[PathBuf], options: &WalkOptions) -> Discovery {
     found
 }
 
+/// What a path is, as far as reading it goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileKind {
+    Regular,
+    Directory,
+    /// A FIFO (pipe) or a character device: read to its end, as a stream.
+    Stream,
+    /// Anything else (a socket, a block device), described with its article.
+    Other(&'static str),
+}
+
+impl FileKind {
+    pub fn of(t: &std::fs::FileType) -> FileKind {
+        if t.is_file() {
+            return FileKind::Regular;
+        }
+        if t.is_dir() {
+            return FileKind::Directory;
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::FileTypeExt;
+            if t.is_fifo() || t.is_char_device() {
+                return FileKind::Stream;
+            }
+            if t.is_socket() {
+                return FileKind::Other("a socket");
+            }
+            if t.is_block_device() {
+                return FileKind::Other("a block device");
+            }
+        }
+        FileKind::Other("neither a file nor a directory")
+    }
+}
+
+/// The message for a path that cannot be read as a file.
+pub fn not_regular(what: &str) -> String {
+    format!("not a regular file: {what}")
+}
+
 fn walk(root: &Path, options: &WalkOptions, found: &mut Discovery) {
-    let walker = ignore::WalkBuilder::new(root)
-        .hidden(!options.hidden)
-        .git_ignore(!options.no_ignore)
-        .git_global(!options.no_ignore)
-        .git_exclude(!options.no_ignore)
-        .ignore(!options.no_ignore)
-        .parents(!options.no_ignore)
-        .require_git(false)
-        .follow_links(true)
-        .build();
+    let walker = builder(root, options).follow_links(true).build();
     for entry in walker {
         match entry {
             Ok(entry) => {
+                // Only regular files: a walk never opens a FIFO, a socket or
+                // a device, whatever its name.
                 let is_file = entry.file_type().is_some_and(|t| t.is_file());
-                let is_json = entry
-                    .path()
-                    .extension()
-                    .is_some_and(|e| e.eq_ignore_ascii_case("json"));
-                if is_file && is_json {
+                if is_file && is_json(entry.path()) {
                     found.inputs.push(Input {
                         name: display(entry.path()),
                         source: InputSource::Path(entry.into_path()),
@@ -97,14 +135,19 @@ fn walk(root: &Path, options: &WalkOptions, found: &mut Discovery) {
                 }
             }
             Err(err) => {
-                let name = err_path(&err).map_or_else(|| display(root), |p| display(&p));
+                let path = err_path(&err);
+                if let Some(path) = &path {
+                    if path != root && !walk_would_check(path, &err, options) {
+                        continue;
+                    }
+                }
+                let name = path.map_or_else(|| display(root), |p| display(&p));
                 let message = if err_is_loop(&err) {
                     "symbolic link loop: it leads back to a directory being walked".into()
                 } else {
-                    match err.io_error().map(|io| io.kind()) {
-                        Some(std::io::ErrorKind::NotFound) => "no such file or directory".into(),
-                        Some(std::io::ErrorKind::PermissionDenied) => "permission denied".into(),
-                        _ => strip_path(&err.to_string()),
+                    match err.io_error() {
+                        Some(io) => crate::lint::io_message(io),
+                        None => strip_path(&err.to_string()),
                     }
                 };
                 found
@@ -113,6 +156,62 @@ fn walk(root: &Path, options: &WalkOptions, found: &mut Discovery) {
             }
         }
     }
+}
+
+/// Whether the walk would have checked (or entered) `path` had it not
+/// failed on it. A problem with an entry the walk would have passed over
+/// anyway (a dangling `notes.txt` link, a hidden or ignored file) is none
+/// of the user's concern. A link back to a directory being walked is not
+/// either: every file below it is checked once, under its own path.
+fn walk_would_check(path: &Path, err: &ignore::Error, options: &WalkOptions) -> bool {
+    if err_is_loop(err) {
+        return false;
+    }
+    // A directory (one that cannot be read, say) would have been entered;
+    // anything else, including a link that leads nowhere, only if it is
+    // named like an export.
+    let is_dir = std::fs::metadata(path).is_ok_and(|m| m.is_dir());
+    if !is_dir && !is_json(path) {
+        return false;
+    }
+    // Hidden and ignored entries: ask the walker itself, without following
+    // links, whether it yields this entry of its directory.
+    let Some(parent) = path.parent() else {
+        return true;
+    };
+    let parent = if parent.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        parent
+    };
+    let Some(file_name) = path.file_name() else {
+        return true;
+    };
+    let target = parent.join(file_name);
+    builder(parent, options)
+        .follow_links(false)
+        .max_depth(Some(1))
+        .build()
+        .filter_map(Result::ok)
+        .any(|entry| entry.depth() == 1 && entry.path() == target)
+}
+
+fn is_json(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+}
+
+fn builder(root: &Path, options: &WalkOptions) -> ignore::WalkBuilder {
+    let mut builder = ignore::WalkBuilder::new(root);
+    builder
+        .hidden(!options.hidden)
+        .git_ignore(!options.no_ignore)
+        .git_global(!options.no_ignore)
+        .git_exclude(!options.no_ignore)
+        .ignore(!options.no_ignore)
+        .parents(!options.no_ignore)
+        .require_git(false);
+    builder
 }
 
 fn err_path(err: &ignore::Error) -> Option<PathBuf> {
@@ -147,11 +246,9 @@ fn strip_path(msg: &str) -> String {
             break;
         }
     }
-    let msg = msg.trim_end_matches(" (os error 40)");
-    if msg == "Too many levels of symbolic links" {
-        "symbolic link loop: too many levels of symbolic links".into()
-    } else {
-        msg.to_string()
+    match msg.find(" (os error") {
+        Some(i) => msg[..i].to_string(),
+        None => msg.to_string(),
     }
 }
 
@@ -227,5 +324,78 @@ mod tests {
             "{}",
             found.errors[0].message
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn walk_errors_only_for_entries_the_walk_would_check() {
+        use std::os::unix::fs::symlink;
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::write(root.join("good.json"), "{}").unwrap();
+        fs::write(root.join(".gitignore"), "ignored.json\n").unwrap();
+        for (link, to) in [
+            ("broken.txt", "nowhere"),
+            ("gone.json", "nowhere"),
+            (".hidden.json", "nowhere"),
+            ("ignored.json", "nowhere"),
+            ("loop-a.json", "loop-b.json"),
+            ("loop-b.json", "loop-a.json"),
+            ("loop-c.txt", "loop-c.txt"),
+        ] {
+            symlink(to, root.join(link)).unwrap();
+        }
+        fs::create_dir(root.join("sub")).unwrap();
+        symlink("..", root.join("sub/up")).unwrap();
+        let errors = |options: WalkOptions| -> Vec<(String, String)> {
+            let found = discover(&[root.to_path_buf()], &options);
+            let prefix = format!("{}/", display(root));
+            let mut errors: Vec<(String, String)> = found
+                .errors
+                .iter()
+                .map(|e| (e.file.replace(&prefix, ""), e.message.clone()))
+                .collect();
+            errors.sort();
+            errors
+        };
+        let missing = "no such file or directory".to_string();
+        let looped = crate::lint::LINK_LOOP.to_string();
+        let mut expected = vec![
+            ("gone.json".to_string(), missing.clone()),
+            ("loop-a.json".to_string(), looped.clone()),
+            ("loop-b.json".to_string(), looped.clone()),
+        ];
+        assert_eq!(errors(WalkOptions::default()), expected);
+        expected.insert(0, (".hidden.json".to_string(), missing.clone()));
+        assert_eq!(
+            errors(WalkOptions {
+                hidden: true,
+                ..Default::default()
+            }),
+            expected
+        );
+        expected.remove(0);
+        expected.insert(1, ("ignored.json".to_string(), missing.clone()));
+        assert_eq!(
+            errors(WalkOptions {
+                no_ignore: true,
+                ..Default::default()
+            }),
+            expected
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_loop_reads_the_same_named_or_walked() {
+        use std::os::unix::fs::symlink;
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        symlink("b.json", root.join("a.json")).unwrap();
+        symlink("a.json", root.join("b.json")).unwrap();
+        let named = discover(&[root.join("a.json")], &WalkOptions::default());
+        let walked = discover(&[root.to_path_buf()], &WalkOptions::default());
+        assert_eq!(named.errors[0].message, crate::lint::LINK_LOOP);
+        assert_eq!(walked.errors[0].message, crate::lint::LINK_LOOP);
     }
 }

@@ -3,7 +3,7 @@
 //! everything the report needs (positions, snippets) so the file's text can
 //! be dropped before the next file is read.
 
-use crate::discover::{Input, InputSource};
+use crate::discover::{FileKind, Input, InputSource, not_regular};
 use crate::error::{InputError, InputErrorKind, InputWarning, InputWarningKind};
 use crate::export::{self, Recognised};
 use crate::parse::Document;
@@ -147,11 +147,13 @@ fn read_input(input: &Input, options: &LintOptions) -> Result<Vec<u8>, InputErro
             // Opened read-only; nothing is ever written next to an input.
             let file = std::fs::File::open(path).map_err(|e| error(io_message(&e)))?;
             let meta = file.metadata().map_err(|e| error(io_message(&e)))?;
-            if meta.is_dir() {
-                return Err(error("is a directory".into()));
-            }
-            if meta.len() > limit {
-                return Err(too_large(meta.len()));
+            match FileKind::of(&meta.file_type()) {
+                FileKind::Directory => return Err(error("is a directory".into())),
+                FileKind::Regular if meta.len() > limit => return Err(too_large(meta.len())),
+                // Pipes and character devices have no size up front: read
+                // them like stdin, up to the limit.
+                FileKind::Regular | FileKind::Stream => {}
+                FileKind::Other(what) => return Err(error(not_regular(what))),
             }
             file.take(limit + 1)
                 .read_to_end(&mut bytes)
@@ -164,9 +166,22 @@ fn read_input(input: &Input, options: &LintOptions) -> Result<Vec<u8>, InputErro
     Ok(bytes)
 }
 
+/// What storylint says about a symbolic link loop, wherever it meets one.
+pub const LINK_LOOP: &str = "symbolic link loop: too many levels of symbolic links";
+
+/// Whether `e` is ELOOP: too many levels of symbolic links.
+fn is_link_loop(e: &std::io::Error) -> bool {
+    // `ErrorKind::FilesystemLoop` cannot be named on stable Rust yet.
+    cfg!(any(target_os = "linux", target_os = "android")) && e.raw_os_error() == Some(40)
+        || format!("{:?}", e.kind()) == "FilesystemLoop"
+}
+
 /// A short, stable description of an I/O error.
 pub fn io_message(e: &std::io::Error) -> String {
     use std::io::ErrorKind as K;
+    if is_link_loop(e) {
+        return LINK_LOOP.into();
+    }
     match e.kind() {
         K::NotFound => "no such file or directory".into(),
         K::PermissionDenied => "permission denied".into(),
@@ -209,27 +224,18 @@ pub fn lint_bytes_with(
         );
     }
     let bom = bytes.starts_with(&[0xEF, 0xBB, 0xBF]);
-    let text = match String::from_utf8(bytes) {
-        Ok(t) => t,
-        Err(e) => {
+    // A NUL byte near the start marks a binary file (as for git and grep),
+    // even one that happens to be valid UTF-8.
+    let nul = memchr::memchr(0, &bytes[..bytes.len().min(BINARY_SNIFF)]);
+    let text = match (String::from_utf8(bytes), nul) {
+        (Ok(text), None) => text,
+        (Ok(text), Some(_)) => {
+            let end = text.len();
+            return report.failed(not_text(name, text.as_bytes(), end, nul));
+        }
+        (Err(e), _) => {
             let valid = e.utf8_error().valid_up_to();
-            let bytes = e.into_bytes();
-            let binary = memchr::memchr(0, &bytes[..bytes.len().min(8192)]).is_some();
-            // Show the text up to the bad byte, which stands as U+FFFD.
-            let prefix = format!("{}\u{FFFD}", String::from_utf8_lossy(&bytes[..valid]));
-            let index = LineIndex::new(&prefix);
-            let message = if binary {
-                format!("file is binary, not JSON text (invalid UTF-8 at byte {valid})")
-            } else {
-                format!("file is not valid UTF-8: invalid byte sequence at byte {valid}")
-            };
-            return report.failed(
-                InputError::new(InputErrorKind::InvalidUtf8, name, message)
-                    .with_help(
-                        "exports are UTF-8 JSON; re-export the story or re-save the file as UTF-8",
-                    )
-                    .at(&prefix, &index, valid..prefix.len()),
-            );
+            return report.failed(not_text(name, e.as_bytes(), valid, nul));
         }
     };
     // The parser sees the byte order mark blanked (in memory, never on
@@ -253,10 +259,12 @@ pub fn lint_bytes_with(
             .with_help("save the file without a BOM; the rest of the file was still checked")
             .at(&text, &index, 0..3),
         );
-        report.status = FileStatus::Failed;
+        // The file is still checked (and counted so); the error alone
+        // makes the exit code 2.
     }
-    if text.trim().is_empty() {
-        let what = if text.is_empty() {
+    // JSON's whitespace is space, tab, line feed and carriage return only.
+    if json_text.bytes().all(is_json_space) {
+        let what = if json_text.len() == usize::from(bom) * 3 {
             "file is empty"
         } else {
             "file holds only whitespace"
@@ -286,30 +294,46 @@ pub fn lint_bytes_with(
         Ok(doc) => doc,
         Err(e) => {
             // At the end of the file, point at the last thing in it.
-            let at = if e.offset >= text.trim_end().len() {
-                text.trim_end().char_indices().last().map_or(0, |(i, _)| i)
+            let content = text.trim_end_matches([' ', '\t', '\n', '\r']);
+            let at = if e.offset >= content.len() {
+                content.char_indices().last().map_or(0, |(i, _)| i)
             } else {
                 e.offset
             };
-            let end = text[at..].chars().next().map_or(at, |c| at + c.len_utf8());
+            let found = text[at..].chars().next();
+            let end = found.map_or(at, |c| at + c.len_utf8());
+            let mut message = format!("invalid JSON: {}", e.message);
+            // A no-break space and its kin look like whitespace but are not
+            // JSON's.
+            if let Some(c) = found.filter(|c| c.is_whitespace() && !c.is_ascii()) {
+                message.push_str(&format!(
+                    "; U+{:04X} is not whitespace in JSON, which allows only space, tab, line feed and carriage return",
+                    c as u32
+                ));
+            }
             return report.failed(
-                InputError::new(
-                    InputErrorKind::InvalidJson,
-                    name,
-                    format!("invalid JSON: {}", e.message),
-                )
-                .at(&text, &index, at..end),
+                InputError::new(InputErrorKind::InvalidJson, name, message).at(
+                    &text,
+                    &index,
+                    at..end,
+                ),
             );
         }
     };
     let (actions, notes) = match export::recognise(&doc) {
         Recognised::Export { actions, notes, .. } => (actions, notes),
-        Recognised::NotAnExport { reason } => {
-            let root = doc.node(doc.root());
+        Recognised::NotAnExport { reason, node } => {
+            // The whole value at fault, or only the start of the document.
+            let n = doc.node(node);
+            let at = if node == doc.root() {
+                n.start as usize..n.start as usize + 1
+            } else {
+                n.start as usize..n.end as usize
+            };
             report.warnings.push(
                 InputWarning::new(InputWarningKind::NotAnExport, name, format!("not a Tines export: {reason}"))
                     .with_help("storylint checks story exports, single actions and lists of actions; this file was skipped")
-                    .at(&text, &index, root.start as usize..root.start as usize + 1),
+                    .at(&text, &index, at),
             );
             if report.status == FileStatus::Checked {
                 report.status = FileStatus::Skipped;
@@ -591,6 +615,30 @@ fn replace_token(s: &str, token: &str, with: &str) -> String {
     out
 }
 
+/// The error for bytes that are not JSON text: invalid UTF-8 from byte
+/// `valid` on, or binary (a NUL byte at `nul`), placed at the first bad byte.
+fn not_text(name: &str, bytes: &[u8], valid: usize, nul: Option<usize>) -> InputError {
+    let at = nul.map_or(valid, |n| n.min(valid));
+    let message = match nul {
+        Some(n) if n == at => format!("file is binary, not JSON text (a NUL byte at byte {at})"),
+        Some(_) => format!("file is binary, not JSON text (invalid UTF-8 at byte {at})"),
+        None => format!("file is not valid UTF-8: invalid byte sequence at byte {at}"),
+    };
+    // Show the text up to the bad byte, which stands as U+FFFD.
+    let prefix = format!("{}\u{FFFD}", String::from_utf8_lossy(&bytes[..at]));
+    let index = LineIndex::new(&prefix);
+    InputError::new(InputErrorKind::InvalidUtf8, name, message)
+        .with_help("exports are UTF-8 JSON; re-export the story or re-save the file as UTF-8")
+        .at(&prefix, &index, at..prefix.len())
+}
+
+/// How much of a file is searched for a NUL byte, the mark of a binary file.
+const BINARY_SNIFF: usize = 8192;
+
+fn is_json_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r')
+}
+
 /// UTF-16 without a byte order mark: ASCII text with every other byte NUL.
 fn looks_like_utf16(bytes: &[u8]) -> bool {
     let head = &bytes[..bytes.len().min(64)];
@@ -644,6 +692,97 @@ mod tests {
         ] {
             assert_ne!(fingerprint(&other), fp);
         }
+    }
+
+    /// Kind, message and line:col of an input error.
+    type Reported = (String, String, Option<(usize, usize)>);
+
+    fn input_errors(bytes: &[u8]) -> Vec<Reported> {
+        use crate::error::ProblemKind;
+        let (rules, _) = RuleSet::builtin();
+        let report = lint_bytes("f.json", bytes.to_vec(), &rules);
+        report
+            .errors
+            .iter()
+            .map(|e| {
+                (
+                    e.kind.code().to_string(),
+                    e.message.clone(),
+                    e.location.as_ref().map(|l| (l.start.line, l.start.column)),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn nul_bytes_make_a_file_binary() {
+        assert_eq!(
+            input_errors(&[0; 100]),
+            [(
+                "invalid-utf8".to_string(),
+                "file is binary, not JSON text (a NUL byte at byte 0)".to_string(),
+                Some((1, 1))
+            )]
+        );
+        let mut late = b"{\"agents\": [\n  \"x".to_vec();
+        late.push(0);
+        late.extend_from_slice(b"\"]}");
+        let e = &input_errors(&late)[0];
+        assert_eq!(e.1, "file is binary, not JSON text (a NUL byte at byte 17)");
+        assert_eq!(e.2, Some((2, 5)));
+        // Invalid UTF-8 before the NUL: placed at the first bad byte.
+        let e = &input_errors(b"\xff\x00")[0];
+        assert_eq!(
+            (e.1.as_str(), e.2),
+            (
+                "file is binary, not JSON text (invalid UTF-8 at byte 0)",
+                Some((1, 1))
+            )
+        );
+    }
+
+    #[test]
+    fn only_json_whitespace_is_whitespace() {
+        let blank = input_errors(b" \t\r\n");
+        assert_eq!(
+            blank[0].1,
+            "file holds only whitespace; expected a JSON export"
+        );
+        let e = &input_errors("\u{a0}".as_bytes())[0];
+        assert_eq!(e.0, "invalid-json");
+        assert!(e.1.contains("U+00A0 is not whitespace in JSON"), "{}", e.1);
+        assert_eq!(e.2, Some((1, 1)));
+        // After the document, it is still the character at fault.
+        let e = &input_errors("{\"agents\": []}\n\u{a0}\n".as_bytes())[0];
+        assert!(e.1.contains("U+00A0"), "{}", e.1);
+        assert_eq!(e.2, Some((2, 1)));
+        let e = &input_errors("\u{feff}".as_bytes());
+        assert_eq!(e[1].1, "file is empty; expected a JSON export");
+    }
+
+    #[test]
+    fn a_file_gone_between_discovery_and_reading_is_unreadable() {
+        use crate::discover::{WalkOptions, discover};
+        use crate::error::ProblemKind;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("gone.json");
+        std::fs::write(&path, r#"{"agents": []}"#).unwrap();
+        let found = discover(&[dir.path().to_path_buf()], &WalkOptions::default());
+        assert_eq!(found.inputs.len(), 1);
+        let input = &found.inputs[0];
+        assert_eq!(input.source, InputSource::Path(path.clone()));
+        std::fs::remove_file(&path).unwrap();
+        let (rules, _) = RuleSet::builtin();
+        let report = lint_input(input, &rules, &LintOptions::default());
+        assert_eq!(report.status, FileStatus::Failed);
+        assert_eq!(report.file, input.name);
+        assert!(report.file.ends_with("gone.json"), "{}", report.file);
+        let [e] = &report.errors[..] else {
+            panic!("{:?}", report.errors);
+        };
+        assert_eq!(e.kind.code(), "unreadable");
+        assert_eq!(e.file, input.name);
+        assert_eq!(e.message, "no such file or directory");
     }
 
     #[test]

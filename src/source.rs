@@ -117,14 +117,16 @@ fn ceil_char(text: &str, mut i: usize) -> usize {
 #[derive(Clone, Debug)]
 pub struct Snippet {
     name: String,
-    /// The window's text: contiguous bytes of the file.
+    /// The window's text: contiguous bytes of the file, with control
+    /// characters made visible.
     text: String,
     /// File offset of the window's first byte.
     base: usize,
     /// 0-based line and character column of the window's first byte.
     line: usize,
     column: usize,
-    /// The span as shown (clipped to the window), in file offsets.
+    /// The span as shown (clipped to the window), in file offsets up to the
+    /// window and offsets of the visible window after it.
     span: Range<usize>,
     /// Whether the window cut a line short.
     clipped: bool,
@@ -181,13 +183,17 @@ impl Snippet {
         } else {
             0
         };
+        // Control characters are shown as visible stand-ins, one character
+        // each (see `report::escape`), so lines and columns are unchanged;
+        // the span moves with the bytes they add.
+        let (window, shift) = crate::report::escape::visible_layout(&text[from..to]);
         Snippet {
-            name: name.to_string(),
-            text: text[from..to].to_string(),
+            name: crate::report::escape::visible(name).into_owned(),
+            text: window.into_owned(),
             base: from,
             line,
             column,
-            span: start..end,
+            span: from + shift.map(start - from)..from + shift.map(end - from),
             clipped,
         }
     }
@@ -299,5 +305,18 @@ mod tests {
         assert_eq!(s.text, "  \"a\": 1,\n  \"m\": \"HEAD\",\n  \"z\": 2");
         let c = s.read_span(&s.span(), 0, 0).unwrap();
         assert_eq!((c.line(), c.column()), (2, 8));
+    }
+
+    #[test]
+    fn control_characters_are_shown_without_moving_columns() {
+        let text = "{\"a\": \"\u{1b}[31m\r\", \"b\": HEAD}\r\n";
+        let idx = LineIndex::new(text);
+        let at = text.find("HEAD").unwrap();
+        let s = Snippet::new("f\u{1b}.json", text, &idx, at..at + 4);
+        assert_eq!(s.name, "f\u{241b}.json");
+        assert_eq!(s.text, "{\"a\": \"\u{241b}[31m\u{240d}\", \"b\": HEAD}\r\n");
+        let c = s.read_span(&s.span(), 0, 0).unwrap();
+        assert_eq!(c.column() + 1, idx.position(text, at).column);
+        assert_eq!(std::str::from_utf8(c.data()).unwrap(), "HEAD");
     }
 }

@@ -28,6 +28,8 @@ const DEFECTIVE_POINTERS: [&str; 3] = [
     "/agents/5/options/headers/authorization",
     "/agents/6/options/headers/AUTHORIZATION",
 ];
+/// What storylint says about a symbolic link loop.
+const LINK_LOOP: &str = "symbolic link loop: too many levels of symbolic links";
 
 /// Rules that judge an HTTP request's method and credentials by their
 /// values. Tests that say "nothing to report here" look only at these, so
@@ -74,7 +76,21 @@ fn write(dir: &Path, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
 }
 
 fn storylint(dir: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_storylint"));
+    storylint_as(dir, &[])
+}
+
+/// storylint run through `prefix` (a command that runs another as a
+/// different user), or directly when it is empty.
+fn storylint_as(dir: &Path, prefix: &[String]) -> Command {
+    let bin = env!("CARGO_BIN_EXE_storylint");
+    let mut cmd = match prefix.split_first() {
+        Some((first, rest)) => {
+            let mut cmd = Command::new(first);
+            cmd.args(rest).arg(bin);
+            cmd
+        }
+        None => Command::new(bin),
+    };
     cmd.current_dir(dir)
         .env_remove("NO_COLOR")
         .env_remove("CLICOLOR_FORCE")
@@ -93,8 +109,13 @@ struct Ran {
 
 /// Runs storylint and asserts it ended on its own: no panic, no signal.
 fn run(dir: &Path, args: &[&str]) -> Ran {
+    run_as(dir, &[], args)
+}
+
+/// [`run`] through a command prefix (see [`storylint_as`]).
+fn run_as(dir: &Path, prefix: &[String], args: &[&str]) -> Ran {
     let start = Instant::now();
-    let out = storylint(dir)
+    let out = storylint_as(dir, prefix)
         .args(args)
         .stdin(Stdio::null())
         .output()
@@ -141,12 +162,16 @@ struct Check {
 
 impl Check {
     fn run(dir: &Path, args: &[&str]) -> Check {
+        Check::run_as(dir, &[], args)
+    }
+
+    fn run_as(dir: &Path, prefix: &[String], args: &[&str]) -> Check {
         let mut h = vec!["check", "--format", "human", "--color", "never"];
         h.extend_from_slice(args);
         let mut j = vec!["check", "--format", "json"];
         j.extend_from_slice(args);
-        let human = run(dir, &h);
-        let json = run(dir, &j);
+        let human = run_as(dir, prefix, &h);
+        let json = run_as(dir, prefix, &j);
         let doc: Value = serde_json::from_str(&json.stdout).unwrap_or_else(|e| {
             panic!(
                 "--format json did not print one JSON document ({e}):\n{}",
@@ -399,6 +424,10 @@ const LONE_SURROGATES: &str = r#"[
 ]
 "#;
 
+/// Arrangements an audit found rejected: a lone high surrogate followed by
+/// another escape, two highs before a low, a low before a high.
+const MORE_SURROGATES: &str = r#"[{"type": "Agents::HTTPRequestAgent", "name": "a\ud800\u0041", "options": {"url": "https://api.example.com", "method": "HEAD", "x": "\ud800\ud800\udfff", "y": "\udc00\ud800", "z": "\ud800\n"}}]"#;
+
 const DUPLICATE_KEYS: &str = r#"[
   {"type": "Agents::HTTPRequestAgent", "name": "fixed later", "options": {"url": "https://api.example.com", "method": "HEAD", "method": "post", "headers": {"Authorization": "<<CREDENTIAL.token>>", "Authorization": "Bearer <<CREDENTIAL.token>>"}}},
   {"type": "Agents::HTTPRequestAgent", "name": "broken later", "options": {"url": "https://api.example.com", "method": "post", "method": "HEAD", "headers": {"Authorization": "Bearer <<CREDENTIAL.token>>", "Authorization": "<<CREDENTIAL.token>>"}}}
@@ -534,6 +563,16 @@ fn utf8_byte_order_mark_is_an_error_but_the_file_is_still_checked() {
     );
     // Offsets are bytes of the file as it is on disk, BOM included.
     assert_eq!(first["offset"], 4261 + 3);
+    // Checked, so counted as checked; the error alone fails the run.
+    assert_eq!((c.summary("checked"), c.summary("failed")), (2, 0));
+    assert_eq!(c.summary("errors"), 1);
+    assert!(
+        c.human
+            .stdout
+            .contains("in 2 files (2 checked (1 despite an input error))"),
+        "{}",
+        c.human.stdout
+    );
 }
 
 #[test]
@@ -557,6 +596,31 @@ fn binary_file_named_json() {
     assert!(e["message"].as_str().unwrap().contains("binary"), "{e:#}");
     // The noise is never echoed into the report.
     assert!(c.human.stdout.len() < 64 * 1024);
+}
+
+#[test]
+fn file_of_nul_bytes_is_binary() {
+    let dir = setup();
+    write(dir.path(), "zeros.json", [0u8; 4096]);
+    let c = Check::run(dir.path(), &["."]);
+    c.exit(2).defective_reported();
+    let e = c.error("zeros.json", "invalid-utf8", Loc::At(1, 1));
+    assert!(e["message"].as_str().unwrap().contains("binary"), "{e:#}");
+}
+
+#[test]
+fn no_break_space_is_not_json_whitespace() {
+    let dir = setup();
+    write(dir.path(), "nbsp.json", "\u{a0}\n");
+    let c = Check::run(dir.path(), &["."]);
+    c.exit(2).defective_reported();
+    let e = c.error("nbsp.json", "invalid-json", Loc::At(1, 1));
+    let message = e["message"].as_str().unwrap();
+    assert!(!message.contains("only whitespace"), "{e:#}");
+    assert!(
+        message.contains("U+00A0 is not whitespace in JSON"),
+        "{e:#}"
+    );
 }
 
 #[test]
@@ -750,7 +814,15 @@ fn number_1e999999() {
 fn lone_surrogate_escape_in_an_action_option() {
     let dir = setup();
     write(dir.path(), "surrogates.json", LONE_SURROGATES);
+    write(dir.path(), "more-surrogates.json", MORE_SURROGATES);
     let c = Check::run(dir.path(), &["."]);
+    c.no_errors_for("more-surrogates.json");
+    let f = c.finding(
+        "more-surrogates.json",
+        "unsupported-http-method",
+        "/0/options/method",
+    );
+    assert_eq!(f["action"]["name"], "a\u{FFFD}A", "{f:#}");
     // `"\ud800"` matches the JSON grammar and the parsers Tines uses (Ruby,
     // JavaScript) accept it, so the file is checked like any other.
     c.no_errors_for("surrogates.json")
@@ -831,9 +903,21 @@ fn agents_that_is_not_an_array() {
     // Valid JSON that is not an export: a located warning, skipped; the
     // exit code follows the findings (the defective export's).
     c.exit(1).defective_reported();
-    for (name, _) in variants {
+    for (name, agents) in variants {
         c.no_errors_for(name);
-        c.warning(name, "not-an-export", Loc::Located);
+        // At the value of `agents`, on line 2 after `"agents": `.
+        let w = c.warning(name, "not-an-export", Loc::At(2, 11));
+        let kind = match agents.as_bytes()[0] {
+            b'{' => "an object",
+            b'"' => "a string",
+            b'n' => "null",
+            _ => "a number",
+        };
+        assert_eq!(
+            w["message"],
+            format!("not a Tines export: `agents` is {kind}, not an array of actions"),
+            "{w:#}"
+        );
     }
     assert_eq!(c.summary("skipped"), variants.len() as u64);
     assert_eq!(c.summary("failed"), 0);
@@ -894,6 +978,21 @@ fn options_missing_or_null() {
         let found = c.findings_under("odd-options.json", VALUE_RULES, &format!("/agents/{i}"));
         assert!(found.is_empty(), "{found:#?}");
     }
+    // Options that are not an object are said so, at the value; missing or
+    // null options are simply no options.
+    let text = odd_options();
+    for value in ["\"=base_options\"", "[{\"method\"", "3}"] {
+        let offset = text.find(&format!("\"options\": {value}")).unwrap() + 11;
+        let w = c.warning("odd-options.json", "unexpected-shape", at(&text, offset));
+        assert!(
+            w["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("`options` of this action is "),
+            "{w:#}"
+        );
+    }
+    assert_eq!(c.in_file("warnings", "odd-options.json").len(), 3);
 }
 
 #[test]
@@ -917,6 +1016,19 @@ fn headers_as_formula_array_or_with_null_and_number_values() {
             "findings on templated headers: {found:#?}"
         );
     }
+    // Headers that are an array are said so, at the value; formula and
+    // pill headers are not.
+    let text = odd_headers();
+    let offset = text.find("\"headers\": [").unwrap() + 11;
+    let w = c.warning("odd-headers.json", "unexpected-shape", at(&text, offset));
+    assert!(
+        w["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("`headers` is an array"),
+        "{w:#}"
+    );
+    assert_eq!(c.in_file("warnings", "odd-headers.json").len(), 1);
     // `"Authorization": null` sends no credential, so plain http is no leak.
     let null_auth = c.findings_under("odd-headers.json", VALUE_RULES, "/agents/4");
     assert!(
@@ -974,6 +1086,131 @@ fn unknown_action_types() {
     for i in 0..7 {
         let found = c.findings_under("unknown-types.json", VALUE_RULES, &format!("/agents/{i}"));
         assert!(found.is_empty(), "{found:#?}");
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Control characters in what is reported
+// ---------------------------------------------------------------------------
+
+/// An action whose name holds an escape sequence, a carriage return and a
+/// line that GitHub Actions would run as a workflow command.
+const EVIL_NAME: &str = "\u{1b}[31mred\rover\n::error file=x::pwned";
+
+/// Lines a CI runner would read as a workflow command (it trims leading
+/// whitespace first).
+fn workflow_commands(out: &str) -> Vec<&str> {
+    out.split(['\n', '\r'])
+        .filter(|l| l.trim_start().starts_with("::"))
+        .collect()
+}
+
+#[cfg(unix)]
+#[test]
+fn control_characters_in_inputs_never_reach_the_terminal() {
+    let dir = setup();
+    let d = dir.path();
+    let action = serde_json::json!({
+        "type": "Agents::HTTPRequestAgent",
+        "name": EVIL_NAME,
+        "options": {"url": "https://api.example.com", "method": "HEAD"},
+    });
+    write(d, "evil-name.json", action.to_string());
+    // Raw control characters in a file make it invalid JSON; its snippet
+    // must not carry them out either.
+    write(d, "raw.json", "{\"name\": \"x\u{1b}[2J\ry\"}\n");
+    // File names can hold them too.
+    let evil_file = "file\u{1b}[1m\n::error file=y::pwned.json";
+    write(d, evil_file, "{\"agents\": 3}");
+    let args = ["check", "--format", "human", "--color", "never", "."];
+    let human = run(d, &args);
+    assert_eq!(human.code, 2, "{}", human.stdout);
+    let out = &human.stdout;
+    assert!(
+        !out.contains('\u{1b}'),
+        "an escape character got out:\n{out}"
+    );
+    assert!(!out.contains('\r'), "a carriage return got out:\n{out}");
+    assert_eq!(workflow_commands(out), Vec::<&str>::new(), "{out}");
+    // Shown, one visible character for each control character.
+    assert!(
+        out.contains(
+            "in action \"␛[31mred␍over␊::error file=x::pwned\" (Agents::HTTPRequestAgent)"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("\"x␛[2J␍y\""), "{out}");
+    assert!(out.contains("file␛[1m␊::error file=y::pwned.json"), "{out}");
+    // The snippet's underline still sits under the character at fault: the
+    // column miette prints is the column JSON reports.
+    let json = Check::run(d, &["."]);
+    let raw = json.error("raw.json", "invalid-json", Loc::Located);
+    assert_eq!(
+        (&raw["line"], &raw["column"]),
+        (&1.into(), &12.into()),
+        "{raw:#}"
+    );
+    json.finding(
+        "evil-name.json",
+        "unsupported-http-method",
+        "/options/method",
+    );
+
+    // With colour, only storylint's own escape sequences appear.
+    let coloured = run(d, &["check", "--format", "human", "--color", "always", "."]);
+    assert!(
+        !coloured.stdout.contains("\u{1b}[2J"),
+        "{}",
+        coloured.stdout
+    );
+    assert!(!coloured.stdout.contains('\r'));
+    assert_eq!(workflow_commands(&coloured.stdout), Vec::<&str>::new());
+
+    // JUnit: no raw line break in text from an input, so no line a runner
+    // would execute, and a parser still reads the name back.
+    let junit = run(d, &["check", "--format", "junit", "."]);
+    assert_eq!(junit.code, 2);
+    assert_eq!(
+        workflow_commands(&junit.stdout),
+        Vec::<&str>::new(),
+        "{}",
+        junit.stdout
+    );
+    let xml = roxmltree::Document::parse(&junit.stdout).unwrap();
+    let failure = xml
+        .descendants()
+        .find(|n| {
+            n.has_tag_name("failure") && n.attribute("type") == Some("unsupported-http-method")
+        })
+        .unwrap();
+    // XML cannot hold U+001B; the rest of the name is kept exactly.
+    assert!(
+        failure
+            .text()
+            .unwrap()
+            .contains("\"[31mred\rover\n::error file=x::pwned\""),
+        "{:?}",
+        failure.text()
+    );
+    assert!(
+        xml.descendants()
+            .any(|n| n.attribute("name") == Some("file[1m\n::error file=y::pwned.json")),
+        "{}",
+        junit.stdout
+    );
+    // The other machine formats escape by their own rules: JSON and SARIF
+    // are JSON strings, and GitHub's own commands are the only `::` lines.
+    for format in ["json", "sarif"] {
+        let ran = run(d, &["check", "--format", format, "."]);
+        assert_eq!(
+            workflow_commands(&ran.stdout),
+            Vec::<&str>::new(),
+            "{format}"
+        );
+        assert!(
+            !ran.stdout.contains('\u{1b}') && !ran.stdout.contains('\r'),
+            "{format}"
+        );
     }
 }
 
@@ -1043,7 +1280,9 @@ fn symlink_loop_named_on_the_command_line() {
     std::os::unix::fs::symlink("loop-a.json", d.join("loop-b.json")).unwrap();
     let c = Check::run(d, &["loop-a.json", DEFECTIVE]);
     c.exit(2).defective_reported();
-    c.error("loop-a.json", "unreadable", Loc::Anywhere);
+    let e = c.error("loop-a.json", "unreadable", Loc::Anywhere);
+    // The same words as when the walk meets it.
+    assert_eq!(e["message"], LINK_LOOP, "{e:#}");
 }
 
 #[cfg(unix)]
@@ -1065,9 +1304,99 @@ fn symlink_loop_inside_a_walked_directory() {
         "/options/method",
     );
     // A `*.json` entry that cannot be read is reported, never silently dropped.
-    c.error("loop-a.json", "unreadable", Loc::Anywhere);
-    c.error("loop-b.json", "unreadable", Loc::Anywhere);
+    for name in ["loop-a.json", "loop-b.json"] {
+        let e = c.error(name, "unreadable", Loc::Anywhere);
+        assert_eq!(e["message"], LINK_LOOP, "{e:#}");
+    }
+    // The directory link leads back into the walk: its files are checked
+    // under their own paths, so nothing is lost and nothing is said.
+    assert_eq!(c.section("errors").len(), 2, "{:#}", c.doc);
     c.exit(2);
+}
+
+#[cfg(unix)]
+#[test]
+fn dangling_links_the_walk_would_not_check_are_not_errors() {
+    let dir = setup();
+    let d = dir.path();
+    write(d, "exports/good.json", SENTINEL);
+    std::os::unix::fs::symlink("deleted.txt", d.join("exports/broken.txt")).unwrap();
+    std::os::unix::fs::symlink("deleted.json", d.join("exports/.hidden.json")).unwrap();
+    write(d, "exports/.gitignore", "ignored.json\n");
+    std::os::unix::fs::symlink("deleted.json", d.join("exports/ignored.json")).unwrap();
+    let c = Check::run(d, &["."]);
+    c.exit(1).defective_reported();
+    assert!(c.section("errors").is_empty(), "{:#}", c.doc);
+    c.finding(
+        "exports/good.json",
+        "unsupported-http-method",
+        "/options/method",
+    );
+    // Unless the walk is told to look at hidden files: then it is one.
+    let c = Check::run(d, &["--hidden", "."]);
+    c.exit(2).defective_reported();
+    c.error("exports/.hidden.json", "unreadable", Loc::Anywhere);
+    assert_eq!(c.section("errors").len(), 1, "{:#}", c.doc);
+}
+
+/// How to run storylint as a user that file permissions apply to: no
+/// prefix when this user is one already; when it is not (root, or
+/// CAP_DAC_OVERRIDE, as in CI), `setpriv` or `runuser` to the `nobody`
+/// user, with `dir` opened up so that user can reach the files in it.
+/// `None`, with a note, if there is no way to drop privileges.
+#[cfg(unix)]
+fn unprivileged(dir: &Path) -> Option<Vec<String>> {
+    use std::os::unix::fs::PermissionsExt;
+    let probe = dir.join(".probe");
+    fs::write(&probe, "x").unwrap();
+    fs::set_permissions(&probe, fs::Permissions::from_mode(0o000)).unwrap();
+    let privileged = fs::read(&probe).is_ok();
+    fs::remove_file(&probe).unwrap();
+    if !privileged {
+        return Some(Vec::new());
+    }
+    let candidates: [&[&str]; 2] = [
+        &[
+            "setpriv",
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+        ],
+        &["runuser", "-u", "nobody", "--"],
+    ];
+    for prefix in candidates {
+        let works = Command::new(prefix[0])
+            .args(&prefix[1..])
+            .arg(env!("CARGO_BIN_EXE_storylint"))
+            .arg("--version")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if works {
+            open_to_all(dir);
+            return Some(prefix.iter().map(|s| s.to_string()).collect());
+        }
+    }
+    eprintln!("skipped: this user reads any file and cannot run storylint as another user");
+    None
+}
+
+/// Makes `dir` and everything in it readable (and directories enterable)
+/// by any user, without following links.
+#[cfg(unix)]
+fn open_to_all(dir: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(dir, fs::Permissions::from_mode(0o755)).unwrap();
+    for entry in fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let meta = fs::symlink_metadata(&path).unwrap();
+        if meta.is_dir() {
+            open_to_all(&path);
+        } else if meta.is_file() {
+            fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
+        }
+    }
 }
 
 #[cfg(unix)]
@@ -1075,21 +1404,552 @@ fn symlink_loop_inside_a_walked_directory() {
 fn file_without_read_permission() {
     use std::os::unix::fs::PermissionsExt;
     let dir = setup();
-    let path = write(dir.path(), "locked.json", SENTINEL);
-    fs::set_permissions(&path, fs::Permissions::from_mode(0o000)).unwrap();
-    if fs::read(&path).is_ok() {
-        // Running as root (or with CAP_DAC_OVERRIDE): anything is readable.
-        eprintln!("skipped: this user can read a mode-000 file");
+    let d = dir.path();
+    write(d, "good.json", SENTINEL);
+    write(d, "locked-dir/inside.json", SENTINEL);
+    let Some(prefix) = unprivileged(d) else {
         return;
+    };
+    let path = write(d, "locked.json", SENTINEL);
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o000)).unwrap();
+    fs::set_permissions(d.join("locked-dir"), fs::Permissions::from_mode(0o000)).unwrap();
+    let c = Check::run_as(d, &prefix, &["."]);
+    c.exit(2).defective_reported();
+    // Named, with the reason; no line and column, as there is no text.
+    for name in ["locked.json", "locked-dir"] {
+        let e = c.error(name, "unreadable", Loc::Anywhere);
+        assert_eq!(e["message"], "permission denied", "{e:#}");
+        assert_eq!(e["line"], Value::Null, "{e:#}");
     }
-    let c = Check::run(dir.path(), &["."]);
+    c.finding("good.json", "unsupported-http-method", "/options/method");
+    assert_eq!(c.summary("checked"), 2);
+    // Named on the command line, the same.
+    let c = Check::run_as(d, &prefix, &["locked.json", "good.json", DEFECTIVE]);
     c.exit(2).defective_reported();
     let e = c.error("locked.json", "unreadable", Loc::Anywhere);
-    assert!(
-        e["message"].as_str().unwrap().contains("permission denied"),
-        "{e:#}"
-    );
+    assert_eq!(e["message"], "permission denied", "{e:#}");
+    c.finding("good.json", "unsupported-http-method", "/options/method");
+    fs::set_permissions(d.join("locked-dir"), fs::Permissions::from_mode(0o755)).unwrap();
     fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
+}
+
+/// Runs `storylint check --format json ARGS` and fails, rather than hangs,
+/// if it has not ended within `limit`.
+#[cfg(unix)]
+fn json_within(dir: &Path, args: &[&str], limit: Duration) -> (i32, Value) {
+    let mut child = storylint(dir)
+        .args(["check", "--format", "json"])
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("run storylint");
+    let mut stdout = child.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut stdout, &mut s).map(|_| s)
+    });
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("storylint {args:?} was still running after {limit:?}: it blocked");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let stdout = reader.join().unwrap().unwrap();
+    let doc = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}:\n{stdout}"));
+    (status.code().expect("no signal"), doc)
+}
+
+fn errors_of<'a>(doc: &'a Value, file: &str) -> Vec<&'a Value> {
+    doc["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["file"] == file)
+        .collect()
+}
+
+fn has_finding(doc: &Value, file: &str, rule: &str) -> bool {
+    doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["file"] == file && f["rule"] == rule)
+}
+
+/// Makes a FIFO with the `mkfifo` command; `None` (with a note) if there
+/// is no such command here.
+#[cfg(unix)]
+fn mkfifo(path: &Path) -> Option<()> {
+    match Command::new("mkfifo").arg(path).status() {
+        Ok(status) => {
+            assert!(status.success(), "mkfifo {path:?} failed");
+            Some(())
+        }
+        Err(e) => {
+            eprintln!("skipped: no mkfifo command ({e})");
+            None
+        }
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn socket_named_on_the_command_line_is_not_a_regular_file() {
+    let dir = setup();
+    let d = dir.path();
+    let _listener = std::os::unix::net::UnixListener::bind(d.join("sock.json")).unwrap();
+    let c = Check::run(d, &["sock.json", DEFECTIVE]);
+    c.exit(2).defective_reported();
+    let e = c.error("sock.json", "unreadable", Loc::Anywhere);
+    assert_eq!(e["message"], "not a regular file: a socket", "{e:#}");
+    // A walk passes over it without a word.
+    let c = Check::run(d, &["."]);
+    c.exit(1).defective_reported();
+    assert!(c.section("errors").is_empty(), "{:#}", c.doc);
+    assert_eq!(c.summary("files"), 1);
+}
+
+#[cfg(unix)]
+#[test]
+fn fifo_named_on_the_command_line_is_read_as_a_stream() {
+    let dir = setup();
+    let d = dir.path();
+    let fifo = d.join("piped.json");
+    if mkfifo(&fifo).is_none() {
+        return;
+    }
+    // The writer blocks until storylint opens the FIFO, then writes and
+    // closes it: storylint must read to the end, as `cat` would.
+    let writer = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || fs::write(fifo, SENTINEL))
+    };
+    let (code, doc) = json_within(d, &["piped.json", DEFECTIVE], Duration::from_secs(60));
+    assert_eq!(code, 1, "{doc:#}");
+    assert!(errors_of(&doc, "piped.json").is_empty(), "{doc:#}");
+    assert!(
+        has_finding(&doc, "piped.json", "unsupported-http-method"),
+        "{doc:#}"
+    );
+    assert!(has_finding(&doc, DEFECTIVE, "missing-bearer-prefix"));
+    writer.join().unwrap().unwrap();
+}
+
+#[cfg(unix)]
+#[test]
+fn walks_never_open_a_fifo() {
+    let dir = setup();
+    let d = dir.path();
+    // No writer: opening it would block for ever.
+    if mkfifo(&d.join("waiting.json")).is_none() {
+        return;
+    }
+    let (code, doc) = json_within(d, &["."], Duration::from_secs(60));
+    assert_eq!(code, 1, "{doc:#}");
+    assert!(doc["errors"].as_array().unwrap().is_empty(), "{doc:#}");
+    assert_eq!(doc["summary"]["files"], 1, "{doc:#}");
+    assert!(has_finding(&doc, DEFECTIVE, "missing-bearer-prefix"));
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn dev_stdin_named_on_the_command_line_is_read_as_a_stream() {
+    let dir = setup();
+    let mut child = storylint(dir.path())
+        .args(["check", "--format", "json", "/dev/stdin", DEFECTIVE])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(SENTINEL.as_bytes()).unwrap();
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{doc:#}");
+    assert!(
+        has_finding(&doc, "/dev/stdin", "unsupported-http-method"),
+        "{doc:#}"
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Every hostile input at once, in every format
+// ---------------------------------------------------------------------------
+
+/// One thing a report says about a file: a problem's kind or a finding's
+/// rule, and its line and column when it has them.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Said {
+    file: String,
+    what: String,
+    at: Option<(u64, u64)>,
+}
+
+fn said(file: &str, what: &str, at: Option<(u64, u64)>) -> Said {
+    Said {
+        file: file.to_string(),
+        what: what.to_string(),
+        at,
+    }
+}
+
+/// `FILE:LINE:COL`, or `FILE`.
+fn split_location(name: &str) -> (String, Option<(u64, u64)>) {
+    let mut parts = name.rsplitn(3, ':');
+    let (c, l, file) = (parts.next(), parts.next(), parts.next());
+    match (
+        file,
+        l.and_then(|l| l.parse().ok()),
+        c.and_then(|c| c.parse().ok()),
+    ) {
+        (Some(file), Some(l), Some(c)) => (file.to_string(), Some((l, c))),
+        _ => (name.to_string(), None),
+    }
+}
+
+fn said_json(doc: &Value) -> Vec<Said> {
+    let mut out = Vec::new();
+    for (section, key) in [
+        ("errors", "kind"),
+        ("warnings", "kind"),
+        ("findings", "rule"),
+    ] {
+        for v in doc[section].as_array().unwrap() {
+            let at = v["line"].as_u64().zip(v["column"].as_u64());
+            out.push(said(
+                v["file"].as_str().unwrap(),
+                v[key].as_str().unwrap(),
+                at,
+            ));
+        }
+    }
+    out.sort();
+    out
+}
+
+fn said_sarif(doc: &Value) -> Vec<Said> {
+    let run = &doc["runs"][0];
+    let place = |v: &Value| {
+        let physical = &v["locations"][0]["physicalLocation"];
+        let region = &physical["region"];
+        let file = physical["artifactLocation"]["uri"].as_str().unwrap();
+        (
+            file.to_string(),
+            region["startLine"]
+                .as_u64()
+                .zip(region["startColumn"].as_u64()),
+        )
+    };
+    let mut out = Vec::new();
+    for n in run["invocations"][0]["toolExecutionNotifications"]
+        .as_array()
+        .unwrap()
+    {
+        let (file, at) = place(n);
+        out.push(said(&file, n["descriptor"]["id"].as_str().unwrap(), at));
+    }
+    for r in run["results"].as_array().unwrap() {
+        let (file, at) = place(r);
+        out.push(said(&file, r["ruleId"].as_str().unwrap(), at));
+    }
+    out.sort();
+    out
+}
+
+fn said_github(text: &str) -> Vec<Said> {
+    let mut out = Vec::new();
+    for line in text.lines().filter(|l| l.starts_with("::")) {
+        let (head, _message) = line[2..].split_once("::").unwrap();
+        let (_command, props) = head.split_once(' ').unwrap();
+        let mut file = None;
+        let (mut l, mut c, mut what) = (None, None, None);
+        for prop in props.split(',') {
+            let (k, v) = prop.split_once('=').unwrap();
+            let v = v
+                .replace("%3A", ":")
+                .replace("%2C", ",")
+                .replace("%0A", "\n")
+                .replace("%0D", "\r")
+                .replace("%25", "%");
+            match k {
+                "file" => file = Some(v),
+                "line" => l = v.parse().ok(),
+                "col" => c = v.parse().ok(),
+                "title" => {
+                    what = Some(
+                        v.trim_start_matches("storylint(")
+                            .trim_end_matches(')')
+                            .to_string(),
+                    )
+                }
+                _ => {}
+            }
+        }
+        out.push(said(&file.unwrap(), &what.unwrap(), l.zip(c)));
+    }
+    out.sort();
+    out
+}
+
+fn said_junit(text: &str) -> Vec<Said> {
+    let doc = roxmltree::Document::parse(text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    let mut out = Vec::new();
+    for case in doc.descendants().filter(|n| n.has_tag_name("testcase")) {
+        let (file, at) = split_location(case.attribute("name").unwrap());
+        for child in case.children().filter(|c| c.is_element()) {
+            let what = match child.tag_name().name() {
+                "error" | "failure" => child.attribute("type").unwrap(),
+                "skipped" => "not-an-export",
+                other => panic!("unexpected <{other}>"),
+            };
+            out.push(said(&file, what, at));
+        }
+    }
+    // Other warnings are lines of <system-out>: `FILE:L:C: warning[KIND]: ...`.
+    for system_out in doc.descendants().filter(|n| n.has_tag_name("system-out")) {
+        for line in system_out.text().unwrap_or("").lines() {
+            let (place, rest) = line.split_once(": warning[").unwrap();
+            let kind = rest.split_once(']').unwrap().0;
+            let (file, at) = split_location(place);
+            out.push(said(&file, kind, at));
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Checks the human report says everything in `expected`: for each, a
+/// diagnostic headed by its kind or rule, naming the file and placing it
+/// at `[FILE:LINE:COL]` when it has a place.
+fn check_human(text: &str, expected: &[Said]) {
+    // Diagnostics start with their code on a line of its own.
+    let mut blocks: Vec<String> = Vec::new();
+    for line in text.lines() {
+        let is_code = !line.is_empty()
+            && !line.starts_with(' ')
+            && !line.starts_with("storylint:")
+            && !line.contains(' ');
+        if is_code || blocks.is_empty() {
+            blocks.push(String::new());
+        }
+        let block = blocks.last_mut().unwrap();
+        block.push_str(line);
+        block.push('\n');
+    }
+    for s in expected {
+        let found = blocks.iter().any(|b| {
+            b.starts_with(&format!("{}\n", s.what))
+                && match s.at {
+                    Some((l, c)) => b.contains(&format!("[{}:{l}:{c}]", s.file)),
+                    None => b.contains(&format!("× {}: ", s.file)),
+                }
+        });
+        assert!(found, "the human report does not say {s:?}:\n{text}");
+    }
+}
+
+#[test]
+fn every_hostile_input_at_once_in_every_format() {
+    let dir = setup();
+    let d = dir.path();
+    let huge = {
+        let head = r#"{"type": "Agents::HTTPRequestAgent", "name": "huge token", "options": {"url": "https://api.example.com", "method": "post", "headers": {"Authorization": ""#;
+        let mut text = String::with_capacity(40 * 1024 * 1024 + 200);
+        text.push_str(head);
+        text.extend(std::iter::repeat_n('A', 40 * 1024 * 1024));
+        text.push_str("\"}}}\n");
+        text
+    };
+    let files: Vec<(&str, Vec<u8>)> = vec![
+        ("empty.json", Vec::new()),
+        ("blank.json", WHITESPACE.into()),
+        ("truncated.json", truncated().into()),
+        ("latin1.json", LATIN1.into()),
+        ("bom.json", with_bom()),
+        ("utf16.json", utf16le()),
+        ("deep-arrays.json", deep_arrays().into()),
+        ("deep-objects.json", deep_objects().into()),
+        ("huge-token.json", huge.into()),
+        ("huge-numbers.json", HUGE_NUMBERS.into()),
+        ("surrogates.json", LONE_SURROGATES.into()),
+        ("more-surrogates.json", MORE_SURROGATES.into()),
+        ("duplicates.json", DUPLICATE_KEYS.into()),
+        ("two.json", TWO_DOCUMENTS.into()),
+        ("image.json", binary()),
+        ("zeros.json", vec![0; 4096]),
+        ("x.json/inner.json", SENTINEL.into()),
+        ("agents-null.json", story("null").into()),
+        ("odd-actions.json", odd_actions().into()),
+        ("odd-options.json", odd_options().into()),
+        ("odd-headers.json", odd_headers().into()),
+        ("odd-methods.json", odd_methods().into()),
+        ("unknown-types.json", unknown_types().into()),
+    ];
+    for (name, bytes) in &files {
+        write(d, name, bytes);
+    }
+    drop(files);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::symlink;
+        symlink("loop-b.json", d.join("loop-a.json")).unwrap();
+        symlink("loop-a.json", d.join("loop-b.json")).unwrap();
+        // What a file deleted after the walk found it looks like.
+        symlink("deleted.json", d.join("gone.json")).unwrap();
+    }
+    // An unreadable file, when storylint can be run as a user that file
+    // permissions apply to.
+    #[cfg(unix)]
+    let prefix = unprivileged(d);
+    #[cfg(not(unix))]
+    let prefix: Option<Vec<String>> = None;
+    let locked = prefix.is_some();
+    #[cfg(unix)]
+    if locked {
+        use std::os::unix::fs::PermissionsExt;
+        let path = write(d, "locked.json", SENTINEL);
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o000)).unwrap();
+    }
+    let prefix = prefix.unwrap_or_default();
+
+    // What each bad input must be reported for; `None` for no place.
+    let at = |l: u64, c: u64| Some((l, c));
+    let truncated_at = {
+        let text = truncated();
+        let last = text.trim_end().char_indices().last().unwrap().0;
+        let (l, c) = line_col(&text, last);
+        Some((l as u64, c as u64))
+    };
+    let blank_at = {
+        let (l, c) = line_col(WHITESPACE, WHITESPACE.len());
+        Some((l as u64, c as u64))
+    };
+    // The place of `needle` in `text`, `skip` bytes on.
+    let place = |text: &str, needle: &str, skip: usize| {
+        let (l, c) = line_col(text, text.find(needle).unwrap() + skip);
+        Some((l as u64, c as u64))
+    };
+    let latin1_at = {
+        let bad = LATIN1.iter().position(|b| *b == 0xE9).unwrap();
+        let (l, c) = line_col(std::str::from_utf8(&LATIN1[..bad]).unwrap(), bad);
+        Some((l as u64, c as u64))
+    };
+    let mut expected = vec![
+        said("empty.json", "invalid-json", None),
+        said("blank.json", "invalid-json", blank_at),
+        said("truncated.json", "invalid-json", truncated_at),
+        said("latin1.json", "invalid-utf8", latin1_at),
+        said("bom.json", "byte-order-mark", at(1, 1)),
+        said("utf16.json", "utf16", None),
+        said("deep-arrays.json", "invalid-json", at(1, 1025)),
+        said("deep-objects.json", "invalid-json", at(1, 5121)),
+        said("two.json", "invalid-json", at(2, 1)),
+        said("image.json", "invalid-utf8", at(1, 1)),
+        said("zeros.json", "invalid-utf8", at(1, 1)),
+        said("loop-a.json", "unreadable", None),
+        said("loop-b.json", "unreadable", None),
+        said("gone.json", "unreadable", None),
+        said("agents-null.json", "not-an-export", at(2, 11)),
+        said(
+            "odd-actions.json",
+            "unexpected-shape",
+            place(&odd_actions(), "null,", 0),
+        ),
+        said(
+            "odd-options.json",
+            "unexpected-shape",
+            place(&odd_options(), "\"options\": \"=base_options\"", 11),
+        ),
+        said(
+            "odd-headers.json",
+            "unexpected-shape",
+            place(&odd_headers(), "\"headers\": [", 11),
+        ),
+    ];
+    if locked {
+        expected.push(said("locked.json", "unreadable", None));
+    }
+    // Valid inputs with odd values: checked, and their findings reported.
+    let findings = [
+        ("bom.json", "missing-bearer-prefix"),
+        ("huge-token.json", "missing-bearer-prefix"),
+        ("huge-numbers.json", "unsupported-http-method"),
+        ("surrogates.json", "unsupported-http-method"),
+        ("more-surrogates.json", "unsupported-http-method"),
+        ("duplicates.json", "unsupported-http-method"),
+        ("x.json/inner.json", "unsupported-http-method"),
+        ("odd-actions.json", "unsupported-http-method"),
+        ("odd-options.json", "unsupported-http-method"),
+        ("odd-headers.json", "unsupported-http-method"),
+        ("odd-methods.json", "unsupported-http-method"),
+        ("unknown-types.json", "unsupported-http-method"),
+    ];
+
+    let json = run_as(d, &prefix, &["check", "--format", "json", "."]);
+    assert_eq!(json.code, 2, "{}", json.stdout);
+    let doc: Value = serde_json::from_str(&json.stdout).unwrap();
+    let reference = said_json(&doc);
+    for s in &expected {
+        assert!(
+            reference.contains(s),
+            "the JSON report does not say {s:?}:\n{doc:#}"
+        );
+    }
+    for (file, rule) in findings {
+        assert!(
+            reference
+                .iter()
+                .any(|s| s.file == file && s.what == rule && s.at.is_some()),
+            "no {rule} finding in {file}:\n{doc:#}"
+        );
+    }
+    // The defective export's findings, at their places.
+    let defective: Vec<&Said> = reference
+        .iter()
+        .filter(|s| s.file == DEFECTIVE && s.what == "missing-bearer-prefix")
+        .collect();
+    assert_eq!(defective.len(), DEFECTIVE_POINTERS.len(), "{doc:#}");
+    assert!(defective.iter().any(|s| s.at == at(115, 29)));
+    // Every input is accounted for.
+    let files_reported: std::collections::BTreeSet<&str> =
+        reference.iter().map(|s| s.file.as_str()).collect();
+    for s in &expected {
+        assert!(files_reported.contains(s.file.as_str()));
+    }
+
+    // Every other format says the same things about the same files at the
+    // same places, with the same exit code.
+    for format in ["human", "sarif", "github", "junit"] {
+        let ran = run_as(
+            d,
+            &prefix,
+            &["check", "--color", "never", "--format", format, "."],
+        );
+        assert_eq!(ran.code, 2, "--format {format}:\n{}", ran.stdout);
+        let got = match format {
+            "human" => {
+                check_human(&ran.stdout, &reference);
+                continue;
+            }
+            "sarif" => said_sarif(&serde_json::from_str(&ran.stdout).unwrap()),
+            "github" => said_github(&ran.stdout),
+            _ => said_junit(&ran.stdout),
+        };
+        assert_eq!(
+            got, reference,
+            "--format {format} differs from --format json"
+        );
+    }
 }
 
 // ---------------------------------------------------------------------------

@@ -54,12 +54,76 @@ pub enum Recognised {
         actions: Vec<Action>,
         notes: Vec<ShapeNote>,
     },
-    /// Valid JSON that is not a Tines export; the reason says why.
-    NotAnExport { reason: String },
+    /// Valid JSON that is not a Tines export; the reason says why, about
+    /// the value at `node` (the root, or an `agents` that is no array).
+    NotAnExport { reason: String, node: u32 },
 }
 
-/// Recognises the shape of `doc` and lists its actions.
+/// Recognises the shape of `doc` and lists its actions, with notes on
+/// the parts of them that have a shape no rule can look into.
 pub fn recognise(doc: &Document) -> Recognised {
+    let mut recognised = recognise_shape(doc);
+    if let Recognised::Export { actions, notes, .. } = &mut recognised {
+        for action in actions.iter() {
+            option_notes(doc, action, notes);
+        }
+        // Node ids are in document order.
+        notes.sort_by_key(|n| n.node);
+    }
+    recognised
+}
+
+/// The type of an HTTP Request action.
+pub const HTTP_REQUEST: &str = "Agents::HTTPRequestAgent";
+
+/// Notes on an action's `options` that is not an object (null or missing
+/// means no options), and on an HTTP Request's `headers` that is neither an
+/// object nor a string Tines computes at run time (a formula such as
+/// `=MERGE(...)` or a pill such as `<<prepare.headers>>`).
+fn option_notes(doc: &Document, action: &Action, notes: &mut Vec<ShapeNote>) {
+    let Some(options) = doc.get(action.node, "options") else {
+        return;
+    };
+    match doc.kind(options) {
+        Kind::Object => {}
+        Kind::Null => return,
+        other => {
+            notes.push(ShapeNote {
+                node: options,
+                message: format!(
+                    "`options` of this action is {}, not an object; its options were not checked",
+                    a_kind(other)
+                ),
+            });
+            return;
+        }
+    }
+    if action.action_type.as_deref() != Some(HTTP_REQUEST) {
+        return;
+    }
+    let Some(headers) = doc.get(options, "headers") else {
+        return;
+    };
+    let what = match doc.kind(headers) {
+        Kind::Object | Kind::Null => return,
+        Kind::String => {
+            let value = doc.str_value(headers).unwrap_or_default();
+            if value.trim().is_empty() || templates::is_templated(&value) {
+                return;
+            }
+            "a string with no formula or pill in it".to_string()
+        }
+        other => a_kind(other),
+    };
+    notes.push(ShapeNote {
+        node: headers,
+        message: format!(
+            "`headers` is {what}, not an object of header names and values; the headers were not checked"
+        ),
+    });
+}
+
+fn recognise_shape(doc: &Document) -> Recognised {
     let root = doc.root();
     let mut actions = Vec::new();
     let mut notes = Vec::new();
@@ -74,6 +138,7 @@ pub fn recognise(doc: &Document) -> Recognised {
                             "`agents` is {}, not an array of actions",
                             a_kind(doc.kind(agents))
                         ),
+                        node: agents,
                     };
                 }
                 let shape = if only_agents {
@@ -98,6 +163,7 @@ pub fn recognise(doc: &Document) -> Recognised {
                     reason: "the top-level object has neither an `agents` array (a story export) \
                              nor a `type` starting with `Agents::` (an action)"
                         .into(),
+                    node: root,
                 }
             }
         }
@@ -112,6 +178,7 @@ pub fn recognise(doc: &Document) -> Recognised {
                     reason: "the top-level array holds no Tines actions (objects whose `type` \
                              starts with `Agents::`)"
                         .into(),
+                    node: root,
                 }
             } else {
                 Recognised::Export {
@@ -126,6 +193,7 @@ pub fn recognise(doc: &Document) -> Recognised {
                 "the top-level value is {}, not an object or array",
                 a_kind(other)
             ),
+            node: root,
         },
     }
 }
@@ -200,13 +268,14 @@ fn action_at(doc: &Document, node: u32, story: Option<u32>) -> Action {
     }
 }
 
-/// "an object", "a null": a kind with its article, for messages.
+/// "an object", "a string", "null": a kind with its article where it
+/// takes one, for messages.
 fn a_kind(kind: Kind) -> String {
-    let article = match kind {
-        Kind::Array | Kind::Object => "an",
-        _ => "a",
-    };
-    format!("{article} {}", kind.name())
+    match kind {
+        Kind::Null => "null".into(),
+        Kind::Array | Kind::Object => format!("an {}", kind.name()),
+        Kind::Bool | Kind::Number | Kind::String => format!("a {}", kind.name()),
+    }
 }
 
 #[cfg(test)]
@@ -225,7 +294,7 @@ mod tests {
                 actions.iter().map(|a| doc.pointer(a.node)).collect(),
                 notes.into_iter().map(|n| n.message).collect(),
             ),
-            Recognised::NotAnExport { reason } => (None, vec![], vec![reason]),
+            Recognised::NotAnExport { reason, .. } => (None, vec![], vec![reason]),
         }
     }
 
@@ -246,7 +315,7 @@ mod tests {
             ]
         );
         assert_eq!(notes.len(), 1);
-        assert!(notes[0].contains("a null"), "{notes:?}");
+        assert!(notes[0].contains(" is null, "), "{notes:?}");
     }
 
     #[test]
@@ -270,5 +339,74 @@ mod tests {
         let (shape, _, why) = recognise_text("42");
         assert_eq!(shape, None);
         assert!(why[0].contains("a number"));
+        for (agents, kind) in [
+            ("null", "null"),
+            ("true", "a boolean"),
+            ("\"x\"", "a string"),
+        ] {
+            let (_, _, why) = recognise_text(&format!(r#"{{"agents": {agents}}}"#));
+            assert_eq!(
+                why[0],
+                format!("`agents` is {kind}, not an array of actions")
+            );
+        }
+    }
+
+    #[test]
+    fn options_and_headers_of_the_wrong_shape() {
+        let action = |options: &str| {
+            format!(r#"{{"type": "Agents::HTTPRequestAgent", "options": {options}}}"#)
+        };
+        let notes = |text: &str| {
+            let doc = Document::parse(text).unwrap();
+            let Recognised::Export { notes, .. } = recognise(&doc) else {
+                panic!("not an export: {text}");
+            };
+            notes
+                .iter()
+                .map(|n| (doc.pointer(n.node), n.message.clone()))
+                .collect::<Vec<_>>()
+        };
+        for options in [r#""=base""#, "[]", "3", "true"] {
+            let got = notes(&action(options));
+            assert_eq!(got.len(), 1, "{options}: {got:?}");
+            assert_eq!(got[0].0, "/options");
+        }
+        for options in ["null", "{}", r#"{"headers": null}"#, r#"{"headers": {}}"#] {
+            assert_eq!(notes(&action(options)), [], "{options}");
+        }
+        for headers in [r#""=MERGE(a, b)""#, r#""<<prepare.headers>>""#, r#""""#] {
+            let text = action(&format!(r#"{{"headers": {headers}}}"#));
+            assert_eq!(notes(&text), [], "{headers}");
+        }
+        for (headers, what) in [
+            ("[]", "an array"),
+            ("7", "a number"),
+            (r#""Accept: */*""#, "a string with no formula or pill in it"),
+        ] {
+            let text = action(&format!(r#"{{"headers": {headers}}}"#));
+            let got = notes(&text);
+            assert_eq!(got.len(), 1, "{headers}");
+            assert_eq!(got[0].0, "/options/headers");
+            assert!(
+                got[0].1.starts_with(&format!("`headers` is {what}, ")),
+                "{got:?}"
+            );
+        }
+        // Only HTTP Requests have headers; in a story, notes come in order.
+        let text = r#"{"agents": [{"type": "Agents::EventTransformationAgent", "options": {"headers": []}},
+            {"type": "Agents::WebhookAgent", "options": "x"}, 3]}"#;
+        let got: Vec<String> = notes(text).into_iter().map(|n| n.0).collect();
+        assert_eq!(got, ["/agents/1/options", "/agents/2"]);
+    }
+
+    #[test]
+    fn agents_of_the_wrong_type_is_placed_at_its_value() {
+        let doc = Document::parse("{\"name\": \"x\",\n \"agents\": null}").unwrap();
+        let Recognised::NotAnExport { node, .. } = recognise(&doc) else {
+            panic!("an export");
+        };
+        assert_eq!(doc.raw(node), "null");
+        assert_eq!(doc.pointer(node), "/agents");
     }
 }

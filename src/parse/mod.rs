@@ -85,44 +85,62 @@ pub struct ParseError {
     pub lone_surrogate: bool,
 }
 
+/// Byte offsets of the unpaired UTF-16 surrogate escapes in `text`: a
+/// `\ud800`-style high surrogate not directly followed by a low surrogate
+/// escape, or a low surrogate escape not preceded by a high one. Escaped
+/// backslashes (`\\ud800`) are skipped as two-byte escapes, as a JSON
+/// string reader does. This one scan serves both to locate the escape the
+/// parser stopped on and to replace them all ([`replace_lone_surrogates`]).
+pub fn lone_surrogate_escapes(text: &str) -> impl Iterator<Item = usize> + '_ {
+    let bytes = text.as_bytes();
+    let hex_at = move |i: usize| -> Option<u16> {
+        if bytes.get(i) != Some(&b'\\') || bytes.get(i + 1) != Some(&b'u') {
+            return None;
+        }
+        let h = bytes.get(i + 2..i + 6)?;
+        if !h.iter().all(u8::is_ascii_hexdigit) {
+            return None;
+        }
+        u16::from_str_radix(std::str::from_utf8(h).ok()?, 16).ok()
+    };
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < bytes.len() {
+            let Some(at) = memchr::memchr(b'\\', &bytes[i..]).map(|r| i + r) else {
+                i = bytes.len();
+                break;
+            };
+            match hex_at(at) {
+                Some(0xD800..=0xDBFF) => {
+                    if matches!(hex_at(at + 6), Some(0xDC00..=0xDFFF)) {
+                        i = at + 12;
+                    } else {
+                        i = at + 6;
+                        return Some(at);
+                    }
+                }
+                Some(0xDC00..=0xDFFF) => {
+                    i = at + 6;
+                    return Some(at);
+                }
+                Some(_) => i = at + 6,
+                // Any other escape, including `\\`, is two bytes.
+                None => i = at + 2,
+            }
+        }
+        None
+    })
+}
+
 /// `text` with every unpaired surrogate escape (`\ud800` not followed by a
 /// low surrogate, or a lone `\udc00`) replaced by `\ufffd`, the
 /// replacement character: same length, so every offset is unchanged. JSON's
 /// grammar allows unpaired surrogates and Tines' parsers accept them; the
 /// span parser does not, so it parses this copy instead.
 pub fn replace_lone_surrogates(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = bytes.to_vec();
-    let hex_at = |i: usize| -> Option<u16> {
-        if bytes.get(i) != Some(&b'\\') || bytes.get(i + 1) != Some(&b'u') {
-            return None;
-        }
-        let h = std::str::from_utf8(bytes.get(i + 2..i + 6)?).ok()?;
-        u16::from_str_radix(h, 16).ok()
-    };
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] != b'\\' {
-            i += 1;
-            continue;
-        }
-        match hex_at(i) {
-            Some(0xD800..=0xDBFF) => {
-                if matches!(hex_at(i + 6), Some(0xDC00..=0xDFFF)) {
-                    i += 12;
-                } else {
-                    out[i + 2..i + 6].copy_from_slice(b"fffd");
-                    i += 6;
-                }
-            }
-            Some(0xDC00..=0xDFFF) => {
-                out[i + 2..i + 6].copy_from_slice(b"fffd");
-                i += 6;
-            }
-            Some(_) => i += 6,
-            // Any other escape, including `\\`, is two bytes.
-            None => i += 2,
-        }
+    let mut out = text.as_bytes().to_vec();
+    for at in lone_surrogate_escapes(text) {
+        out[at + 2..at + 6].copy_from_slice(b"fffd");
     }
     // Only ASCII hex digits were replaced by ASCII.
     String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
@@ -157,7 +175,7 @@ impl<'t> Document<'t> {
         let mut stack: Vec<Frame> = Vec::new();
         let err = |e: jiter::JiterError| {
             let offset = e.index.min(data.len());
-            match lone_surrogate(text, offset) {
+            match lone_surrogate(text, &e.error_type, offset) {
                 Some((at, esc)) => ParseError {
                     message: format!(
                         "`{esc}` is half of a UTF-16 surrogate pair with no other half, \
@@ -499,25 +517,28 @@ fn key_span(data: &[u8], key: &[u8]) -> (u32, u32) {
     )
 }
 
-/// The `\uD800`-style escape just before `offset`, when the parser stopped
-/// on an unpaired surrogate (which JSON parsers such as serde_json and
-/// jiter reject).
-fn lone_surrogate(text: &str, offset: usize) -> Option<(usize, String)> {
-    let mut from = offset.saturating_sub(12).min(text.len());
-    while !text.is_char_boundary(from) {
-        from -= 1;
+/// The unpaired surrogate escape the parser stopped on, when it stopped on
+/// one: jiter (like serde_json) rejects them with one of two error types,
+/// raised only for surrogate escapes. The escape is the first unpaired one
+/// in the text, since the parser reads every string before the error.
+fn lone_surrogate(
+    text: &str,
+    error: &jiter::JiterErrorType,
+    offset: usize,
+) -> Option<(usize, String)> {
+    use jiter::JsonErrorType as J;
+    if !matches!(
+        error,
+        jiter::JiterErrorType::JsonError(
+            J::LoneLeadingSurrogateInHexEscape | J::UnexpectedEndOfHexEscape
+        )
+    ) {
+        return None;
     }
-    let mut to = (offset + 6).min(text.len());
-    while !text.is_char_boundary(to) {
-        to += 1;
-    }
-    let window = text.get(from..to)?;
-    let at = window.rfind("\\u")?;
-    let hex = window.get(at + 2..at + 6)?;
-    let code = u16::from_str_radix(hex, 16).ok()?;
-    (0xD800..=0xDFFF)
-        .contains(&code)
-        .then(|| (from + at, window[at..at + 6].to_string()))
+    let at = lone_surrogate_escapes(text)
+        .next()
+        .filter(|at| *at <= offset)?;
+    Some((at, text.get(at..at + 6)?.to_string()))
 }
 
 fn describe(e: &jiter::JiterErrorType) -> String {
@@ -624,5 +645,139 @@ mod tests {
         );
         let doc = Document::parse(&fixed).unwrap();
         assert_eq!(doc.str_value(doc.item(0, 0).unwrap()).unwrap(), "\u{FFFD}x");
+    }
+
+    /// One piece of a string literal: its source text and the UTF-16 code
+    /// units it stands for.
+    fn piece(src: &str, units: &[u16]) -> (String, Vec<u16>) {
+        (src.to_string(), units.to_vec())
+    }
+
+    /// Pieces the arrangements are made of: surrogate escapes alone and in
+    /// pairs, other escapes (among them an escaped backslash before `u`),
+    /// and literal text (ASCII, BMP and astral).
+    fn pieces() -> Vec<(String, Vec<u16>)> {
+        vec![
+            piece(r"\ud800", &[0xD800]),
+            piece(r"\uDBFF", &[0xDBFF]),
+            piece(r"\udc00", &[0xDC00]),
+            piece(r"\uDFFF", &[0xDFFF]),
+            piece(r"\ud83d\ude00", &[0xD83D, 0xDE00]),
+            piece(r"\u0041", &[0x41]),
+            piece(r"\ufffd", &[0xFFFD]),
+            piece(r"\\", &[0x5C]),
+            piece(r"\\ud800", &[0x5C, 0x75, 0x64, 0x38, 0x30, 0x30]),
+            piece(r"\n", &[0x0A]),
+            piece(r#"\""#, &[0x22]),
+            piece("a", &[0x61]),
+            piece("é", &[0xE9]),
+            piece("😀", &[0xD83D, 0xDE00]),
+        ]
+    }
+
+    /// Checks one arrangement against a model: the string is UTF-16 code
+    /// units, and decoding replaces each unpaired surrogate with U+FFFD
+    /// (`String::from_utf16_lossy`). The parser must stop on the first
+    /// unpaired surrogate escape, flag it as such and point at it; the
+    /// patched text must parse and decode like the model.
+    fn check_arrangement(parts: &[&(String, Vec<u16>)]) {
+        let prefix = r#"{"agents": [], "n": ""#;
+        let mut text = prefix.to_string();
+        // (unit, byte offset of the escape it came from, if an escape)
+        let mut units: Vec<(u16, Option<usize>)> = Vec::new();
+        for (src, us) in parts {
+            let at = text.len();
+            let escape = src.starts_with(r"\u");
+            let mut off = at;
+            for u in us.iter() {
+                units.push((*u, escape.then_some(off)));
+                off += 6;
+            }
+            text.push_str(src);
+        }
+        text.push_str("\"}");
+        let expected = String::from_utf16_lossy(&units.iter().map(|u| u.0).collect::<Vec<_>>());
+        let mut first_lone = None;
+        let mut i = 0;
+        while i < units.len() {
+            let u = units[i].0;
+            if (0xD800..0xDC00).contains(&u)
+                && units
+                    .get(i + 1)
+                    .is_some_and(|n| (0xDC00..0xE000).contains(&n.0))
+            {
+                i += 2;
+                continue;
+            }
+            if (0xD800..0xE000).contains(&u) && first_lone.is_none() {
+                first_lone = units[i].1;
+            }
+            i += 1;
+        }
+        match Document::parse(&text) {
+            Ok(_) => assert_eq!(first_lone, None, "{text}: accepted with a lone surrogate"),
+            Err(e) => {
+                assert!(e.lone_surrogate, "{text}: rejected: {e:?}");
+                assert_eq!(Some(e.offset), first_lone, "{text}: {e:?}");
+                assert!(e.message.contains(&text[e.offset..e.offset + 6]), "{e:?}");
+            }
+        }
+        let found: Vec<usize> = lone_surrogate_escapes(&text).collect();
+        assert_eq!(found.first().copied(), first_lone, "{text}");
+        let patched = replace_lone_surrogates(&text);
+        assert_eq!(patched.len(), text.len());
+        let doc = Document::parse(&patched).unwrap_or_else(|e| panic!("{patched}: {e:?}"));
+        let n = doc.get(0, "n").unwrap();
+        assert_eq!(doc.str_value(n).unwrap(), expected, "{text}");
+    }
+
+    #[test]
+    fn surrogate_arrangements_from_the_audit() {
+        for (text, lone_at) in [
+            (r#"{"agents": [], "n": "\ud800\u0041"}"#, Some(21)),
+            (r#"{"agents": [], "n": "\ud800\ud800\udfff"}"#, Some(21)),
+            (r#"{"agents": [], "n": "\udc00\ud800"}"#, Some(21)),
+            (r#"{"agents": [], "n": "x\ud800"}"#, Some(22)),
+            (r#"{"agents": [], "n": "\ud800\n"}"#, Some(21)),
+            (r#"{"agents": [], "n": "\\ud800\ud83d\ude00"}"#, None),
+            (r#"{"agents": [], "\ud800": 1}"#, Some(16)),
+        ] {
+            match Document::parse(text) {
+                Ok(_) => assert_eq!(lone_at, None, "{text}"),
+                Err(e) => {
+                    assert!(e.lone_surrogate, "{text}: {e:?}");
+                    assert_eq!(Some(e.offset), lone_at, "{text}: {e:?}");
+                }
+            }
+            assert!(Document::parse(&replace_lone_surrogates(text)).is_ok());
+        }
+        // Not surrogate errors: other bad escapes and truncation stay errors.
+        for text in [r#"["\ud800\uZZZZ"]"#, r#"["\ud800"#, r#"["\u+d80"]"#] {
+            let e = Document::parse(text).unwrap_err();
+            assert!(!e.lone_surrogate, "{text}: {e:?}");
+        }
+    }
+
+    #[test]
+    fn every_short_surrogate_arrangement() {
+        let all = pieces();
+        for a in &all {
+            check_arrangement(&[a]);
+            for b in &all {
+                check_arrangement(&[a, b]);
+                for c in &all {
+                    check_arrangement(&[a, b, c]);
+                }
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn long_surrogate_arrangements(picks in proptest::collection::vec(0usize..14, 0..24)) {
+            let all = pieces();
+            let parts: Vec<_> = picks.iter().map(|i| &all[*i]).collect();
+            check_arrangement(&parts);
+        }
     }
 }

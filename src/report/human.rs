@@ -2,7 +2,8 @@
 //! snippet underlined at the exact bytes, then a one-line summary.
 
 use super::Report;
-use crate::lint::Finding;
+use super::escape::{visible, visible_lines};
+use crate::lint::{FileStatus, Finding};
 use crate::rules::{Rule, Severity};
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceCode};
 use std::fmt;
@@ -63,11 +64,12 @@ impl Diagnostic for FindingDiagnostic<'_> {
             .finding
             .suggestion
             .as_ref()
-            .map(|s| format!("did you mean `{s}`?"));
-        let help = match (suggestion, &self.rule.help) {
+            .map(|s| format!("did you mean `{}`?", visible(s)));
+        let rule_help = self.rule.help.as_deref().map(visible_lines);
+        let help = match (suggestion, rule_help) {
             (Some(s), Some(h)) => format!("{s} {h}"),
             (Some(s), None) => s,
-            (None, Some(h)) => h.clone(),
+            (None, Some(h)) => h.into_owned(),
             (None, None) => return None,
         };
         Some(Box::new(help))
@@ -80,7 +82,10 @@ impl Diagnostic for FindingDiagnostic<'_> {
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         Some(Box::new(std::iter::once(
             LabeledSpan::new_primary_with_span(
-                self.finding.label.clone(),
+                self.finding
+                    .label
+                    .as_deref()
+                    .map(|l| visible(l).into_owned()),
                 self.finding.snippet.span(),
             ),
         )))
@@ -100,8 +105,10 @@ fn handler(options: &Options) -> GraphicalReportHandler {
         .with_context_lines(1)
 }
 
-fn action_line(f: &Finding) -> String {
-    match &f.action {
+/// The finding's message and the action it is in, on two lines; every
+/// part that comes from the input is made visible.
+fn finding_text(f: &Finding) -> String {
+    let line = match &f.action {
         Some(a) => {
             let name = a
                 .name
@@ -111,6 +118,69 @@ fn action_line(f: &Finding) -> String {
             format!("in action {name} ({ty}) at {}", f.pointer)
         }
         None => format!("at {}", f.pointer),
+    };
+    format!("{}\n{}", visible(&f.message), visible(&line))
+}
+
+/// Another diagnostic (an input, rule file or configuration problem) with
+/// its texts made visible. Its snippet is visible already.
+struct Visible<'a> {
+    inner: &'a dyn Diagnostic,
+    text: String,
+}
+
+impl<'a> Visible<'a> {
+    fn new(inner: &'a dyn Diagnostic) -> Self {
+        Visible {
+            inner,
+            text: visible(&inner.to_string()).into_owned(),
+        }
+    }
+}
+
+impl fmt::Debug for Visible<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl fmt::Display for Visible<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl std::error::Error for Visible<'_> {}
+
+impl Diagnostic for Visible<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        let code = self.inner.code()?.to_string();
+        Some(Box::new(visible(&code).into_owned()))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        self.inner.severity()
+    }
+
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        let help = self.inner.help()?.to_string();
+        Some(Box::new(visible_lines(&help).into_owned()))
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.inner.source_code()
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let labels = self.inner.labels()?.map(|l| {
+            let label = l.label().map(|t| visible(t).into_owned());
+            if l.primary() {
+                LabeledSpan::new_primary_with_span(label, *l.inner())
+            } else {
+                LabeledSpan::new_with_span(label, *l.inner())
+            }
+        });
+        Some(Box::new(labels.collect::<Vec<_>>().into_iter()))
     }
 }
 
@@ -124,7 +194,7 @@ pub fn write_problems<K: crate::error::ProblemKind>(
     for p in problems {
         let mut buf = String::new();
         handler
-            .render_report(&mut buf, p)
+            .render_report(&mut buf, &Visible::new(p))
             .map_err(|_| io::Error::other("cannot render a diagnostic"))?;
         writeln!(out, "{buf}")?;
     }
@@ -142,15 +212,17 @@ pub fn write(report: &Report, options: &Options, out: &mut dyn Write) -> io::Res
         out.write_all(buf.as_bytes())?;
         writeln!(out)
     };
+    // Problems are shown through `Visible`; findings make their own texts
+    // visible.
     for e in &report.rule_errors {
-        render(e, out)?;
+        render(&Visible::new(e), out)?;
     }
     for e in &report.config_problems {
-        render(e, out)?;
+        render(&Visible::new(e), out)?;
     }
     for file in &report.files {
         for e in &file.errors {
-            render(e, out)?;
+            render(&Visible::new(e), out)?;
         }
         let mut items: Vec<(usize, Item)> = file
             .warnings
@@ -170,13 +242,13 @@ pub fn write(report: &Report, options: &Options, out: &mut dyn Write) -> io::Res
         items.sort_by_key(|(at, _)| *at);
         for (_, item) in items {
             match item {
-                Item::Warning(w) => render(w, out)?,
+                Item::Warning(w) => render(&Visible::new(w), out)?,
                 Item::Finding(f) => {
                     let rule = &report.rules.rules[f.rule];
                     let d = FindingDiagnostic {
                         finding: f,
                         rule,
-                        text: format!("{}\n{}", f.message, action_line(f)),
+                        text: finding_text(f),
                     };
                     render(&d, out)?;
                 }
@@ -211,7 +283,25 @@ pub fn summary_line(report: &Report) -> String {
     if s.files == 0 && s.rule_errors == 0 {
         return "storylint: no JSON files found to check".into();
     }
-    let mut parts = vec![format!("{} checked", s.checked)];
+    // Checked files can carry input errors too (a byte order mark).
+    let flawed = report
+        .files
+        .iter()
+        .filter(|f| f.status == FileStatus::Checked && !f.errors.is_empty())
+        .count();
+    let mut parts = vec![if flawed > 0 {
+        format!(
+            "{} checked ({flawed} despite {})",
+            s.checked,
+            if flawed == 1 {
+                "an input error"
+            } else {
+                "input errors"
+            }
+        )
+    } else {
+        format!("{} checked", s.checked)
+    }];
     if s.skipped > 0 {
         parts.push(format!("{} skipped: not a Tines export", s.skipped));
     }

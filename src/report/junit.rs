@@ -6,14 +6,20 @@
 //! pointer, the action and the rule's help; whatever its severity, a finding
 //! is a failure (the exit code, not the report, applies `--fail-on`). An
 //! input or rule file that could not be used is a testcase with an
-//! `<error>`; a JSON file that is not an export is a `<skipped>` testcase;
+//! `<error>`; a JSON file that is not an export is a `<skipped>` testcase
+//! (named `FILE:LINE:COL` too: the place that makes it no export);
 //! and a file with nothing to report gets one passing testcase, so that
 //! CI lists it.
 //!
-//! Text is escaped for XML (`& < > " '`, and line breaks and tabs in
-//! attributes as character references so parsers keep them), and
+//! Text is escaped for XML (`& < > " '`; line breaks everywhere, and tabs
+//! in attributes, as character references so parsers keep them), and
 //! characters XML 1.0 does not allow (control characters other than tab,
-//! line feed and carriage return, U+FFFE, U+FFFF) are removed.
+//! line feed and carriage return, U+FFFE, U+FFFF) are removed. Since no
+//! line break is written raw except between elements, every line of the
+//! report starts with markup: text from an input (a file or action name
+//! such as `x\n::error file=a::b`) can never begin a line that a CI system
+//! (GitHub Actions reads every line a step prints for `::` workflow
+//! commands) would take for a command.
 
 use super::Report;
 use crate::error::{InputWarningKind, Problem, ProblemKind};
@@ -123,7 +129,8 @@ fn file_suite(report: &Report, file: &FileReport) -> Suite {
         match w.kind {
             InputWarningKind::NotAnExport => suite.cases.push(Case {
                 classname: "storylint".into(),
-                name: file.file.clone(),
+                // Where it says so: `agents` that is not an array has a place.
+                name: location_name(w),
                 outcome: Outcome::Skipped {
                     message: w.message.clone(),
                 },
@@ -285,9 +292,11 @@ fn escape(s: &str, in_attribute: bool) -> String {
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
             // A literal CR is read back as LF, and in an attribute any
-            // line break or tab as a space: keep them as references.
+            // line break or tab as a space: keep them as references. A
+            // line feed is one in element content too, so that input text
+            // never starts a line of the report.
             '\r' => out.push_str("&#13;"),
-            '\n' if in_attribute => out.push_str("&#10;"),
+            '\n' => out.push_str("&#10;"),
             '\t' if in_attribute => out.push_str("&#9;"),
             c => out.push(c),
         }
@@ -315,7 +324,7 @@ mod tests {
             attr("a & <b> \"c\" 'd'\u{1}\u{0}\u{1b}\u{FFFE}\n\te\r"),
             "a &amp; &lt;b&gt; &quot;c&quot; &apos;d&apos;&#10;&#9;e&#13;"
         );
-        assert_eq!(text_content("x\ny\tz\u{7}"), "x\ny\tz");
+        assert_eq!(text_content("x\ny\tz\u{7}"), "x&#10;y\tz");
         assert_eq!(text_content("snowman ☃ 𝄞"), "snowman ☃ 𝄞");
     }
 }

@@ -3,6 +3,7 @@
 //! the exit code, and one module per format renders it.
 
 pub mod catalog;
+pub mod escape;
 pub mod github;
 pub mod human;
 pub mod json;

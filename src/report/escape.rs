@@ -1,0 +1,139 @@
+//! Text from inputs made safe to print on a terminal or in a CI log.
+//!
+//! A story export, a file name or a rule's message can hold control
+//! characters: an escape sequence (`\u001b[31m`) would recolour or rewrite
+//! the terminal, a carriage return would overwrite the line, and a line
+//! break followed by `::error file=...` would be a workflow command to
+//! GitHub Actions, which reads every line a step prints. Each control
+//! character (C0, DEL and C1) is shown as one visible character instead:
+//! the Unicode "control pictures" (`␛`, `␍`, `␊` ...) for C0 and DEL, and
+//! U+FFFD for C1. One character for one keeps columns, which are counted
+//! in characters, where they were.
+
+use std::borrow::Cow;
+
+/// The visible stand-in for a control character, or `None` for any other.
+pub fn picture(c: char) -> Option<char> {
+    match c {
+        '\u{0}'..='\u{1f}' => char::from_u32(0x2400 + c as u32),
+        '\u{7f}' => Some('\u{2421}'),
+        '\u{80}'..='\u{9f}' => Some('\u{FFFD}'),
+        _ => None,
+    }
+}
+
+/// `s` with every control character, line breaks and tabs included, made
+/// visible: for text that must stay on one line.
+pub fn visible(s: &str) -> Cow<'_, str> {
+    visible_except(s, |_| false)
+}
+
+/// `s` with every control character but the line feed made visible: for
+/// multi-line text storylint writes itself around input.
+pub fn visible_lines(s: &str) -> Cow<'_, str> {
+    visible_except(s, |c| c == '\n')
+}
+
+fn visible_except(s: &str, keep: impl Fn(char) -> bool) -> Cow<'_, str> {
+    if !s.chars().any(|c| !keep(c) && picture(c).is_some()) {
+        return Cow::Borrowed(s);
+    }
+    Cow::Owned(
+        s.chars()
+            .map(|c| match picture(c) {
+                Some(p) if !keep(c) => p,
+                _ => c,
+            })
+            .collect(),
+    )
+}
+
+/// A window of a file made visible for a snippet: line breaks (LF and
+/// CRLF) and tabs keep the layout, every other control character is
+/// replaced. Returns the text and a map from byte offsets in `s` to byte
+/// offsets in it (replacements change byte lengths, not characters).
+pub fn visible_layout(s: &str) -> (Cow<'_, str>, OffsetShift) {
+    let bytes = s.as_bytes();
+    let keep = |i: usize, c: char| match c {
+        '\n' | '\t' => true,
+        '\r' => bytes.get(i + 1) == Some(&b'\n'),
+        _ => false,
+    };
+    let mut shifts = Vec::new();
+    let mut out: Option<String> = None;
+    for (i, c) in s.char_indices() {
+        match picture(c).filter(|_| !keep(i, c)) {
+            Some(p) => {
+                let out = out.get_or_insert_with(|| {
+                    let mut o = String::with_capacity(s.len() + 8);
+                    o.push_str(&s[..i]);
+                    o
+                });
+                out.push(p);
+                shifts.push((i, p.len_utf8() as isize - c.len_utf8() as isize));
+            }
+            None => {
+                if let Some(out) = out.as_mut() {
+                    out.push(c);
+                }
+            }
+        }
+    }
+    let text = out.map_or(Cow::Borrowed(s), Cow::Owned);
+    (text, OffsetShift { shifts })
+}
+
+/// Maps byte offsets in a text to those in its visible form.
+#[derive(Clone, Debug, Default)]
+pub struct OffsetShift {
+    /// (offset of a replaced character, bytes it grew by), in order.
+    shifts: Vec<(usize, isize)>,
+}
+
+impl OffsetShift {
+    /// The offset in the visible text of offset `at` of the original.
+    pub fn map(&self, at: usize) -> usize {
+        let grown: isize = self
+            .shifts
+            .iter()
+            .take_while(|(i, _)| *i < at)
+            .map(|(_, d)| *d)
+            .sum();
+        at.saturating_add_signed(grown)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_become_one_visible_character_each() {
+        assert_eq!(
+            visible("a\u{1b}[31mb\rc\n::error\td\u{7f}\u{9b}"),
+            "a\u{241b}[31mb\u{240d}c\u{240a}::error\u{2409}d\u{2421}\u{FFFD}"
+        );
+        assert!(matches!(visible("plain é ☃"), Cow::Borrowed(_)));
+        assert_eq!(visible_lines("a\nb\rc"), "a\nb\u{240d}c");
+        for s in ["\u{0}\u{1f}x", "tab\there", "\u{85}"] {
+            assert_eq!(visible(s).chars().count(), s.chars().count());
+            assert!(visible(s).chars().all(|c| picture(c).is_none()));
+        }
+    }
+
+    #[test]
+    fn layouts_keep_line_breaks_and_tabs_and_map_offsets() {
+        let s = "a\u{1b}b\r\n\tc\rd\u{85}e";
+        let (shown, shift) = visible_layout(s);
+        assert_eq!(shown, "a\u{241b}b\r\n\tc\u{240d}d\u{FFFD}e");
+        // Every character boundary maps to the same character's boundary.
+        let starts: Vec<usize> = s.char_indices().map(|(i, _)| i).collect();
+        let shown_starts: Vec<usize> = shown.char_indices().map(|(i, _)| i).collect();
+        let mapped: Vec<usize> = starts.iter().map(|i| shift.map(*i)).collect();
+        assert_eq!(mapped, shown_starts);
+        assert_eq!(shift.map(s.len()), shown.len());
+        let (same, shift) = visible_layout("x\r\ny\tz");
+        assert!(matches!(same, Cow::Borrowed(_)));
+        assert_eq!(shift.map(4), 4);
+    }
+}
