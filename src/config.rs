@@ -220,7 +220,7 @@ impl Config {
                     });
                     error(
                         &mut errors,
-                        ConfigErrorKind::InvalidYaml,
+                        yaml_error_kind(&e),
                         span,
                         yaml_message(&e),
                         Some("see `storylint check --help` and the README's configuration section"),
@@ -522,6 +522,28 @@ impl Config {
     }
 }
 
+/// `invalid-config` for YAML that reads but does not fit the configuration
+/// (an unknown key, a list where a map belongs, a missing field);
+/// `config-invalid-yaml` for text that is not YAML at all.
+fn yaml_error_kind(e: &serde_saphyr::Error) -> ConfigErrorKind {
+    use serde_saphyr::Error as E;
+    let mut e = e;
+    while let E::WithSnippet { error, .. } | E::AliasError { error, .. } = e {
+        e = error;
+    }
+    match e {
+        E::SerdeInvalidType { .. }
+        | E::SerdeInvalidValue { .. }
+        | E::SerdeInvalidLength { .. }
+        | E::SerdeUnknownVariant { .. }
+        | E::SerdeUnknownField { .. }
+        | E::SerdeMissingField { .. }
+        | E::Unexpected { .. }
+        | E::NullIntoString { .. } => ConfigErrorKind::Invalid,
+        _ => ConfigErrorKind::InvalidYaml,
+    }
+}
+
 /// `path` with `.` segments removed and `..` applied where possible.
 fn normalise(path: &Path) -> PathBuf {
     use std::path::Component;
@@ -624,6 +646,27 @@ mod tests {
         let yaml = "ignore:\n  - rules: [x]\n    reason: why\n";
         let errs = parse(yaml).unwrap_err();
         assert!(errs[0].message.contains("action-name"));
+    }
+
+    #[test]
+    fn unknown_keys_are_invalid_config_and_broken_yaml_is_invalid_yaml() {
+        let kind = |yaml: &str| parse(yaml).unwrap_err()[0].kind;
+        assert_eq!(kind("fail_on: warning\n"), ConfigErrorKind::Invalid);
+        assert_eq!(
+            kind("overrides:\n  - files: [a]\n    rule: {x: off}\n"),
+            ConfigErrorKind::Invalid
+        );
+        assert_eq!(kind("rules: [a, b]\n"), ConfigErrorKind::Invalid);
+        assert_eq!(
+            kind("overrides:\n  - rules: {}\n"),
+            ConfigErrorKind::Invalid
+        );
+        assert_eq!(kind("rules: {a: off\n"), ConfigErrorKind::InvalidYaml);
+        assert_eq!(
+            kind("rules:\n  a: off\n a: b\n"),
+            ConfigErrorKind::InvalidYaml
+        );
+        assert_eq!(kind("fail-on: \"x\n"), ConfigErrorKind::InvalidYaml);
     }
 
     #[test]
