@@ -766,12 +766,26 @@ fn unknown_rule_ids_in_config_are_warnings_and_the_run_proceeds() {
     assert_eq!(doc["summary"]["errors"], 0);
     let ws = warnings(&doc);
     assert_eq!(ws.len(), 3, "{doc:#}");
-    for (w, id) in ws.iter().zip([
-        "missing-bearer-prefx",
-        "legacy-liquid-refrence",
-        "basic-auth-and-headr",
-    ]) {
+    for ((w, id), meant) in ws
+        .iter()
+        .zip([
+            "missing-bearer-prefx",
+            "legacy-liquid-refrence",
+            "basic-auth-and-headr",
+        ])
+        .zip([
+            "missing-bearer-prefix",
+            "legacy-liquid-reference",
+            "basic-auth-and-header",
+        ])
+    {
         assert_eq!(w["kind"], "unknown-rule-in-config");
+        // The suggestion reaches JSON too, not only the human format.
+        assert_eq!(
+            w["help"].as_str(),
+            Some(format!("did you mean `{meant}`?").as_str()),
+            "{w:#}"
+        );
         assert_eq!(w["severity"], "warning");
         assert!(
             w["message"].as_str().unwrap().contains(id),
@@ -1637,6 +1651,10 @@ fn unwritable_output_is_an_error_but_stdout_still_gets_the_report() {
     );
     let doc: Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(findings(&doc).len(), 1);
+    // An error with no help has no `help` key (not `null`).
+    let errors = doc["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{doc:#}");
+    assert!(errors[0].get("help").is_none(), "{doc:#}");
 }
 
 #[test]
