@@ -505,6 +505,63 @@ fn github_reports_input_errors_as_error_commands() {
     );
 }
 
+/// GitHub resolves `file=` against the workspace: a path storylint knows as
+/// absolute (the configuration it found upward, an input named by its
+/// absolute path) must come out relative when it is under the directory
+/// storylint ran in, in the GitHub format as in SARIF.
+#[test]
+fn github_and_sarif_paths_are_relative_to_the_workspace() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().canonicalize().unwrap();
+    fs::create_dir(d.join("stories")).unwrap();
+    fs::write(d.join("stories/defective.json"), DEFECTIVE_ACTION).unwrap();
+    // An unknown rule id: a warning located in the configuration.
+    fs::write(
+        d.join(".storylint.yaml"),
+        "rules:\n  hardcoded-secrets: off\n",
+    )
+    .unwrap();
+    let absolute = d.join("stories/defective.json");
+    let args = [absolute.to_str().unwrap()];
+    let (stdout, code) = check(&d, "github", &args);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(
+        !stdout.contains(d.to_str().unwrap()),
+        "an absolute path leaked:\n{stdout}"
+    );
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(
+        lines.iter().any(|l| l.starts_with(
+            "::warning file=.storylint.yaml,line=2,col=3,title=storylint(unknown-rule-in-config)::"
+        )),
+        "{stdout}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("::error file=stories/defective.json,line=1,")),
+        "{stdout}"
+    );
+    let (doc, _) = check_value(&d, "sarif", &args);
+    let run = run0(&doc);
+    assert_eq!(
+        uri_of(&run["results"][0]["locations"][0]),
+        "stories/defective.json"
+    );
+    let notification = &run["invocations"][0]["toolExecutionNotifications"][0];
+    assert_eq!(uri_of(&notification["locations"][0]), ".storylint.yaml");
+
+    // Outside the workspace, a path stays absolute (GitHub then cannot
+    // place it, but it is not made up).
+    let sub = d.join("sub");
+    fs::create_dir(&sub).unwrap();
+    let (stdout, _) = check(&sub, "github", &args);
+    assert!(
+        stdout.contains(&format!("file={}", absolute.display()).replace(':', "%3A")),
+        "{stdout}"
+    );
+}
+
 // ---------------------------------------------------------------- JUnit
 
 fn testcases<'a>(doc: &'a roxmltree::Document) -> Vec<roxmltree::Node<'a, 'a>> {

@@ -214,6 +214,48 @@ impl Report<'_> {
     }
 }
 
+/// `file` as consumers that resolve paths against the directory storylint
+/// ran in want it (GitHub annotations, SARIF): an absolute path under the
+/// current directory is made relative to it, separators are `/`, and a
+/// leading `./` is dropped. Any other path (relative already, or absolute
+/// outside the current directory) is returned otherwise unchanged.
+pub fn relative_to_cwd(file: &str) -> String {
+    let mut path = if cfg!(windows) {
+        file.replace('\\', "/")
+    } else {
+        file.to_string()
+    };
+    if is_absolute(&path) {
+        let cwd = std::env::current_dir().ok();
+        let real = cwd.as_ref().and_then(|d| d.canonicalize().ok());
+        let under = [cwd, real].into_iter().flatten().find_map(|d| {
+            let d = d.to_str()?.replace('\\', "/");
+            let d = d.trim_end_matches('/');
+            path.strip_prefix(d)?.strip_prefix('/').map(str::to_string)
+        });
+        match under {
+            Some(rel) => path = rel,
+            None => return path,
+        }
+    }
+    while let Some(rest) = path.strip_prefix("./") {
+        path = rest.trim_start_matches('/').to_string();
+    }
+    path
+}
+
+/// Whether `path` (with `/` separators) is absolute: `/x`, or `C:/x` on
+/// Windows.
+pub fn is_absolute(path: &str) -> bool {
+    let b = path.as_bytes();
+    path.starts_with('/')
+        || (cfg!(windows)
+            && b.len() >= 3
+            && b[0].is_ascii_alphabetic()
+            && b[1] == b':'
+            && b[2] == b'/')
+}
+
 /// Prints a command-line parsing error (or `--help` / `--version`) and
 /// returns the exit code: 2 for usage errors, 0 for help and version.
 pub fn usage_error(e: &clap::Error) -> u8 {
@@ -248,6 +290,24 @@ pub fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paths_under_the_current_directory_become_relative() {
+        let cwd = std::env::current_dir().unwrap();
+        let inside = cwd.join("sub").join("x.json");
+        assert_eq!(relative_to_cwd(inside.to_str().unwrap()), "sub/x.json");
+        assert_eq!(relative_to_cwd("./a/b.json"), "a/b.json");
+        assert_eq!(relative_to_cwd("././a.json"), "a.json");
+        assert_eq!(relative_to_cwd("a/./b.json"), "a/./b.json");
+        assert_eq!(relative_to_cwd("../up.json"), "../up.json");
+        assert_eq!(
+            relative_to_cwd("/nowhere-storylint/a.json"),
+            "/nowhere-storylint/a.json"
+        );
+        // A sibling whose name starts with the directory's is not under it.
+        let sibling = format!("{}-other/x.json", cwd.display());
+        assert_eq!(relative_to_cwd(&sibling), sibling);
+    }
 
     #[test]
     fn suggests_near_rule_ids() {

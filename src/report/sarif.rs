@@ -317,36 +317,15 @@ fn notification<K: ProblemKind>(p: &Problem<K>) -> Notification {
 /// is made relative to it; any other absolute path becomes a `file://` URI.
 /// Stdin keeps its display name (`<stdin>` or `--stdin-filename`).
 pub fn artifact_uri(file: &str) -> String {
-    let mut path = if cfg!(windows) {
-        file.replace('\\', "/")
-    } else {
-        file.to_string()
-    };
-    let windows_drive = cfg!(windows) && {
-        let b = path.as_bytes();
-        b.len() >= 3 && b[0].is_ascii_alphabetic() && b[1] == b':' && b[2] == b'/'
-    };
-    if path.starts_with('/') || windows_drive {
-        if let Some(rel) = std::env::current_dir()
-            .ok()
-            .and_then(|d| d.to_str().map(|d| d.replace('\\', "/")))
-            .and_then(|d| {
-                let d = d.trim_end_matches('/').to_string();
-                path.strip_prefix(&format!("{d}/")).map(str::to_string)
-            })
-        {
-            path = rel;
+    let path = super::relative_to_cwd(file);
+    if super::is_absolute(&path) {
+        let windows_drive = !path.starts_with('/');
+        let encoded = percent_encode(&path, windows_drive);
+        return if windows_drive {
+            format!("file:///{encoded}")
         } else {
-            let encoded = percent_encode(&path, true);
-            return if windows_drive {
-                format!("file:///{encoded}")
-            } else {
-                format!("file://{encoded}")
-            };
-        }
-    }
-    while let Some(rest) = path.strip_prefix("./") {
-        path = rest.trim_start_matches('/').to_string();
+            format!("file://{encoded}")
+        };
     }
     percent_encode(&path, false)
 }
