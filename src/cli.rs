@@ -375,7 +375,10 @@ fn check(args: CheckArgs) -> u8 {
     }
     for rule in &mut rules.rules {
         match config.setting_for(&rule.id, None) {
-            Some(RuleSetting::Off) => rule.enabled = false,
+            // An override may turn the rule back on for some paths; then it
+            // runs everywhere and `suppress::apply_config` drops its
+            // findings where the path's setting is off.
+            Some(RuleSetting::Off) => rule.enabled = config.turned_on_somewhere(&rule.id),
             Some(RuleSetting::Severity(s)) => rule.severity = s,
             None => {}
         }

@@ -447,6 +447,16 @@ impl Config {
         over.or_else(|| self.rules.iter().find(|(r, _)| r.id == id).map(|(_, s)| *s))
     }
 
+    /// Whether an override gives rule `id` a setting other than `off` (for
+    /// some paths).
+    pub fn turned_on_somewhere(&self, id: &str) -> bool {
+        self.overrides.iter().any(|o| {
+            o.rules
+                .iter()
+                .any(|(r, s)| r.id == id && *s != RuleSetting::Off)
+        })
+    }
+
     /// The effective configuration as YAML, for `--show-config`.
     pub fn to_yaml(&self, rules: &[(&str, Severity, Option<RuleSetting>)]) -> String {
         let q = |s: &str| serde_json::to_string(s).unwrap_or_default();
@@ -620,6 +630,11 @@ mod tests {
             c.setting_for("credential-in-url", Some(Path::new("/repo/stories/a.json"))),
             None
         );
+        assert!(!c.turned_on_somewhere("credential-in-url"));
+        assert!(!c.turned_on_somewhere("legacy-liquid-reference"));
+        let on =
+            parse("rules: {x: off}\noverrides:\n  - files: [a]\n    rules: {x: info}\n").unwrap();
+        assert!(on.turned_on_somewhere("x"));
         assert!(c.ignores[0].matches("missing-bearer-prefix", None, None, Some("Call AWS")));
         assert!(!c.ignores[0].matches("missing-bearer-prefix", None, None, Some("Other")));
         assert!(!c.ignores[0].matches("hardcoded-secret", None, None, Some("Call AWS")));

@@ -556,6 +556,53 @@ fn config_overrides_apply_per_path() {
     );
 }
 
+/// A rule turned off at the top level can be turned back on for some
+/// paths: `rules: {x: off}` with an override `{x: warning}` for one
+/// directory reports x there, and only there.
+#[test]
+fn config_override_turns_a_rule_that_is_off_back_on_for_its_paths() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    put(
+        d,
+        ".storylint.yaml",
+        "rules:\n  missing-bearer-prefix: off\n  legacy-liquid-reference: off\noverrides:\n  - files: ['strict/**']\n    rules: {missing-bearer-prefix: warning}\n  - files: ['strict/off/**']\n    rules: {missing-bearer-prefix: off}\n",
+    );
+    put(d, "lax/slack.json", &fixture(SLACK));
+    put(d, "strict/slack.json", &fixture(SLACK));
+    put(d, "strict/off/slack.json", &fixture(SLACK));
+
+    let (code, doc) = check_json(d, &["lax/slack.json"]);
+    assert_eq!(code, 0, "{doc:#}");
+    assert!(findings(&doc).is_empty(), "off at the top level: {doc:#}");
+
+    let (code, doc) = check_json(d, &["strict/slack.json"]);
+    assert_eq!(code, 0, "warnings do not fail the run: {doc:#}");
+    let all = findings(&doc);
+    let rules: Vec<(&str, &str)> = all
+        .iter()
+        .map(|(r, s, _)| (r.as_str(), s.as_str()))
+        .collect();
+    assert_eq!(
+        rules,
+        [("missing-bearer-prefix", "warning"); 3],
+        "turned back on, at the override's severity"
+    );
+    assert_eq!(
+        check_code(d, &["--fail-on", "warning", "strict/slack.json"]),
+        1
+    );
+
+    // Walking everything: only the strict directory reports it; a later
+    // override turning it off again wins for its own paths.
+    let (_, doc) = check_json(d, &["."]);
+    assert_eq!(finding_files(&doc), ["strict/slack.json"], "{doc:#}");
+    assert_eq!(
+        doc["summary"]["findings"],
+        json!({"error": 0, "warning": 3, "info": 0})
+    );
+}
+
 #[test]
 fn config_ignores_suppress_by_story_action_and_name_and_are_counted() {
     let dir = tempfile::tempdir().unwrap();
