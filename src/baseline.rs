@@ -13,7 +13,6 @@ use crate::source::LineIndex;
 use crate::suppress::{Suppressed, SuppressedBy};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-use std::io::Write;
 use std::path::Path;
 
 /// Version of the baseline file format.
@@ -135,26 +134,20 @@ impl Baseline {
         Ok(baseline)
     }
 
-    /// Writes the baseline to `path`, replacing it atomically (a temporary
-    /// file in the same directory, then a rename).
+    /// Writes the baseline to `path`, replacing it atomically (see
+    /// [`crate::report::replace_file`]).
     pub fn write(&self, path: &Path) -> Result<(), ConfigError> {
-        let name = path.display().to_string();
-        let fail = |e: std::io::Error| {
+        crate::report::replace_file(path, |w| {
+            serde_json::to_writer_pretty(&mut *w, self).map_err(std::io::Error::other)?;
+            writeln!(w)
+        })
+        .map_err(|e| {
             ConfigError::new(
                 ConfigErrorKind::Output,
-                &name,
+                &path.display().to_string(),
                 format!("cannot write baseline: {}", crate::lint::io_message(&e)),
             )
-        };
-        let dir = path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(fail)?;
-        serde_json::to_writer_pretty(&mut tmp, self).map_err(|e| fail(e.into()))?;
-        writeln!(tmp).map_err(fail)?;
-        tmp.persist(path).map_err(|e| fail(e.error))?;
-        Ok(())
+        })
     }
 
     /// Sets aside the findings the baseline holds (each entry matches one

@@ -1704,6 +1704,157 @@ fn unwritable_output_is_an_error_but_stdout_still_gets_the_report() {
     assert!(errors[0].get("help").is_none(), "{doc:#}");
 }
 
+/// Runs `storylint ARGS` under `umask` (through sh, since the standard
+/// library cannot set one).
+#[cfg(unix)]
+fn run_with_umask(dir: &Path, umask: &str, args: &[&str]) -> Out {
+    let out = Command::new("sh")
+        .current_dir(dir)
+        .arg("-c")
+        .arg(format!("umask {umask} && exec \"$0\" \"$@\""))
+        .arg(env!("CARGO_BIN_EXE_storylint"))
+        .args(args)
+        .env_remove("NO_COLOR")
+        .env_remove("CLICOLOR_FORCE")
+        .output()
+        .unwrap();
+    Out {
+        code: out.status.code().expect("exited normally"),
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+    }
+}
+
+#[cfg(unix)]
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    fs::metadata(path).unwrap().permissions().mode() & 0o7777
+}
+
+/// Reports and baselines are files like any other: a new one gets 0666
+/// less the umask, an existing one keeps its mode.
+#[cfg(unix)]
+#[test]
+fn written_files_respect_the_umask_and_keep_an_existing_mode() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    put(d, SLACK, &fixture(SLACK));
+    for (umask, want) in [("022", 0o644), ("002", 0o664), ("077", 0o600)] {
+        let sub = format!("new-{umask}");
+        fs::create_dir(d.join(&sub)).unwrap();
+        let baseline = format!("{sub}/base.json");
+        let sarif = format!("sarif={sub}/out.sarif");
+        let out = run_with_umask(
+            d,
+            umask,
+            &[
+                "check",
+                "--write-baseline",
+                &baseline,
+                "--output",
+                &sarif,
+                SLACK,
+            ],
+        );
+        assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+        assert_eq!(mode(&d.join(&baseline)), want, "baseline, umask {umask}");
+        assert_eq!(
+            mode(&d.join(&sub).join("out.sarif")),
+            want,
+            "report, umask {umask}"
+        );
+    }
+
+    // Existing files keep their mode, whatever the umask.
+    for (name, existing) in [("base.json", 0o664), ("out.sarif", 0o640)] {
+        let path = d.join(name);
+        fs::write(&path, "{\"version\": 1, \"findings\": []}").unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(existing)).unwrap();
+    }
+    let out = run_with_umask(
+        d,
+        "077",
+        &[
+            "check",
+            "--write-baseline",
+            "base.json",
+            "--output",
+            "sarif=out.sarif",
+            SLACK,
+        ],
+    );
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert_eq!(mode(&d.join("base.json")), 0o664);
+    assert_eq!(mode(&d.join("out.sarif")), 0o640);
+    assert!(
+        fs::read_to_string(d.join("out.sarif"))
+            .unwrap()
+            .contains("\"2.1.0\"")
+    );
+    assert_eq!(
+        read_baseline(&d.join("base.json"))["findings"]
+            .as_array()
+            .unwrap()
+            .len(),
+        4
+    );
+    // No temporary file is left behind.
+    let stray: Vec<String> = fs::read_dir(d)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(stray.is_empty(), "{stray:?}");
+}
+
+/// Writing through a symbolic link writes the file it points to and
+/// leaves the link a link (dotfiles managers and shared report directories
+/// rely on that).
+#[cfg(unix)]
+#[test]
+fn written_files_follow_symbolic_links() {
+    use std::os::unix::fs::symlink;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    put(d, SLACK, &fixture(SLACK));
+    fs::create_dir(d.join("shared")).unwrap();
+    fs::write(d.join("shared/report.json"), "old").unwrap();
+    symlink("shared/report.json", d.join("report.json")).unwrap();
+    // A link to a link to a file not written yet.
+    symlink("../shared/base.json", d.join("shared/link.json")).unwrap();
+    fs::create_dir(d.join("ci")).unwrap();
+    symlink("../shared/link.json", d.join("ci/base.json")).unwrap();
+    let out = run(
+        d,
+        &[
+            "check",
+            "--format",
+            "json",
+            "--output",
+            "json=report.json",
+            "--write-baseline",
+            "ci/base.json",
+            SLACK,
+        ],
+    );
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    for link in ["report.json", "ci/base.json", "shared/link.json"] {
+        assert!(
+            fs::symlink_metadata(d.join(link))
+                .unwrap()
+                .file_type()
+                .is_symlink(),
+            "{link} is still a link"
+        );
+    }
+    let report: Value =
+        serde_json::from_str(&fs::read_to_string(d.join("shared/report.json")).unwrap()).unwrap();
+    assert_eq!(report, serde_json::from_str::<Value>(&out.stdout).unwrap());
+    let b = read_baseline(&d.join("shared/base.json"));
+    assert_eq!(b["findings"].as_array().unwrap().len(), 4);
+}
+
 #[test]
 fn bad_output_specs_are_usage_errors() {
     let dir = tempfile::tempdir().unwrap();
