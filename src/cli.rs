@@ -1,7 +1,7 @@
 //! The command line: parses arguments, runs the pipeline, and returns the
 //! exit code. Output goes through [`crate::report`].
 
-use crate::baseline::Baseline;
+use crate::baseline::{self, Baseline, Loaded};
 use crate::config::{self, Config, RuleSetting};
 use crate::discover::{self, WalkOptions};
 use crate::lint::{self, DEFAULT_MAX_FILE_SIZE, FileReport, LintOptions};
@@ -11,7 +11,7 @@ use crate::suppress;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use rayon::prelude::*;
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Fast, offline static analyzer for Tines story exports.
 #[derive(Debug, Parser)]
@@ -354,6 +354,22 @@ fn stop_with(args: &CheckArgs, problems: Vec<crate::error::ConfigError>) -> u8 {
     report::exit::ERROR
 }
 
+fn input_paths(args: &CheckArgs) -> Vec<PathBuf> {
+    if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    }
+}
+
+fn walk_options(args: &CheckArgs) -> WalkOptions {
+    WalkOptions {
+        hidden: args.hidden,
+        no_ignore: args.no_ignore,
+        stdin_name: args.stdin_filename.clone(),
+    }
+}
+
 fn check(args: CheckArgs) -> u8 {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     // Stage 0: the configuration.
@@ -415,31 +431,35 @@ fn check(args: CheckArgs) -> u8 {
             report::exit::CLEAN
         });
     }
-    let baseline = match (&args.baseline, args.no_ignores) {
-        (Some(path), false) => match Baseline::load(path) {
-            Ok(b) => Some(b),
-            Err(e) => return stop_with(&args, vec![e]),
-        },
+    // The baseline in use; with --no-ignores it is not applied, but a
+    // baseline written in the same run still keeps its entries.
+    let baseline = match &args.baseline {
+        Some(path) if !args.no_ignores || args.write_baseline.is_some() => {
+            match Loaded::load(path, &cwd) {
+                Ok(b) => Some(b),
+                Err(e) => return stop_with(&args, vec![e]),
+            }
+        }
         _ => None,
     };
     // Stage 1: discovery.
-    let paths = if args.paths.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
-        args.paths.clone()
-    };
-    let mut found = discover::discover(
-        &paths,
-        &WalkOptions {
-            hidden: args.hidden,
-            no_ignore: args.no_ignore,
-            stdin_name: args.stdin_filename.clone(),
-        },
-    );
+    let mut found = discover::discover(&input_paths(&args), &walk_options(&args));
     found.inputs.retain(|input| match &input.source {
         discover::InputSource::Path(p) => config.selects(p),
         discover::InputSource::Stdin => true,
     });
+    // The baseline already at --write-baseline (when it is one, and not the
+    // --baseline one) keeps the entries of files this run does not check.
+    let same_file = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    let existing_baseline = args
+        .write_baseline
+        .as_deref()
+        .filter(|p| p.is_file())
+        .filter(|p| !args.baseline.as_deref().is_some_and(|b| same_file(b, p)))
+        .and_then(|p| Loaded::load(p, &cwd).ok());
     // Stages 2-4 for each file, in parallel.
     let options = LintOptions {
         max_file_size: args.max_file_size,
@@ -461,12 +481,21 @@ fn check(args: CheckArgs) -> u8 {
             Err(_) => found.inputs.iter().map(lint_one).collect(),
         }
     };
-    if let Some(baseline) = &baseline {
-        baseline.apply(&mut files);
-    }
+    let unread: Vec<String> = found.errors.iter().map(|e| e.file.clone()).collect();
+    let uses = match &baseline {
+        Some(b) if !args.no_ignores => b.apply(&mut files, &unread, &cwd),
+        _ => Vec::new(),
+    };
     let mut wrote_baseline = false;
     if let Some(path) = &args.write_baseline {
-        match Baseline::from_files(&files, &rules).write(path) {
+        let mut previous: Vec<(&Loaded, &[baseline::Use])> = Vec::new();
+        if let Some(b) = &baseline {
+            previous.push((b, &uses));
+        }
+        if let Some(b) = &existing_baseline {
+            previous.push((b, &[]));
+        }
+        match Baseline::for_run(&files, &rules, path, &cwd, &previous).write(path) {
             Ok(()) => wrote_baseline = true,
             Err(e) => config_problems.push(e),
         }

@@ -555,7 +555,7 @@ fn yaml_error_kind(e: &serde_saphyr::Error) -> ConfigErrorKind {
 }
 
 /// `path` with `.` segments removed and `..` applied where possible.
-fn normalise(path: &Path) -> PathBuf {
+pub fn normalise(path: &Path) -> PathBuf {
     use std::path::Component;
     let mut out = PathBuf::new();
     for c in path.components() {

@@ -1539,6 +1539,196 @@ fn rewriting_a_baseline_in_place_keeps_the_accepted_findings() {
     assert_eq!(code, 0);
 }
 
+/// Number of entries per `file` in a baseline.
+fn entries_per_file(b: &Value) -> std::collections::BTreeMap<String, usize> {
+    let mut out = std::collections::BTreeMap::new();
+    for e in b["findings"].as_array().unwrap() {
+        *out.entry(e["file"].as_str().unwrap().to_string())
+            .or_default() += 1;
+    }
+    out
+}
+
+fn per_file(pairs: &[(&str, usize)]) -> std::collections::BTreeMap<String, usize> {
+    pairs.iter().map(|(f, n)| (f.to_string(), *n)).collect()
+}
+
+/// `--write-baseline` over a run that checks only some files (pre-commit
+/// passes only the staged ones) keeps the entries of every other file: of
+/// files not in the run, and of files that could not be read or parsed.
+#[test]
+fn rewriting_a_baseline_keeps_the_entries_of_files_not_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let vuln = fixture("vuln-disclosure-intake.json");
+    put(d, SLACK, &fixture(SLACK));
+    put(d, "vuln.json", &vuln);
+    check_json(d, &["--write-baseline", "base.json", SLACK, "vuln.json"]);
+    let all = per_file(&[(SLACK, 4), ("vuln.json", 15)]);
+    assert_eq!(entries_per_file(&read_baseline(&d.join("base.json"))), all);
+
+    // Only the slack story in the run: vuln.json's entries stay.
+    let (code, _) = check_json(d, &["--write-baseline", "base.json", SLACK]);
+    assert_eq!(code, 0);
+    assert_eq!(entries_per_file(&read_baseline(&d.join("base.json"))), all);
+
+    // ... also when the old entries come from --baseline, written elsewhere.
+    let (code, _) = check_json(
+        d,
+        &[
+            "--baseline",
+            "base.json",
+            "--write-baseline",
+            "new.json",
+            SLACK,
+        ],
+    );
+    assert_eq!(code, 0);
+    assert_eq!(entries_per_file(&read_baseline(&d.join("new.json"))), all);
+
+    // A file that no longer parses keeps its entries; the run fails.
+    put(d, "vuln.json", &vuln[..vuln.len() / 2]);
+    let (code, doc) = check_json(d, &["--write-baseline", "base.json", SLACK, "vuln.json"]);
+    assert_eq!(code, 2, "{doc:#}");
+    assert_eq!(entries_per_file(&read_baseline(&d.join("base.json"))), all);
+    put(d, "vuln.json", &vuln);
+
+    // A file checked in full has exactly its current findings: fixing one
+    // drops its entry.
+    put(
+        d,
+        SLACK,
+        &replace_once(
+            &fixture(SLACK),
+            "\"Authorization\": \"<<CREDENTIAL.slack_bot_token>>\"",
+            "\"Authorization\": \"Bearer <<CREDENTIAL.slack_bot_token>>\"",
+        ),
+    );
+    check_json(d, &["--write-baseline", "base.json", SLACK]);
+    assert_eq!(
+        entries_per_file(&read_baseline(&d.join("base.json"))),
+        per_file(&[(SLACK, 3), ("vuln.json", 15)])
+    );
+    let (code, doc) = check_json(d, &["--baseline", "base.json", SLACK, "vuln.json"]);
+    assert_eq!(code, 0, "{doc:#}");
+    assert!(warnings(&doc).is_empty(), "nothing stale: {doc:#}");
+}
+
+/// An entry hides a finding of its own file first; a copy of a baselined
+/// story (same guids, same findings) is new code and is reported. Entries
+/// of a file that is gone (renamed or moved) still apply, and move to the
+/// new name when the baseline is rewritten.
+#[test]
+fn baseline_entries_belong_to_their_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    put(d, "b.json", &fixture(SLACK));
+    check_json(d, &["--write-baseline", "base.json", "b.json"]);
+    put(d, "a.json", &fixture(SLACK));
+
+    let (code, doc) = check_json(d, &["--baseline", "base.json", "a.json", "b.json"]);
+    assert_eq!(code, 1, "{doc:#}");
+    assert_eq!(finding_files(&doc), ["a.json"], "{doc:#}");
+    assert_eq!(findings(&doc), slack_findings());
+    assert_eq!(suppressed(&doc), (4, 0, 0, 4));
+    assert!(warnings(&doc).is_empty(), "{doc:#}");
+    // The copy alone (as pre-commit would pass it): b.json still exists,
+    // so its entries are not the copy's.
+    let (code, doc) = check_json(d, &["--baseline", "base.json", "a.json"]);
+    assert_eq!(code, 1, "{doc:#}");
+    assert_eq!(findings(&doc), slack_findings());
+
+    // Renamed: the entries follow the story.
+    fs::remove_file(d.join("a.json")).unwrap();
+    fs::rename(d.join("b.json"), d.join("c.json")).unwrap();
+    let (code, doc) = check_json(d, &["--baseline", "base.json", "c.json"]);
+    assert_eq!(code, 0, "{doc:#}");
+    assert_eq!(suppressed(&doc), (4, 0, 0, 4));
+    assert!(warnings(&doc).is_empty(), "{doc:#}");
+    check_json(
+        d,
+        &[
+            "--baseline",
+            "base.json",
+            "--write-baseline",
+            "base.json",
+            "c.json",
+        ],
+    );
+    assert_eq!(
+        entries_per_file(&read_baseline(&d.join("base.json"))),
+        per_file(&[("c.json", 4)]),
+        "moved, not copied"
+    );
+}
+
+/// Entry files are relative to the baseline's directory, and a file is
+/// the same file however the run names it: stale entries are found with
+/// `check stories`, `check $PWD/stories` and `cd stories && check .`.
+#[test]
+fn baseline_paths_are_relative_to_the_baseline_and_match_however_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().canonicalize().unwrap();
+    put(&d, "stories/slack.json", &fixture(SLACK));
+    put(&d, "stories/warning.json", WARNING_ONLY);
+    fs::create_dir(d.join("ci")).unwrap();
+    check_json(&d, &["--write-baseline", "ci/base.json", "stories"]);
+    let b = read_baseline(&d.join("ci/base.json"));
+    assert_eq!(
+        entries_per_file(&b),
+        per_file(&[("../stories/slack.json", 4), ("../stories/warning.json", 1)])
+    );
+
+    // Fix one finding: one stale entry, whichever way the files are named.
+    put(
+        &d,
+        "stories/slack.json",
+        &replace_once(
+            &fixture(SLACK),
+            "\"Authorization\": \"<<CREDENTIAL.slack_bot_token>>\"",
+            "\"Authorization\": \"Bearer <<CREDENTIAL.slack_bot_token>>\"",
+        ),
+    );
+    let absolute = d.join("stories");
+    let absolute_base = d.join("ci/base.json");
+    let runs: [(PathBuf, Vec<&str>); 4] = [
+        (d.clone(), vec!["--baseline", "ci/base.json", "stories"]),
+        (
+            d.clone(),
+            vec!["--baseline", "ci/base.json", absolute.to_str().unwrap()],
+        ),
+        (
+            d.join("stories"),
+            vec!["--baseline", "../ci/base.json", "."],
+        ),
+        (
+            d.join("ci"),
+            vec!["--baseline", absolute_base.to_str().unwrap(), "../stories/"],
+        ),
+    ];
+    for (cwd, args) in &runs {
+        let (code, doc) = check_json(cwd, args);
+        assert_eq!(code, 0, "{args:?}: {doc:#}");
+        assert!(findings(&doc).is_empty(), "{args:?}: {doc:#}");
+        assert_eq!(suppressed(&doc), (4, 0, 0, 4), "{args:?}");
+        assert_eq!(
+            warning_kinds(&doc),
+            ["stale-baseline-entry"],
+            "{args:?}: {doc:#}"
+        );
+    }
+
+    // Rewritten from elsewhere, the paths stay relative to the baseline.
+    check_json(
+        &d.join("stories"),
+        &["--write-baseline", "../ci/base.json", "."],
+    );
+    assert_eq!(
+        entries_per_file(&read_baseline(&d.join("ci/base.json"))),
+        per_file(&[("../stories/slack.json", 3), ("../stories/warning.json", 1)])
+    );
+}
+
 #[test]
 fn invalid_or_missing_baseline_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
