@@ -1894,6 +1894,205 @@ fn unwritable_output_is_an_error_but_stdout_still_gets_the_report() {
     assert!(errors[0].get("help").is_none(), "{doc:#}");
 }
 
+/// Kinds of the `errors` of a JSON report.
+fn error_kinds(doc: &Value) -> Vec<&str> {
+    doc["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect()
+}
+
+/// storylint never writes over what it reads: an input (however the path
+/// is spelt, or through a link), the configuration, the baseline in use.
+/// The refusal is an error of the run (exit 2), and everything else is
+/// still checked, reported and written.
+#[cfg(unix)]
+#[test]
+fn output_over_an_input_is_refused_and_the_input_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().canonicalize().unwrap();
+    let slack = fixture(SLACK);
+    put(&d, SLACK, &slack);
+    put(&d, "stories/warning.json", WARNING_ONLY);
+    put(&d, ".storylint.yaml", "fail-on: error\n");
+    put(&d, "base.json", "{\"version\": 1, \"findings\": []}\n");
+    std::os::unix::fs::symlink(SLACK, d.join("link.json")).unwrap();
+    let absolute = d.join(SLACK);
+    let absolute = absolute.to_str().unwrap();
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec![SLACK], SLACK),
+        (vec![SLACK], absolute),
+        (vec![SLACK], "./link.json"),
+        (vec!["."], "stories/warning.json"),
+        (vec![SLACK], ".storylint.yaml"),
+        (vec!["--baseline", "base.json", SLACK], "base.json"),
+    ];
+    for (inputs, target) in &cases {
+        for format in ["json", "sarif"] {
+            let spec = format!("{format}={target}");
+            let mut args = vec!["--output", spec.as_str(), "--output", "json=ok.json"];
+            args.extend(inputs);
+            let before = fs::read_to_string(d.join(target)).unwrap();
+            let (code, doc) = check_json(&d, &args);
+            assert_eq!(code, 2, "{args:?}: {doc:#}");
+            assert_eq!(error_kinds(&doc), ["output-refused"], "{args:?}: {doc:#}");
+            let error = &doc["errors"][0];
+            assert_eq!(error["file"], *target, "{doc:#}");
+            assert_eq!(
+                fs::read_to_string(d.join(target)).unwrap(),
+                before,
+                "{args:?} overwrote {target}"
+            );
+            // The rest of the run happened: findings, the other report.
+            assert!(
+                !findings(&doc).is_empty() || inputs.contains(&"."),
+                "{doc:#}"
+            );
+            let ok: Value =
+                serde_json::from_str(&fs::read_to_string(d.join("ok.json")).unwrap()).unwrap();
+            assert_eq!(ok["findings"], doc["findings"]);
+            fs::remove_file(d.join("ok.json")).unwrap();
+        }
+    }
+    // --write-baseline over an input is refused the same way.
+    let (code, doc) = check_json(&d, &["--write-baseline", SLACK, SLACK]);
+    assert_eq!(code, 2, "{doc:#}");
+    assert_eq!(error_kinds(&doc), ["output-refused"]);
+    assert_eq!(fs::read_to_string(d.join(SLACK)).unwrap(), slack);
+    // Two reports of one run to the same file: the second is refused.
+    let (code, doc) = check_json(
+        &d,
+        &[
+            "--output",
+            "json=r.json",
+            "--output",
+            "sarif=./r.json",
+            SLACK,
+        ],
+    );
+    assert_eq!(code, 2, "{doc:#}");
+    assert_eq!(error_kinds(&doc), ["output-refused"]);
+    let r: Value = serde_json::from_str(&fs::read_to_string(d.join("r.json")).unwrap()).unwrap();
+    assert_eq!(r["version"], 1, "the first one is written");
+}
+
+/// A baseline replaces only a baseline: any other existing file is left
+/// alone, with an error saying why (located when it is JSON that is not a
+/// baseline), and the run is still reported.
+#[test]
+fn write_baseline_over_a_file_that_is_not_a_baseline_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    put(d, SLACK, &fixture(SLACK));
+    let others = [
+        ("notes.txt", "remember the milk\n"),
+        (
+            "package.json",
+            "{\n  \"name\": \"x\",\n  \"version\": \"1.0.0\"\n}\n",
+        ),
+        ("future.json", "{\"version\": 2, \"findings\": []}"),
+    ];
+    for (name, text) in others {
+        put(d, name, text);
+        let (code, doc) = check_json(d, &["--write-baseline", name, SLACK]);
+        assert_eq!(code, 2, "{name}: {doc:#}");
+        assert_eq!(error_kinds(&doc), ["output-refused"], "{doc:#}");
+        assert!(
+            doc["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("not a storylint baseline"),
+            "{doc:#}"
+        );
+        assert_eq!(findings(&doc), slack_findings(), "still reported");
+        assert_eq!(fs::read_to_string(d.join(name)).unwrap(), text, "{name}");
+    }
+    // Located in a JSON file: at the unknown key.
+    let (_, doc) = check_json(d, &["--write-baseline", "package.json", SLACK]);
+    assert_eq!(doc["errors"][0]["line"], 2, "{doc:#}");
+    // A baseline, or an empty file, is replaced.
+    put(d, "empty.json", "");
+    for name in ["empty.json", "fresh.json"] {
+        let (code, _) = check_json(d, &["--write-baseline", name, SLACK]);
+        assert_eq!(code, 0);
+        let (code, _) = check_json(d, &["--write-baseline", name, SLACK]);
+        assert_eq!(code, 0, "{name} is a baseline now");
+        assert_eq!(
+            read_baseline(&d.join(name))["findings"]
+                .as_array()
+                .unwrap()
+                .len(),
+            4
+        );
+    }
+}
+
+/// A configuration or baseline error stops the run before any file is
+/// checked, but every --output report is still written, saying so, so a
+/// CI step that uploads one does not fail on a missing file.
+#[test]
+fn reports_are_written_when_the_configuration_or_baseline_stops_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    put(d, SLACK, &fixture(SLACK));
+    let outputs = [
+        "--output",
+        "sarif=out.sarif",
+        "--output",
+        "json=out.json",
+        "--output",
+        "junit=out.xml",
+    ];
+    for (setup, kind) in [
+        ("config", "invalid-config"),
+        ("baseline", "invalid-baseline"),
+    ] {
+        let _ = fs::remove_file(d.join(".storylint.yaml"));
+        let mut args: Vec<&str> = outputs.to_vec();
+        if setup == "config" {
+            put(d, ".storylint.yaml", "fail_on: warning\n");
+        } else {
+            args.extend(["--baseline", "missing-baseline.json"]);
+        }
+        args.push(SLACK);
+        for f in ["out.sarif", "out.json", "out.xml"] {
+            let _ = fs::remove_file(d.join(f));
+        }
+        let (code, doc) = check_json(d, &args);
+        assert_eq!(code, 2, "{setup}: {doc:#}");
+        assert_eq!(error_kinds(&doc), [kind], "{doc:#}");
+        let json: Value =
+            serde_json::from_str(&fs::read_to_string(d.join("out.json")).unwrap()).unwrap();
+        assert_eq!(json, doc, "{setup}");
+        let sarif: Value =
+            serde_json::from_str(&fs::read_to_string(d.join("out.sarif")).unwrap()).unwrap();
+        let invocation = &sarif["runs"][0]["invocations"][0];
+        assert_eq!(invocation["executionSuccessful"], false, "{sarif:#}");
+        assert_eq!(
+            invocation["toolExecutionNotifications"][0]["descriptor"]["id"], kind,
+            "{sarif:#}"
+        );
+        let xml = fs::read_to_string(d.join("out.xml")).unwrap();
+        assert!(xml.contains(kind), "{xml}");
+    }
+    // Even then, a report is not written over an input.
+    put(d, ".storylint.yaml", "fail_on: warning\n");
+    let slack = fixture(SLACK);
+    let (code, doc) = check_json(d, &["--output", &format!("json={SLACK}"), SLACK]);
+    assert_eq!(code, 2);
+    assert_eq!(error_kinds(&doc), ["invalid-config", "output-refused"]);
+    assert_eq!(fs::read_to_string(d.join(SLACK)).unwrap(), slack);
+    let (code, doc) = check_json(d, &["--output", "json=.storylint.yaml", SLACK]);
+    assert_eq!(code, 2);
+    assert_eq!(error_kinds(&doc), ["invalid-config", "output-refused"]);
+    assert_eq!(
+        fs::read_to_string(d.join(".storylint.yaml")).unwrap(),
+        "fail_on: warning\n"
+    );
+}
+
 /// Runs `storylint ARGS` under `umask` (through sh, since the standard
 /// library cannot set one).
 #[cfg(unix)]

@@ -247,7 +247,7 @@ pub fn replace_file(
 /// `path` with symbolic links followed to the last one's target (which
 /// need not exist yet), so that writing replaces the linked file instead
 /// of the link.
-fn follow_links(path: &std::path::Path) -> io::Result<std::path::PathBuf> {
+pub fn follow_links(path: &std::path::Path) -> io::Result<std::path::PathBuf> {
     let mut p = path.to_path_buf();
     // As many links as Linux follows before ELOOP.
     for _ in 0..40 {
