@@ -370,6 +370,56 @@ mod tests {
         assert_eq!(artifact_uri(inside.to_str().unwrap()), "sub/x.json");
     }
 
+    /// Fingerprints are published (`partialFingerprints`): one made from a
+    /// secret would let anyone test guesses of it offline, so secrets enter
+    /// masked, as every output shows them. Two exports that differ only in
+    /// a password (of the same length) have the same fingerprints.
+    #[test]
+    fn fingerprints_are_made_from_masked_secrets() {
+        use crate::lint::{FingerprintParts, fingerprint, lint_bytes};
+        let (rules, _) = crate::rules::RuleSet::builtin();
+        let action = |password: &str| {
+            format!(
+                r#"{{"type": "Agents::HTTPRequestAgent", "name": "A", "options": {{"url": "https://api.acme.io", "method": "GET", "headers": {{"Authorization": "Basic admin:{password}"}}}}}}"#
+            )
+        };
+        let fingerprints = |password: &str| {
+            let file = lint_bytes("a.json", action(password).into_bytes(), &rules);
+            let report = Report::new(&rules, vec![file], Vec::new(), Vec::new(), Vec::new());
+            let log = serde_json::to_value(build(&report)).unwrap();
+            let results = log["runs"][0]["results"].as_array().unwrap().clone();
+            results
+                .iter()
+                .map(|r| {
+                    (
+                        r["ruleId"].as_str().unwrap().to_string(),
+                        r["partialFingerprints"][FINGERPRINT_KEY]
+                            .as_str()
+                            .unwrap()
+                            .to_string(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        };
+        let one = fingerprints("hunter2");
+        let secret = one
+            .iter()
+            .find(|(rule, _)| rule == "hardcoded-secret")
+            .expect("the password is found");
+        let parts = |text| FingerprintParts {
+            rule: "hardcoded-secret",
+            story: None,
+            action: Some("A"),
+            path: "/options/headers/Authorization",
+            text,
+        };
+        assert_eq!(secret.1, fingerprint(&parts("h******")));
+        assert_ne!(secret.1, fingerprint(&parts("hunter2")));
+        // Every finding on the value, not only the secret's own.
+        assert!(one.len() > 1, "{one:?}");
+        assert_eq!(fingerprints("hunter3"), one);
+    }
+
     #[test]
     fn rule_names_are_upper_camel_case() {
         assert_eq!(camel_case("missing-bearer-prefix"), "MissingBearerPrefix");
