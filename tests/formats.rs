@@ -673,6 +673,81 @@ fn junit_matches_the_json_findings() {
     assert!(clean_case[0].children().all(|c| !c.is_element()));
 }
 
+/// Suppressed findings are not testcases, but each file's suite says how
+/// many there were, and by what.
+#[test]
+fn junit_counts_suppressed_findings_per_file() {
+    let dir = broken_dir();
+    let d = dir.path();
+    fs::copy(repo().join(SLACK), d.join("slack.json")).unwrap();
+    let (_, code) = check(d, "json", &["--write-baseline", "base.json", "slack.json"]);
+    assert_eq!(code, 0);
+    // One finding suppressed by configuration, the rest by the baseline.
+    fs::write(
+        d.join(".storylint.yaml"),
+        "ignore:\n  - action-name: Call API\n    reason: a probe\n",
+    )
+    .unwrap();
+    let args = [
+        "--baseline",
+        "base.json",
+        "slack.json",
+        "defective.json",
+        "broken.json",
+    ];
+    let (xml, _) = check(d, "junit", &args);
+    let (json, _) = check_value(d, "json", &args);
+    assert_eq!(
+        json["summary"]["suppressed"],
+        serde_json::json!({"total": 5, "directive": 0, "config": 1, "baseline": 4})
+    );
+    let doc = roxmltree::Document::parse(&xml).unwrap_or_else(|e| panic!("{e}\n{xml}"));
+    let properties = |suite: &str| -> Vec<(String, String)> {
+        let suite = doc
+            .descendants()
+            .find(|n| n.has_tag_name("testsuite") && n.attribute("name") == Some(suite))
+            .unwrap_or_else(|| panic!("no suite {suite}:\n{xml}"));
+        suite
+            .children()
+            .filter(|n| n.has_tag_name("properties"))
+            .flat_map(|p| p.children().filter(|n| n.has_tag_name("property")))
+            .map(|p| {
+                (
+                    p.attribute("name").unwrap().to_string(),
+                    p.attribute("value").unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    let pairs = |items: &[(&str, &str)]| -> Vec<(String, String)> {
+        items
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
+    };
+    assert_eq!(
+        properties("slack.json"),
+        pairs(&[
+            ("storylint.suppressed", "4"),
+            ("storylint.suppressed.baseline", "4")
+        ])
+    );
+    assert_eq!(
+        properties("defective.json"),
+        pairs(&[
+            ("storylint.suppressed", "1"),
+            ("storylint.suppressed.config", "1")
+        ])
+    );
+    assert!(properties("broken.json").is_empty());
+    assert!(
+        testcases(&doc)
+            .iter()
+            .all(|c| child(*c, "failure").is_none()),
+        "suppressed findings are not failures:\n{xml}"
+    );
+}
+
 #[test]
 fn junit_escapes_markup_and_strips_control_characters() {
     let dir = tempfile::tempdir().unwrap();

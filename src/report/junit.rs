@@ -14,10 +14,16 @@
 //! attributes as character references so parsers keep them), and
 //! characters XML 1.0 does not allow (control characters other than tab,
 //! line feed and carriage return, U+FFFE, U+FFFF) are removed.
+//!
+//! Findings set aside by a directive, the configuration or a baseline are
+//! not testcases; a file's suite counts them in `<properties>`
+//! (`storylint.suppressed`, and `storylint.suppressed.directive`,
+//! `.config`, `.baseline` for each source with any).
 
 use super::Report;
 use crate::error::{InputWarningKind, Problem, ProblemKind};
 use crate::lint::{FileReport, Finding};
+use crate::suppress::SuppressedBy;
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
@@ -49,6 +55,8 @@ enum Outcome {
 struct Suite {
     name: String,
     cases: Vec<Case>,
+    /// `<properties>`: name and value.
+    properties: Vec<(String, String)>,
     /// Notes for `<system-out>`.
     out: Vec<String>,
 }
@@ -68,6 +76,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             _ => suites.push(Suite {
                 name: e.file.clone(),
                 cases: vec![case],
+                properties: Vec::new(),
                 out: Vec::new(),
             }),
         }
@@ -83,6 +92,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             _ => suites.push(Suite {
                 name: e.file.clone(),
                 cases: vec![case],
+                properties: Vec::new(),
                 out: Vec::new(),
             }),
         }
@@ -114,6 +124,7 @@ fn file_suite(report: &Report, file: &FileReport) -> Suite {
     let mut suite = Suite {
         name: file.file.clone(),
         cases: Vec::new(),
+        properties: suppressed_properties(file),
         out: Vec::new(),
     };
     for e in &file.errors {
@@ -147,6 +158,30 @@ fn file_suite(report: &Report, file: &FileReport) -> Suite {
         });
     }
     suite
+}
+
+/// `storylint.suppressed` (the number of the file's findings set aside)
+/// and, per source with any, `storylint.suppressed.directive`, `.config`
+/// and `.baseline`; nothing when no finding was set aside.
+fn suppressed_properties(file: &FileReport) -> Vec<(String, String)> {
+    if file.suppressed.is_empty() {
+        return Vec::new();
+    }
+    let mut properties = vec![(
+        "storylint.suppressed".to_string(),
+        file.suppressed.len().to_string(),
+    )];
+    for (by, name) in [
+        (SuppressedBy::Directive, "directive"),
+        (SuppressedBy::Config, "config"),
+        (SuppressedBy::Baseline, "baseline"),
+    ] {
+        let n = file.suppressed.iter().filter(|s| s.by == by).count();
+        if n > 0 {
+            properties.push((format!("storylint.suppressed.{name}"), n.to_string()));
+        }
+    }
+    properties
 }
 
 fn finding_case(report: &Report, f: &Finding) -> Case {
@@ -219,6 +254,18 @@ fn write_suite(xml: &mut String, suite: &Suite) {
         suite.count(|o| matches!(o, Outcome::Error { .. })),
         suite.count(|o| matches!(o, Outcome::Skipped { .. })),
     );
+    if !suite.properties.is_empty() {
+        xml.push_str("    <properties>\n");
+        for (name, value) in &suite.properties {
+            let _ = writeln!(
+                xml,
+                "      <property name=\"{}\" value=\"{}\"/>",
+                attr(name),
+                attr(value)
+            );
+        }
+        xml.push_str("    </properties>\n");
+    }
     for case in &suite.cases {
         let open = format!(
             "    <testcase classname=\"{}\" name=\"{}\"",
