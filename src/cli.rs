@@ -18,7 +18,8 @@ use std::path::{Path, PathBuf};
 #[command(name = "storylint", version, about, propagate_version = true)]
 #[command(
     after_help = "Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, \
-                        2 usage error, unreadable or invalid input, or invalid rule file."
+                        2 usage error, unreadable or invalid input, invalid rule file, \
+                        configuration or baseline, or a report or baseline not written."
 )]
 pub struct Cli {
     #[command(subcommand)]
