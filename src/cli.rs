@@ -429,8 +429,18 @@ fn check_targets(args: &CheckArgs, cwd: &Path, guarded: &Guarded, write_baseline
             } else {
                 None
             };
-            match existing {
-                Some(Err(e)) => {
+            let input = guarded.find(&key).filter(|_| !is_in_use);
+            match (existing, input) {
+                (Some(Ok(loaded)), _) => targets.existing_baseline = Some(loaded),
+                (_, Some(what)) => {
+                    targets.problems.push(refuse(
+                        path,
+                        format!("refusing to replace this file with a baseline: it is {what}"),
+                        elsewhere,
+                    ));
+                    targets.baseline = false;
+                }
+                (Some(Err(e)), None) => {
                     let mut r = refuse(
                         path,
                         format!(
@@ -443,17 +453,7 @@ fn check_targets(args: &CheckArgs, cwd: &Path, guarded: &Guarded, write_baseline
                     targets.problems.push(r);
                     targets.baseline = false;
                 }
-                Some(Ok(loaded)) => targets.existing_baseline = Some(loaded),
-                None => {
-                    if let Some(what) = guarded.find(&key).filter(|_| !is_in_use) {
-                        targets.problems.push(refuse(
-                            path,
-                            format!("refusing to replace this file with a baseline: it is {what}"),
-                            elsewhere,
-                        ));
-                        targets.baseline = false;
-                    }
-                }
+                (None, None) => {}
             }
             if targets.baseline {
                 taken.push(key);

@@ -1960,6 +1960,11 @@ fn output_over_an_input_is_refused_and_the_input_kept() {
     let (code, doc) = check_json(&d, &["--write-baseline", SLACK, SLACK]);
     assert_eq!(code, 2, "{doc:#}");
     assert_eq!(error_kinds(&doc), ["output-refused"]);
+    let message = doc["errors"][0]["message"].as_str().unwrap();
+    assert!(
+        message.ends_with("it is one of this run's inputs"),
+        "{message}"
+    );
     assert_eq!(fs::read_to_string(d.join(SLACK)).unwrap(), slack);
     // Two reports of one run to the same file: the second is refused.
     let (code, doc) = check_json(
