@@ -4,17 +4,18 @@
 //! Fingerprints (see [`crate::lint::fingerprint`]) ignore formatting,
 //! positions and the order of actions, so re-exporting a story does not
 //! bring its accepted findings back. Entries that no longer match a finding
-//! in a checked file are reported as stale.
+//! of a file checked in this run are reported as stale. Entry files are
+//! relative to the baseline's directory; see [`Loaded::apply`] for matching
+//! and [`Baseline::for_run`] for what a rewrite keeps.
 
 use crate::error::{ConfigError, ConfigErrorKind, InputWarning, InputWarningKind};
-use crate::lint::FileReport;
+use crate::lint::{FileReport, FileStatus};
 use crate::rules::RuleSet;
 use crate::source::LineIndex;
 use crate::suppress::{Suppressed, SuppressedBy};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
-use std::io::Write;
-use std::path::Path;
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::path::{Path, PathBuf};
 
 /// Version of the baseline file format.
 pub const VERSION: u32 = 1;
@@ -26,8 +27,9 @@ pub struct Baseline {
     pub findings: Vec<Entry>,
 }
 
-/// One accepted finding. Only `fingerprint` is used for matching; the rest
-/// helps a reviewer and locates stale entries.
+/// One accepted finding. `fingerprint` and `file` (relative to the
+/// baseline's directory, with `/`) are used for matching; the rest helps a
+/// reviewer.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct Entry {
@@ -38,35 +40,165 @@ pub struct Entry {
     pub message: String,
 }
 
-/// A file name as the baseline stores it: `/` separators, no leading `./`.
-fn normal_name(name: &str) -> String {
-    let s = name.replace('\\', "/");
-    s.trim_start_matches("./").to_string()
+/// How an entry was used by [`Loaded::apply`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Use {
+    /// Matched no finding.
+    Unused,
+    /// Matched a finding of its own file.
+    Own,
+    /// Matched a finding of another file: its own file is gone and was not
+    /// part of the run (renamed or moved).
+    Moved,
+}
+
+/// A baseline read from a file, with the file of each entry resolved.
+#[derive(Debug)]
+pub struct Loaded {
+    pub baseline: Baseline,
+    /// Per entry: the normalised absolute path of its file.
+    keys: Vec<PathBuf>,
+}
+
+/// The normalised absolute path that identifies file `name` (relative to
+/// `base`, a directory): the real path if the file exists, else `base`
+/// joined with `name` with `.` and `..` applied. Two spellings of the same
+/// file (`stories/a.json`, `./stories/a.json`, `/repo/stories/a.json`, or
+/// `a.json` from inside `stories`) get the same key.
+pub fn file_key(base: &Path, name: &str) -> PathBuf {
+    let name = if cfg!(windows) {
+        name.replace('\\', "/")
+    } else {
+        name.to_string()
+    };
+    let joined = base.join(&name);
+    joined
+        .canonicalize()
+        .unwrap_or_else(|_| crate::config::normalise(&joined))
+}
+
+/// The directory holding `file`, absolute and with links resolved where
+/// it exists: what entry paths in a baseline at `file` are relative to.
+pub fn dir_of(file: &Path, cwd: &Path) -> PathBuf {
+    let parent = file
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let abs = cwd.join(parent);
+    abs.canonicalize()
+        .unwrap_or_else(|_| crate::config::normalise(&abs))
+}
+
+/// `key` relative to the directory `base` (both absolute and normalised),
+/// with `/` separators, going up with `..` where needed; `key` itself when
+/// they share no root (another drive).
+pub fn relative_name(base: &Path, key: &Path) -> String {
+    let b: Vec<_> = base.components().collect();
+    let k: Vec<_> = key.components().collect();
+    let common = b.iter().zip(&k).take_while(|(x, y)| x == y).count();
+    if common == 0 {
+        return key.to_string_lossy().replace('\\', "/");
+    }
+    let mut parts: Vec<String> = vec!["..".to_string(); b.len() - common];
+    parts.extend(
+        k[common..]
+            .iter()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+    );
+    parts.join("/")
+}
+
+/// Whether a file was read, parsed and checked in full in this run, so
+/// that its findings are all there are.
+fn checked(file: &FileReport) -> bool {
+    file.status != FileStatus::Failed && file.errors.is_empty()
 }
 
 impl Baseline {
-    /// The baseline for the findings currently reported in `files`.
-    pub fn from_files(files: &[FileReport], rules: &RuleSet) -> Self {
-        // Findings the current baseline hid are still accepted: writing a
-        // baseline over the one in use keeps them.
-        let mut findings: Vec<Entry> = files
-            .iter()
-            .flat_map(|f| {
-                f.findings.iter().chain(
-                    f.suppressed
+    /// The baseline `--write-baseline TARGET` writes: the findings of this
+    /// run (those reported and those the baseline in use set aside) for
+    /// every file checked in full, and for every other file (not part of
+    /// the run, or not read or parsed) the entries of the `previous`
+    /// baselines (the one at TARGET and the `--baseline` one), so that a
+    /// run over some files never forgets the others. Entries that moved to
+    /// another file (see [`Use::Moved`]) are recorded under the new name
+    /// only. Entry files are relative to TARGET's directory.
+    pub fn for_run(
+        files: &[FileReport],
+        rules: &RuleSet,
+        target: &Path,
+        cwd: &Path,
+        previous: &[(&Loaded, &[Use])],
+    ) -> Self {
+        let dir = dir_of(target, cwd);
+        let entry = |key: &Path, f: &crate::lint::Finding| Entry {
+            fingerprint: f.fingerprint.clone(),
+            rule: rules.rules[f.rule].id.clone(),
+            file: relative_name(&dir, key),
+            pointer: f.pointer.clone(),
+            message: f.message.clone(),
+        };
+        // Entries per file, by key; for files not checked in full, each
+        // source's entries are merged keeping the most copies any source
+        // has of a fingerprint.
+        let mut done: BTreeMap<PathBuf, Vec<Entry>> = BTreeMap::new();
+        let mut partial: BTreeMap<PathBuf, Vec<Vec<Entry>>> = BTreeMap::new();
+        for file in files {
+            let key = file_key(cwd, &file.file);
+            // Findings the current baseline hid are still accepted: writing
+            // a baseline over the one in use keeps them.
+            let current: Vec<Entry> = file
+                .findings
+                .iter()
+                .chain(
+                    file.suppressed
                         .iter()
                         .filter(|s| s.by == SuppressedBy::Baseline)
                         .map(|s| &s.finding),
                 )
-            })
-            .map(|f| Entry {
-                fingerprint: f.fingerprint.clone(),
-                rule: rules.rules[f.rule].id.clone(),
-                file: normal_name(&f.file),
-                pointer: f.pointer.clone(),
-                message: f.message.clone(),
-            })
-            .collect();
+                .map(|f| entry(&key, f))
+                .collect();
+            if checked(file) {
+                done.entry(key).or_default().extend(current);
+            } else {
+                partial.entry(key).or_default().push(current);
+            }
+        }
+        for (loaded, uses) in previous {
+            let mut by_key: BTreeMap<&PathBuf, Vec<Entry>> = BTreeMap::new();
+            for (i, e) in loaded.baseline.findings.iter().enumerate() {
+                let key = &loaded.keys[i];
+                if done.contains_key(key) || uses.get(i) == Some(&Use::Moved) {
+                    continue;
+                }
+                by_key.entry(key).or_default().push(Entry {
+                    file: relative_name(&dir, key),
+                    ..e.clone()
+                });
+            }
+            for (key, entries) in by_key {
+                partial.entry(key.clone()).or_default().push(entries);
+            }
+        }
+        let mut findings: Vec<Entry> = done.into_values().flatten().collect();
+        for sources in partial.into_values() {
+            let mut merged: Vec<Entry> = Vec::new();
+            for source in sources {
+                let mut have: HashMap<String, usize> = HashMap::new();
+                for e in &merged {
+                    *have.entry(e.fingerprint.clone()).or_default() += 1;
+                }
+                let mut seen: HashMap<String, usize> = HashMap::new();
+                for e in source {
+                    let n = seen.entry(e.fingerprint.clone()).or_default();
+                    *n += 1;
+                    if *n > have.get(&e.fingerprint).copied().unwrap_or(0) {
+                        merged.push(e);
+                    }
+                }
+            }
+            findings.extend(merged);
+        }
         findings.sort_by(|a, b| {
             (&a.file, &a.pointer, &a.rule, &a.fingerprint).cmp(&(
                 &b.file,
@@ -82,7 +214,7 @@ impl Baseline {
     }
 
     /// Reads a baseline file; errors are located in it.
-    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+    pub fn read(path: &Path) -> Result<Self, ConfigError> {
         let name = path.display().to_string();
         let text = std::fs::read_to_string(path).map_err(|e| {
             ConfigError::new(
@@ -135,86 +267,249 @@ impl Baseline {
         Ok(baseline)
     }
 
-    /// Writes the baseline to `path`, replacing it atomically (a temporary
-    /// file in the same directory, then a rename).
+    /// Writes the baseline to `path`, replacing it atomically (see
+    /// [`crate::report::replace_file`]).
     pub fn write(&self, path: &Path) -> Result<(), ConfigError> {
-        let name = path.display().to_string();
-        let fail = |e: std::io::Error| {
+        crate::report::replace_file(path, |w| {
+            serde_json::to_writer_pretty(&mut *w, self).map_err(std::io::Error::other)?;
+            writeln!(w)
+        })
+        .map_err(|e| {
             ConfigError::new(
                 ConfigErrorKind::Output,
-                &name,
+                &path.display().to_string(),
                 format!("cannot write baseline: {}", crate::lint::io_message(&e)),
             )
-        };
-        let dir = path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(fail)?;
-        serde_json::to_writer_pretty(&mut tmp, self).map_err(|e| fail(e.into()))?;
-        writeln!(tmp).map_err(fail)?;
-        tmp.persist(path).map_err(|e| fail(e.error))?;
-        Ok(())
+        })
+    }
+}
+
+impl Loaded {
+    /// Reads the baseline at `path` and resolves its entries' files
+    /// against its directory.
+    pub fn load(path: &Path, cwd: &Path) -> Result<Self, ConfigError> {
+        let baseline = Baseline::read(path)?;
+        let dir = dir_of(path, cwd);
+        let mut cache: HashMap<&str, PathBuf> = HashMap::new();
+        let keys = baseline
+            .findings
+            .iter()
+            .map(|e| {
+                cache
+                    .entry(e.file.as_str())
+                    .or_insert_with(|| file_key(&dir, &e.file))
+                    .clone()
+            })
+            .collect();
+        Ok(Loaded { baseline, keys })
     }
 
-    /// Sets aside the findings the baseline holds (each entry matches one
-    /// finding) and adds a note to each checked file for its entries that
-    /// matched nothing.
-    pub fn apply(&self, files: &mut [FileReport]) {
-        let mut remaining: HashMap<&str, usize> = HashMap::new();
-        for e in &self.findings {
-            *remaining.entry(e.fingerprint.as_str()).or_default() += 1;
+    /// Sets aside the findings the baseline holds, each entry matching one
+    /// finding: first entries of the finding's own file, then entries of a
+    /// file that is neither part of this run nor on disk any more (the
+    /// story was renamed or moved). A copy of a baselined story is new:
+    /// its findings cannot use up the original's entries. Each file
+    /// checked in full gets a note for its entries that matched nothing.
+    /// `others` names further inputs of the run (that could not be read).
+    /// Returns how each entry was used.
+    pub fn apply(&self, files: &mut [FileReport], others: &[String], cwd: &Path) -> Vec<Use> {
+        let keys: Vec<PathBuf> = files.iter().map(|f| file_key(cwd, &f.file)).collect();
+        let in_run: HashSet<PathBuf> = keys
+            .iter()
+            .cloned()
+            .chain(others.iter().map(|o| file_key(cwd, o)))
+            .collect();
+        let mut uses = vec![Use::Unused; self.keys.len()];
+        // Entries by (file, fingerprint), and the movable ones by
+        // fingerprint, each in file order.
+        let mut own: HashMap<(&Path, &str), VecDeque<usize>> = HashMap::new();
+        let mut movable: HashMap<&str, VecDeque<usize>> = HashMap::new();
+        for (i, e) in self.baseline.findings.iter().enumerate() {
+            let key = self.keys[i].as_path();
+            own.entry((key, e.fingerprint.as_str()))
+                .or_default()
+                .push_back(i);
+            if !in_run.contains(key) && !key.exists() {
+                movable
+                    .entry(e.fingerprint.as_str())
+                    .or_default()
+                    .push_back(i);
+            }
         }
-        let mut used: HashMap<&str, usize> = HashMap::new();
-        for file in files.iter_mut() {
+        // The first entry of a queue not used yet.
+        fn take(queue: Option<&mut VecDeque<usize>>, uses: &[Use]) -> Option<usize> {
+            let queue = queue?;
+            while let Some(i) = queue.pop_front() {
+                if uses[i] == Use::Unused {
+                    return Some(i);
+                }
+            }
+            None
+        }
+        // First every file's own entries, so that no other file takes them.
+        let mut pending: Vec<Vec<bool>> = Vec::with_capacity(files.len());
+        for (file, key) in files.iter().zip(&keys) {
+            let mut matched = Vec::with_capacity(file.findings.len());
+            for f in &file.findings {
+                let i = take(own.get_mut(&(key.as_path(), f.fingerprint.as_str())), &uses);
+                if let Some(i) = i {
+                    uses[i] = Use::Own;
+                }
+                matched.push(i.is_some());
+            }
+            pending.push(matched);
+        }
+        for (file, matched) in files.iter().zip(pending.iter_mut()) {
+            for (f, m) in file.findings.iter().zip(matched.iter_mut()) {
+                if *m {
+                    continue;
+                }
+                if let Some(i) = take(movable.get_mut(f.fingerprint.as_str()), &uses) {
+                    uses[i] = Use::Moved;
+                    *m = true;
+                }
+            }
+        }
+        for (file, matched) in files.iter_mut().zip(pending) {
             let mut kept = Vec::with_capacity(file.findings.len());
-            for f in std::mem::take(&mut file.findings) {
-                match remaining.get_mut(f.fingerprint.as_str()) {
-                    Some(n) if *n > 0 => {
-                        *n -= 1;
-                        if let Some(e) = self
-                            .findings
-                            .iter()
-                            .find(|e| e.fingerprint == f.fingerprint)
-                        {
-                            *used.entry(e.fingerprint.as_str()).or_default() += 1;
-                        }
-                        file.suppressed.push(Suppressed {
-                            finding: f,
-                            by: SuppressedBy::Baseline,
-                            reason: "in the baseline".into(),
-                        });
-                    }
-                    _ => kept.push(f),
+            for (f, m) in std::mem::take(&mut file.findings).into_iter().zip(matched) {
+                if m {
+                    file.suppressed.push(Suppressed {
+                        finding: f,
+                        by: SuppressedBy::Baseline,
+                        reason: "in the baseline".into(),
+                    });
+                } else {
+                    kept.push(f);
                 }
             }
             file.findings = kept;
         }
-        // Entries for files in this run that matched nothing are stale.
-        let mut seen: HashMap<&str, usize> = HashMap::new();
-        for e in &self.findings {
-            let n = seen.entry(e.fingerprint.as_str()).or_default();
-            *n += 1;
-            if *n <= used.get(e.fingerprint.as_str()).copied().unwrap_or(0) {
-                continue;
-            }
-            let target = normal_name(&e.file);
-            if let Some(file) = files
-                .iter_mut()
-                .find(|f| normal_name(&f.file) == target && f.errors.is_empty())
-            {
-                file.warnings.push(
-                    InputWarning::new(
-                        InputWarningKind::StaleBaseline,
-                        &file.file,
-                        format!(
-                            "baseline entry for `{}` at {} matches no finding any more",
-                            e.rule, e.pointer
-                        ),
-                    )
-                    .with_help("the finding was fixed or changed; rewrite the baseline with --write-baseline"),
-                );
+        // Entries of a file checked in full that matched nothing are stale.
+        let mut by_key: HashMap<&Path, usize> = HashMap::new();
+        for (n, (file, key)) in files.iter().zip(&keys).enumerate() {
+            if checked(file) {
+                by_key.entry(key.as_path()).or_insert(n);
             }
         }
+        for (i, e) in self.baseline.findings.iter().enumerate() {
+            if uses[i] != Use::Unused {
+                continue;
+            }
+            let Some(&n) = by_key.get(self.keys[i].as_path()) else {
+                continue;
+            };
+            let file = &mut files[n];
+            file.warnings.push(
+                InputWarning::new(
+                    InputWarningKind::StaleBaseline,
+                    &file.file,
+                    format!(
+                        "baseline entry for `{}` at {} matches no finding any more",
+                        e.rule, e.pointer
+                    ),
+                )
+                .with_help(
+                    "the finding was fixed or changed; rewrite the baseline with --write-baseline",
+                ),
+            );
+        }
+        uses
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lint::lint_bytes;
+
+    #[test]
+    fn entry_files_are_relative_to_the_baseline_directory() {
+        let base = Path::new("/repo/ci");
+        assert_eq!(
+            relative_name(base, Path::new("/repo/ci/a/b.json")),
+            "a/b.json"
+        );
+        assert_eq!(
+            relative_name(base, Path::new("/repo/stories/b.json")),
+            "../stories/b.json"
+        );
+        assert_eq!(
+            relative_name(Path::new("/"), Path::new("/x.json")),
+            "x.json"
+        );
+    }
+
+    #[test]
+    fn one_file_has_one_key_however_it_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path().canonicalize().unwrap();
+        std::fs::create_dir(d.join("s")).unwrap();
+        std::fs::write(d.join("s/a.json"), "{}").unwrap();
+        let key = file_key(&d, "s/a.json");
+        assert_eq!(key, d.join("s/a.json"));
+        assert_eq!(file_key(&d, "./s/../s/a.json"), key);
+        assert_eq!(file_key(&d.join("s"), "a.json"), key);
+        assert_eq!(
+            file_key(Path::new("/elsewhere"), key.to_str().unwrap()),
+            key
+        );
+        // A file that is gone still has a key.
+        assert_eq!(file_key(&d, "./s/gone.json"), d.join("s/gone.json"));
+    }
+
+    const ACTION: &str = r#"{"type": "Agents::HTTPRequestAgent", "name": "A", "options": {"url": "https://x.example", "method": "HEAD"}}"#;
+
+    #[test]
+    fn entries_match_their_own_file_first_and_only_gone_files_move() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path().canonicalize().unwrap();
+        for name in ["a.json", "b.json"] {
+            std::fs::write(d.join(name), ACTION).unwrap();
+        }
+        let (rules, _) = RuleSet::builtin();
+        let lint = |name: &str| lint_bytes(name, ACTION.as_bytes().to_vec(), &rules);
+        let fp = lint("b.json").findings[0].fingerprint.clone();
+        let entry = |file: &str| Entry {
+            fingerprint: fp.clone(),
+            rule: "unsupported-http-method".into(),
+            file: file.into(),
+            pointer: "/options/method".into(),
+            message: "m".into(),
+        };
+        let loaded = |files: &[&str]| Loaded {
+            baseline: Baseline {
+                version: VERSION,
+                findings: files.iter().map(|f| entry(f)).collect(),
+            },
+            keys: files.iter().map(|f| file_key(&d, f)).collect(),
+        };
+
+        // b.json's entry is b.json's, even with a.json first in the run.
+        let mut files = vec![lint("a.json"), lint("b.json")];
+        let uses = loaded(&["b.json"]).apply(&mut files, &[], &d);
+        assert_eq!(uses, [Use::Own]);
+        assert_eq!((files[0].findings.len(), files[1].findings.len()), (1, 0));
+        // Not in the run but on disk: not a.json's either.
+        let mut files = vec![lint("a.json")];
+        let uses = loaded(&["b.json"]).apply(&mut files, &[], &d);
+        assert_eq!(uses, [Use::Unused]);
+        assert_eq!(files[0].findings.len(), 1);
+        assert!(files[0].warnings.is_empty(), "b.json was not checked");
+        // Gone from disk: moved.
+        let mut files = vec![lint("a.json")];
+        let uses = loaded(&["old/gone.json"]).apply(&mut files, &[], &d);
+        assert_eq!(uses, [Use::Moved]);
+        assert!(files[0].findings.is_empty());
+        // Gone but named in the run (could not be read): not movable.
+        let mut files = vec![lint("a.json")];
+        let uses = loaded(&["old/gone.json"]).apply(&mut files, &["old/gone.json".into()], &d);
+        assert_eq!(uses, [Use::Unused]);
+        // An entry of a checked file that matches nothing is stale.
+        let mut files = vec![lint("a.json"), lint("b.json")];
+        let uses = loaded(&["b.json", "b.json"]).apply(&mut files, &[], &d);
+        assert_eq!(uses, [Use::Own, Use::Unused]);
+        assert_eq!(files[1].warnings.len(), 1);
+        assert_eq!(files[1].warnings[0].kind, InputWarningKind::StaleBaseline);
     }
 }

@@ -1,7 +1,7 @@
 //! The command line: parses arguments, runs the pipeline, and returns the
 //! exit code. Output goes through [`crate::report`].
 
-use crate::baseline::Baseline;
+use crate::baseline::{self, Baseline, Loaded};
 use crate::config::{self, Config, RuleSetting};
 use crate::discover::{self, WalkOptions};
 use crate::lint::{self, DEFAULT_MAX_FILE_SIZE, FileReport, LintOptions};
@@ -11,14 +11,15 @@ use crate::suppress;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use rayon::prelude::*;
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Fast, offline static analyzer for Tines story exports.
 #[derive(Debug, Parser)]
 #[command(name = "storylint", version, about, propagate_version = true)]
 #[command(
     after_help = "Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, \
-                        2 usage error, unreadable or invalid input, or invalid rule file."
+                        2 usage error, unreadable or invalid input, invalid rule file, \
+                        configuration or baseline, or a report or baseline not written."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -127,7 +128,7 @@ pub struct CheckArgs {
     pub color: ColorChoice,
 
     /// Also write a report in FORMAT to PATH (repeatable), e.g.
-    /// `--output sarif=storylint.sarif`.
+    /// `--output sarif=storylint.sarif`. Never over an input of the run.
     #[arg(long, value_name = "FORMAT=PATH", value_parser = parse_output)]
     pub output: Vec<OutputSpec>,
 
@@ -158,8 +159,9 @@ pub struct CheckArgs {
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
 
-    /// Record the current findings in this baseline file (replacing it) and
-    /// exit 0 unless an input could not be checked.
+    /// Record the findings of this run in this baseline file and exit 0
+    /// unless an input could not be checked. Entries of files this run did
+    /// not check are kept; a file that is not a baseline is never replaced.
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
 
@@ -337,11 +339,198 @@ fn with_stdout(f: impl FnOnce(&mut dyn Write) -> u8) -> u8 {
     code
 }
 
+/// Files of the run that reports and baselines must not overwrite, by
+/// their real path, with what they are.
+#[derive(Default)]
+struct Guarded {
+    files: Vec<(PathBuf, &'static str)>,
+}
+
+impl Guarded {
+    fn add(&mut self, path: &Path, what: &'static str) {
+        if let Ok(real) = path.canonicalize() {
+            self.files.push((real, what));
+        }
+    }
+
+    fn add_inputs(&mut self, inputs: &[discover::Input]) {
+        for input in inputs {
+            if let discover::InputSource::Path(p) = &input.source {
+                self.add(p, "one of this run's inputs");
+            }
+        }
+    }
+
+    fn find(&self, key: &Path) -> Option<&'static str> {
+        self.files
+            .iter()
+            .find(|(p, _)| p == key)
+            .map(|(_, what)| *what)
+    }
+}
+
+/// The real path a write to `path` ends up at: symbolic links followed,
+/// and the directory resolved when the file does not exist yet. `None`
+/// when even the directory does not exist (the write will fail).
+fn target_key(path: &Path) -> Option<PathBuf> {
+    let target = report::follow_links(path).ok()?;
+    if let Ok(real) = target.canonicalize() {
+        return Some(real);
+    }
+    let parent = target
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    Some(parent.canonicalize().ok()?.join(target.file_name()?))
+}
+
+/// Which of the run's files may be written, decided before anything is.
+struct Targets {
+    /// `--write-baseline` may be written.
+    baseline: bool,
+    /// The baseline already at `--write-baseline`, when it is not the
+    /// `--baseline` one.
+    existing_baseline: Option<Loaded>,
+    /// Per `--output`, whether it may be written.
+    outputs: Vec<bool>,
+    problems: Vec<crate::error::ConfigError>,
+}
+
+/// Refuses to write over an input of the run (or its configuration, rule
+/// files or the baseline in use), to write a baseline over a file that is
+/// not one, and to write two files of the run to the same place.
+fn check_targets(args: &CheckArgs, cwd: &Path, guarded: &Guarded, write_baseline: bool) -> Targets {
+    use crate::error::{ConfigError, ConfigErrorKind};
+    let refuse = |path: &Path, message: String, help: &str| {
+        ConfigError::new(
+            ConfigErrorKind::OutputRefused,
+            &path.display().to_string(),
+            message,
+        )
+        .with_help(help)
+    };
+    let elsewhere = "name another file; storylint never overwrites what it reads";
+    let mut targets = Targets {
+        baseline: true,
+        existing_baseline: None,
+        outputs: Vec::new(),
+        problems: Vec::new(),
+    };
+    let in_use = args.baseline.as_deref().and_then(target_key);
+    let mut taken: Vec<PathBuf> = Vec::new();
+    if let (Some(path), true) = (&args.write_baseline, write_baseline) {
+        if let Some(key) = target_key(path) {
+            let is_in_use = in_use.as_ref() == Some(&key);
+            let is_file = std::fs::metadata(&key).is_ok_and(|m| m.is_file() && m.len() > 0);
+            // A baseline already there is storylint's own file, safe to
+            // replace even when a walk also read it as an input.
+            let existing = if is_file && !is_in_use {
+                Some(Loaded::load(path, cwd))
+            } else {
+                None
+            };
+            let input = guarded.find(&key).filter(|_| !is_in_use);
+            match (existing, input) {
+                (Some(Ok(loaded)), _) => targets.existing_baseline = Some(loaded),
+                (_, Some(what)) => {
+                    targets.problems.push(refuse(
+                        path,
+                        format!("refusing to replace this file with a baseline: it is {what}"),
+                        elsewhere,
+                    ));
+                    targets.baseline = false;
+                }
+                (Some(Err(e)), None) => {
+                    let mut r = refuse(
+                        path,
+                        format!(
+                            "refusing to replace this file with a baseline: it is not a storylint baseline ({})",
+                            e.message
+                        ),
+                        "name another file, or delete this one first if it really is an old baseline",
+                    );
+                    r.location = e.location;
+                    targets.problems.push(r);
+                    targets.baseline = false;
+                }
+                (None, None) => {}
+            }
+            if targets.baseline {
+                taken.push(key);
+            }
+        }
+    }
+    for spec in &args.output {
+        let Some(key) = target_key(&spec.path) else {
+            targets.outputs.push(true);
+            continue;
+        };
+        let what = guarded
+            .find(&key)
+            .or_else(|| (in_use.as_ref() == Some(&key)).then_some("the baseline in use"))
+            .or_else(|| {
+                taken
+                    .contains(&key)
+                    .then_some("written by this run already (another --output or --write-baseline)")
+            });
+        match what {
+            Some(what) => {
+                targets.problems.push(refuse(
+                    &spec.path,
+                    format!("refusing to write a report over this file: it is {what}"),
+                    elsewhere,
+                ));
+                targets.outputs.push(false);
+            }
+            None => {
+                taken.push(key);
+                targets.outputs.push(true);
+            }
+        }
+    }
+    targets
+}
+
+/// Writes the `--output` reports that may be written; returns the
+/// problems of those that could not be.
+fn write_outputs(
+    report: &Report,
+    args: &CheckArgs,
+    allowed: &[bool],
+) -> Vec<crate::error::ConfigError> {
+    let plain = report::human::Options {
+        color: false,
+        width: terminal_width(),
+    };
+    args.output
+        .iter()
+        .zip(allowed)
+        .filter(|(_, ok)| **ok)
+        .filter_map(|(spec, _)| report.write_to_file(spec.format, &plain, &spec.path).err())
+        .collect()
+}
+
 /// Reports configuration or baseline problems that stop a run before any
-/// file is checked, in the requested format, and returns exit code 2.
-fn stop_with(args: &CheckArgs, problems: Vec<crate::error::ConfigError>) -> u8 {
+/// file is checked: on stdout in the requested format, and in every
+/// `--output` report (so that a CI step uploading one finds it, saying
+/// why). Returns exit code 2.
+fn stop_with(
+    args: &CheckArgs,
+    mut problems: Vec<crate::error::ConfigError>,
+    cwd: &Path,
+    mut guarded: Guarded,
+) -> u8 {
     let (rules, _) = RuleSet::builtin();
-    let report = Report::new(&rules, Vec::new(), Vec::new(), Vec::new(), problems);
+    if !args.output.is_empty() {
+        // Nothing is checked, but the reports must not land on an input.
+        let found = discover::discover(&input_paths(args), &walk_options(args));
+        guarded.add_inputs(&found.inputs);
+    }
+    let targets = check_targets(args, cwd, &guarded, false);
+    problems.extend(targets.problems);
+    let mut report = Report::new(&rules, Vec::new(), Vec::new(), Vec::new(), problems);
+    let failed = write_outputs(&report, args, &targets.outputs);
+    report.config_problems.extend(failed);
     let human = report::human::Options {
         color: use_color(args.color),
         width: terminal_width(),
@@ -354,6 +543,22 @@ fn stop_with(args: &CheckArgs, problems: Vec<crate::error::ConfigError>) -> u8 {
     report::exit::ERROR
 }
 
+fn input_paths(args: &CheckArgs) -> Vec<PathBuf> {
+    if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    }
+}
+
+fn walk_options(args: &CheckArgs) -> WalkOptions {
+    WalkOptions {
+        hidden: args.hidden,
+        no_ignore: args.no_ignore,
+        stdin_name: args.stdin_filename.clone(),
+    }
+}
+
 fn check(args: CheckArgs) -> u8 {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     // Stage 0: the configuration.
@@ -362,20 +567,33 @@ fn check(args: CheckArgs) -> u8 {
         (Some(path), false) => Some(path.clone()),
         (None, false) => config::find(&cwd),
     };
+    let mut guarded = Guarded::default();
+    if let Some(path) = &config_path {
+        guarded.add(path, "this run's configuration file");
+    }
+    for path in &args.rule_paths {
+        guarded.add(path, "a rule file of this run");
+    }
     let config = match &config_path {
         Some(path) => match Config::load(path) {
             Ok(c) => c,
-            Err(errors) => return stop_with(&args, errors),
+            Err(errors) => return stop_with(&args, errors, &cwd, guarded),
         },
         None => Config::empty(cwd.clone()),
     };
+    for path in &config.rule_dirs {
+        guarded.add(path, "a rule file of this run");
+    }
     let (mut rules, mut rule_errors) = RuleSet::builtin();
     for path in config.rule_dirs.iter().chain(&args.rule_paths) {
         rules.add_path(path, &mut rule_errors);
     }
     for rule in &mut rules.rules {
         match config.setting_for(&rule.id, None) {
-            Some(RuleSetting::Off) => rule.enabled = false,
+            // An override may turn the rule back on for some paths; then it
+            // runs everywhere and `suppress::apply_config` drops its
+            // findings where the path's setting is off.
+            Some(RuleSetting::Off) => rule.enabled = config.turned_on_somewhere(&rule.id),
             Some(RuleSetting::Severity(s)) => rule.severity = s,
             None => {}
         }
@@ -412,31 +630,28 @@ fn check(args: CheckArgs) -> u8 {
             report::exit::CLEAN
         });
     }
-    let baseline = match (&args.baseline, args.no_ignores) {
-        (Some(path), false) => match Baseline::load(path) {
-            Ok(b) => Some(b),
-            Err(e) => return stop_with(&args, vec![e]),
-        },
+    // The baseline in use; with --no-ignores it is not applied, but a
+    // baseline written in the same run still keeps its entries.
+    let baseline = match &args.baseline {
+        Some(path) if !args.no_ignores || args.write_baseline.is_some() => {
+            match Loaded::load(path, &cwd) {
+                Ok(b) => Some(b),
+                Err(e) => return stop_with(&args, vec![e], &cwd, guarded),
+            }
+        }
         _ => None,
     };
     // Stage 1: discovery.
-    let paths = if args.paths.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
-        args.paths.clone()
-    };
-    let mut found = discover::discover(
-        &paths,
-        &WalkOptions {
-            hidden: args.hidden,
-            no_ignore: args.no_ignore,
-            stdin_name: args.stdin_filename.clone(),
-        },
-    );
+    let mut found = discover::discover(&input_paths(&args), &walk_options(&args));
     found.inputs.retain(|input| match &input.source {
         discover::InputSource::Path(p) => config.selects(p),
         discover::InputSource::Stdin => true,
     });
+    if !args.output.is_empty() || args.write_baseline.is_some() {
+        guarded.add_inputs(&found.inputs);
+    }
+    let targets = check_targets(&args, &cwd, &guarded, true);
+    config_problems.extend(targets.problems);
     // Stages 2-4 for each file, in parallel.
     let options = LintOptions {
         max_file_size: args.max_file_size,
@@ -458,12 +673,21 @@ fn check(args: CheckArgs) -> u8 {
             Err(_) => found.inputs.iter().map(lint_one).collect(),
         }
     };
-    if let Some(baseline) = &baseline {
-        baseline.apply(&mut files);
-    }
+    let unread: Vec<String> = found.errors.iter().map(|e| e.file.clone()).collect();
+    let uses = match &baseline {
+        Some(b) if !args.no_ignores => b.apply(&mut files, &unread, &cwd),
+        _ => Vec::new(),
+    };
     let mut wrote_baseline = false;
-    if let Some(path) = &args.write_baseline {
-        match Baseline::from_files(&files, &rules).write(path) {
+    if let (Some(path), true) = (&args.write_baseline, targets.baseline) {
+        let mut previous: Vec<(&Loaded, &[baseline::Use])> = Vec::new();
+        if let Some(b) = &baseline {
+            previous.push((b, &uses));
+        }
+        if let Some(b) = &targets.existing_baseline {
+            previous.push((b, &[]));
+        }
+        match Baseline::for_run(&files, &rules, path, &cwd, &previous).write(path) {
             Ok(()) => wrote_baseline = true,
             Err(e) => config_problems.push(e),
         }
@@ -474,19 +698,10 @@ fn check(args: CheckArgs) -> u8 {
         color: use_color(args.color),
         width: terminal_width(),
     };
-    let plain = report::human::Options {
-        color: false,
-        width: human.width,
-    };
-    let mut output_errors = Vec::new();
-    for spec in &args.output {
-        if let Err(e) = report.write_to_file(spec.format, &plain, &spec.path) {
-            output_errors.push(e);
-        }
-    }
     // A report file that could not be written is an error of the run, and
     // said so in the report on stdout.
-    report.config_problems.extend(output_errors);
+    let failed = write_outputs(&report, &args, &targets.outputs);
+    report.config_problems.extend(failed);
     let mut code = report.exit_code(fail_on);
     if wrote_baseline && code == report::exit::FINDINGS {
         code = report::exit::CLEAN;

@@ -220,7 +220,7 @@ impl Config {
                     });
                     error(
                         &mut errors,
-                        ConfigErrorKind::InvalidYaml,
+                        yaml_error_kind(&e),
                         span,
                         yaml_message(&e),
                         Some("see `storylint check --help` and the README's configuration section"),
@@ -447,6 +447,16 @@ impl Config {
         over.or_else(|| self.rules.iter().find(|(r, _)| r.id == id).map(|(_, s)| *s))
     }
 
+    /// Whether an override gives rule `id` a setting other than `off` (for
+    /// some paths).
+    pub fn turned_on_somewhere(&self, id: &str) -> bool {
+        self.overrides.iter().any(|o| {
+            o.rules
+                .iter()
+                .any(|(r, s)| r.id == id && *s != RuleSetting::Off)
+        })
+    }
+
     /// The effective configuration as YAML, for `--show-config`.
     pub fn to_yaml(&self, rules: &[(&str, Severity, Option<RuleSetting>)]) -> String {
         let q = |s: &str| serde_json::to_string(s).unwrap_or_default();
@@ -522,8 +532,30 @@ impl Config {
     }
 }
 
+/// `invalid-config` for YAML that reads but does not fit the configuration
+/// (an unknown key, a list where a map belongs, a missing field);
+/// `config-invalid-yaml` for text that is not YAML at all.
+fn yaml_error_kind(e: &serde_saphyr::Error) -> ConfigErrorKind {
+    use serde_saphyr::Error as E;
+    let mut e = e;
+    while let E::WithSnippet { error, .. } | E::AliasError { error, .. } = e {
+        e = error;
+    }
+    match e {
+        E::SerdeInvalidType { .. }
+        | E::SerdeInvalidValue { .. }
+        | E::SerdeInvalidLength { .. }
+        | E::SerdeUnknownVariant { .. }
+        | E::SerdeUnknownField { .. }
+        | E::SerdeMissingField { .. }
+        | E::Unexpected { .. }
+        | E::NullIntoString { .. } => ConfigErrorKind::Invalid,
+        _ => ConfigErrorKind::InvalidYaml,
+    }
+}
+
 /// `path` with `.` segments removed and `..` applied where possible.
-fn normalise(path: &Path) -> PathBuf {
+pub fn normalise(path: &Path) -> PathBuf {
     use std::path::Component;
     let mut out = PathBuf::new();
     for c in path.components() {
@@ -598,6 +630,11 @@ mod tests {
             c.setting_for("credential-in-url", Some(Path::new("/repo/stories/a.json"))),
             None
         );
+        assert!(!c.turned_on_somewhere("credential-in-url"));
+        assert!(!c.turned_on_somewhere("legacy-liquid-reference"));
+        let on =
+            parse("rules: {x: off}\noverrides:\n  - files: [a]\n    rules: {x: info}\n").unwrap();
+        assert!(on.turned_on_somewhere("x"));
         assert!(c.ignores[0].matches("missing-bearer-prefix", None, None, Some("Call AWS")));
         assert!(!c.ignores[0].matches("missing-bearer-prefix", None, None, Some("Other")));
         assert!(!c.ignores[0].matches("hardcoded-secret", None, None, Some("Call AWS")));
@@ -624,6 +661,27 @@ mod tests {
         let yaml = "ignore:\n  - rules: [x]\n    reason: why\n";
         let errs = parse(yaml).unwrap_err();
         assert!(errs[0].message.contains("action-name"));
+    }
+
+    #[test]
+    fn unknown_keys_are_invalid_config_and_broken_yaml_is_invalid_yaml() {
+        let kind = |yaml: &str| parse(yaml).unwrap_err()[0].kind;
+        assert_eq!(kind("fail_on: warning\n"), ConfigErrorKind::Invalid);
+        assert_eq!(
+            kind("overrides:\n  - files: [a]\n    rule: {x: off}\n"),
+            ConfigErrorKind::Invalid
+        );
+        assert_eq!(kind("rules: [a, b]\n"), ConfigErrorKind::Invalid);
+        assert_eq!(
+            kind("overrides:\n  - rules: {}\n"),
+            ConfigErrorKind::Invalid
+        );
+        assert_eq!(kind("rules: {a: off\n"), ConfigErrorKind::InvalidYaml);
+        assert_eq!(
+            kind("rules:\n  a: off\n a: b\n"),
+            ConfigErrorKind::InvalidYaml
+        );
+        assert_eq!(kind("fail-on: \"x\n"), ConfigErrorKind::InvalidYaml);
     }
 
     #[test]

@@ -180,6 +180,9 @@ pub enum ConfigErrorKind {
     Baseline,
     /// An output file that cannot be written.
     Output,
+    /// An output file storylint will not overwrite: an input of the run,
+    /// or (for a baseline) a file that is not a baseline.
+    OutputRefused,
 }
 
 impl ProblemKind for ConfigErrorKind {
@@ -191,6 +194,7 @@ impl ProblemKind for ConfigErrorKind {
             ConfigErrorKind::UnknownRule => "unknown-rule-in-config",
             ConfigErrorKind::Baseline => "invalid-baseline",
             ConfigErrorKind::Output => "output-unwritable",
+            ConfigErrorKind::OutputRefused => "output-refused",
         }
     }
     fn severity(&self) -> Severity {

@@ -402,7 +402,9 @@ pub fn lint_bytes_with(
             story: story.as_deref(),
             action: action.guid.as_deref().or(action.name.as_deref()),
             path: pointer.strip_prefix(&action_pointer).unwrap_or(&pointer),
-            text: &raw.text,
+            // Masked as every output shows it: fingerprints are published
+            // (SARIF), and one of a secret would let guesses be tested.
+            text: &hide(raw.text.clone()),
         });
         let finding = Finding {
             fingerprint,

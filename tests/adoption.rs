@@ -556,6 +556,53 @@ fn config_overrides_apply_per_path() {
     );
 }
 
+/// A rule turned off at the top level can be turned back on for some
+/// paths: `rules: {x: off}` with an override `{x: warning}` for one
+/// directory reports x there, and only there.
+#[test]
+fn config_override_turns_a_rule_that_is_off_back_on_for_its_paths() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    put(
+        d,
+        ".storylint.yaml",
+        "rules:\n  missing-bearer-prefix: off\n  legacy-liquid-reference: off\noverrides:\n  - files: ['strict/**']\n    rules: {missing-bearer-prefix: warning}\n  - files: ['strict/off/**']\n    rules: {missing-bearer-prefix: off}\n",
+    );
+    put(d, "lax/slack.json", &fixture(SLACK));
+    put(d, "strict/slack.json", &fixture(SLACK));
+    put(d, "strict/off/slack.json", &fixture(SLACK));
+
+    let (code, doc) = check_json(d, &["lax/slack.json"]);
+    assert_eq!(code, 0, "{doc:#}");
+    assert!(findings(&doc).is_empty(), "off at the top level: {doc:#}");
+
+    let (code, doc) = check_json(d, &["strict/slack.json"]);
+    assert_eq!(code, 0, "warnings do not fail the run: {doc:#}");
+    let all = findings(&doc);
+    let rules: Vec<(&str, &str)> = all
+        .iter()
+        .map(|(r, s, _)| (r.as_str(), s.as_str()))
+        .collect();
+    assert_eq!(
+        rules,
+        [("missing-bearer-prefix", "warning"); 3],
+        "turned back on, at the override's severity"
+    );
+    assert_eq!(
+        check_code(d, &["--fail-on", "warning", "strict/slack.json"]),
+        1
+    );
+
+    // Walking everything: only the strict directory reports it; a later
+    // override turning it off again wins for its own paths.
+    let (_, doc) = check_json(d, &["."]);
+    assert_eq!(finding_files(&doc), ["strict/slack.json"], "{doc:#}");
+    assert_eq!(
+        doc["summary"]["findings"],
+        json!({"error": 0, "warning": 3, "info": 0})
+    );
+}
+
 #[test]
 fn config_ignores_suppress_by_story_action_and_name_and_are_counted() {
     let dir = tempfile::tempdir().unwrap();
@@ -766,12 +813,26 @@ fn unknown_rule_ids_in_config_are_warnings_and_the_run_proceeds() {
     assert_eq!(doc["summary"]["errors"], 0);
     let ws = warnings(&doc);
     assert_eq!(ws.len(), 3, "{doc:#}");
-    for (w, id) in ws.iter().zip([
-        "missing-bearer-prefx",
-        "legacy-liquid-refrence",
-        "basic-auth-and-headr",
-    ]) {
+    for ((w, id), meant) in ws
+        .iter()
+        .zip([
+            "missing-bearer-prefx",
+            "legacy-liquid-refrence",
+            "basic-auth-and-headr",
+        ])
+        .zip([
+            "missing-bearer-prefix",
+            "legacy-liquid-reference",
+            "basic-auth-and-header",
+        ])
+    {
         assert_eq!(w["kind"], "unknown-rule-in-config");
+        // The suggestion reaches JSON too, not only the human format.
+        assert_eq!(
+            w["help"].as_str(),
+            Some(format!("did you mean `{meant}`?").as_str()),
+            "{w:#}"
+        );
         assert_eq!(w["severity"], "warning");
         assert!(
             w["message"].as_str().unwrap().contains(id),
@@ -1478,6 +1539,196 @@ fn rewriting_a_baseline_in_place_keeps_the_accepted_findings() {
     assert_eq!(code, 0);
 }
 
+/// Number of entries per `file` in a baseline.
+fn entries_per_file(b: &Value) -> std::collections::BTreeMap<String, usize> {
+    let mut out = std::collections::BTreeMap::new();
+    for e in b["findings"].as_array().unwrap() {
+        *out.entry(e["file"].as_str().unwrap().to_string())
+            .or_default() += 1;
+    }
+    out
+}
+
+fn per_file(pairs: &[(&str, usize)]) -> std::collections::BTreeMap<String, usize> {
+    pairs.iter().map(|(f, n)| (f.to_string(), *n)).collect()
+}
+
+/// `--write-baseline` over a run that checks only some files (pre-commit
+/// passes only the staged ones) keeps the entries of every other file: of
+/// files not in the run, and of files that could not be read or parsed.
+#[test]
+fn rewriting_a_baseline_keeps_the_entries_of_files_not_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let vuln = fixture("vuln-disclosure-intake.json");
+    put(d, SLACK, &fixture(SLACK));
+    put(d, "vuln.json", &vuln);
+    check_json(d, &["--write-baseline", "base.json", SLACK, "vuln.json"]);
+    let all = per_file(&[(SLACK, 4), ("vuln.json", 15)]);
+    assert_eq!(entries_per_file(&read_baseline(&d.join("base.json"))), all);
+
+    // Only the slack story in the run: vuln.json's entries stay.
+    let (code, _) = check_json(d, &["--write-baseline", "base.json", SLACK]);
+    assert_eq!(code, 0);
+    assert_eq!(entries_per_file(&read_baseline(&d.join("base.json"))), all);
+
+    // ... also when the old entries come from --baseline, written elsewhere.
+    let (code, _) = check_json(
+        d,
+        &[
+            "--baseline",
+            "base.json",
+            "--write-baseline",
+            "new.json",
+            SLACK,
+        ],
+    );
+    assert_eq!(code, 0);
+    assert_eq!(entries_per_file(&read_baseline(&d.join("new.json"))), all);
+
+    // A file that no longer parses keeps its entries; the run fails.
+    put(d, "vuln.json", &vuln[..vuln.len() / 2]);
+    let (code, doc) = check_json(d, &["--write-baseline", "base.json", SLACK, "vuln.json"]);
+    assert_eq!(code, 2, "{doc:#}");
+    assert_eq!(entries_per_file(&read_baseline(&d.join("base.json"))), all);
+    put(d, "vuln.json", &vuln);
+
+    // A file checked in full has exactly its current findings: fixing one
+    // drops its entry.
+    put(
+        d,
+        SLACK,
+        &replace_once(
+            &fixture(SLACK),
+            "\"Authorization\": \"<<CREDENTIAL.slack_bot_token>>\"",
+            "\"Authorization\": \"Bearer <<CREDENTIAL.slack_bot_token>>\"",
+        ),
+    );
+    check_json(d, &["--write-baseline", "base.json", SLACK]);
+    assert_eq!(
+        entries_per_file(&read_baseline(&d.join("base.json"))),
+        per_file(&[(SLACK, 3), ("vuln.json", 15)])
+    );
+    let (code, doc) = check_json(d, &["--baseline", "base.json", SLACK, "vuln.json"]);
+    assert_eq!(code, 0, "{doc:#}");
+    assert!(warnings(&doc).is_empty(), "nothing stale: {doc:#}");
+}
+
+/// An entry hides a finding of its own file first; a copy of a baselined
+/// story (same guids, same findings) is new code and is reported. Entries
+/// of a file that is gone (renamed or moved) still apply, and move to the
+/// new name when the baseline is rewritten.
+#[test]
+fn baseline_entries_belong_to_their_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    put(d, "b.json", &fixture(SLACK));
+    check_json(d, &["--write-baseline", "base.json", "b.json"]);
+    put(d, "a.json", &fixture(SLACK));
+
+    let (code, doc) = check_json(d, &["--baseline", "base.json", "a.json", "b.json"]);
+    assert_eq!(code, 1, "{doc:#}");
+    assert_eq!(finding_files(&doc), ["a.json"], "{doc:#}");
+    assert_eq!(findings(&doc), slack_findings());
+    assert_eq!(suppressed(&doc), (4, 0, 0, 4));
+    assert!(warnings(&doc).is_empty(), "{doc:#}");
+    // The copy alone (as pre-commit would pass it): b.json still exists,
+    // so its entries are not the copy's.
+    let (code, doc) = check_json(d, &["--baseline", "base.json", "a.json"]);
+    assert_eq!(code, 1, "{doc:#}");
+    assert_eq!(findings(&doc), slack_findings());
+
+    // Renamed: the entries follow the story.
+    fs::remove_file(d.join("a.json")).unwrap();
+    fs::rename(d.join("b.json"), d.join("c.json")).unwrap();
+    let (code, doc) = check_json(d, &["--baseline", "base.json", "c.json"]);
+    assert_eq!(code, 0, "{doc:#}");
+    assert_eq!(suppressed(&doc), (4, 0, 0, 4));
+    assert!(warnings(&doc).is_empty(), "{doc:#}");
+    check_json(
+        d,
+        &[
+            "--baseline",
+            "base.json",
+            "--write-baseline",
+            "base.json",
+            "c.json",
+        ],
+    );
+    assert_eq!(
+        entries_per_file(&read_baseline(&d.join("base.json"))),
+        per_file(&[("c.json", 4)]),
+        "moved, not copied"
+    );
+}
+
+/// Entry files are relative to the baseline's directory, and a file is
+/// the same file however the run names it: stale entries are found with
+/// `check stories`, `check $PWD/stories` and `cd stories && check .`.
+#[test]
+fn baseline_paths_are_relative_to_the_baseline_and_match_however_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().canonicalize().unwrap();
+    put(&d, "stories/slack.json", &fixture(SLACK));
+    put(&d, "stories/warning.json", WARNING_ONLY);
+    fs::create_dir(d.join("ci")).unwrap();
+    check_json(&d, &["--write-baseline", "ci/base.json", "stories"]);
+    let b = read_baseline(&d.join("ci/base.json"));
+    assert_eq!(
+        entries_per_file(&b),
+        per_file(&[("../stories/slack.json", 4), ("../stories/warning.json", 1)])
+    );
+
+    // Fix one finding: one stale entry, whichever way the files are named.
+    put(
+        &d,
+        "stories/slack.json",
+        &replace_once(
+            &fixture(SLACK),
+            "\"Authorization\": \"<<CREDENTIAL.slack_bot_token>>\"",
+            "\"Authorization\": \"Bearer <<CREDENTIAL.slack_bot_token>>\"",
+        ),
+    );
+    let absolute = d.join("stories");
+    let absolute_base = d.join("ci/base.json");
+    let runs: [(PathBuf, Vec<&str>); 4] = [
+        (d.clone(), vec!["--baseline", "ci/base.json", "stories"]),
+        (
+            d.clone(),
+            vec!["--baseline", "ci/base.json", absolute.to_str().unwrap()],
+        ),
+        (
+            d.join("stories"),
+            vec!["--baseline", "../ci/base.json", "."],
+        ),
+        (
+            d.join("ci"),
+            vec!["--baseline", absolute_base.to_str().unwrap(), "../stories/"],
+        ),
+    ];
+    for (cwd, args) in &runs {
+        let (code, doc) = check_json(cwd, args);
+        assert_eq!(code, 0, "{args:?}: {doc:#}");
+        assert!(findings(&doc).is_empty(), "{args:?}: {doc:#}");
+        assert_eq!(suppressed(&doc), (4, 0, 0, 4), "{args:?}");
+        assert_eq!(
+            warning_kinds(&doc),
+            ["stale-baseline-entry"],
+            "{args:?}: {doc:#}"
+        );
+    }
+
+    // Rewritten from elsewhere, the paths stay relative to the baseline.
+    check_json(
+        &d.join("stories"),
+        &["--write-baseline", "../ci/base.json", "."],
+    );
+    assert_eq!(
+        entries_per_file(&read_baseline(&d.join("ci/base.json"))),
+        per_file(&[("../stories/slack.json", 3), ("../stories/warning.json", 1)])
+    );
+}
+
 #[test]
 fn invalid_or_missing_baseline_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
@@ -1637,6 +1888,365 @@ fn unwritable_output_is_an_error_but_stdout_still_gets_the_report() {
     );
     let doc: Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(findings(&doc).len(), 1);
+    // An error with no help has no `help` key (not `null`).
+    let errors = doc["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{doc:#}");
+    assert!(errors[0].get("help").is_none(), "{doc:#}");
+}
+
+/// Kinds of the `errors` of a JSON report.
+fn error_kinds(doc: &Value) -> Vec<&str> {
+    doc["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect()
+}
+
+/// storylint never writes over what it reads: an input (however the path
+/// is spelt, or through a link), the configuration, the baseline in use.
+/// The refusal is an error of the run (exit 2), and everything else is
+/// still checked, reported and written.
+#[cfg(unix)]
+#[test]
+fn output_over_an_input_is_refused_and_the_input_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().canonicalize().unwrap();
+    let slack = fixture(SLACK);
+    put(&d, SLACK, &slack);
+    put(&d, "stories/warning.json", WARNING_ONLY);
+    put(&d, ".storylint.yaml", "fail-on: error\n");
+    put(&d, "base.json", "{\"version\": 1, \"findings\": []}\n");
+    std::os::unix::fs::symlink(SLACK, d.join("link.json")).unwrap();
+    let absolute = d.join(SLACK);
+    let absolute = absolute.to_str().unwrap();
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec![SLACK], SLACK),
+        (vec![SLACK], absolute),
+        (vec![SLACK], "./link.json"),
+        (vec!["."], "stories/warning.json"),
+        (vec![SLACK], ".storylint.yaml"),
+        (vec!["--baseline", "base.json", SLACK], "base.json"),
+    ];
+    for (inputs, target) in &cases {
+        for format in ["json", "sarif"] {
+            let spec = format!("{format}={target}");
+            let mut args = vec!["--output", spec.as_str(), "--output", "json=ok.json"];
+            args.extend(inputs);
+            let before = fs::read_to_string(d.join(target)).unwrap();
+            let (code, doc) = check_json(&d, &args);
+            assert_eq!(code, 2, "{args:?}: {doc:#}");
+            assert_eq!(error_kinds(&doc), ["output-refused"], "{args:?}: {doc:#}");
+            let error = &doc["errors"][0];
+            assert_eq!(error["file"], *target, "{doc:#}");
+            assert_eq!(
+                fs::read_to_string(d.join(target)).unwrap(),
+                before,
+                "{args:?} overwrote {target}"
+            );
+            // The rest of the run happened: findings, the other report.
+            assert!(
+                !findings(&doc).is_empty() || inputs.contains(&"."),
+                "{doc:#}"
+            );
+            let ok: Value =
+                serde_json::from_str(&fs::read_to_string(d.join("ok.json")).unwrap()).unwrap();
+            assert_eq!(ok["findings"], doc["findings"]);
+            fs::remove_file(d.join("ok.json")).unwrap();
+        }
+    }
+    // --write-baseline over an input is refused the same way.
+    let (code, doc) = check_json(&d, &["--write-baseline", SLACK, SLACK]);
+    assert_eq!(code, 2, "{doc:#}");
+    assert_eq!(error_kinds(&doc), ["output-refused"]);
+    let message = doc["errors"][0]["message"].as_str().unwrap();
+    assert!(
+        message.ends_with("it is one of this run's inputs"),
+        "{message}"
+    );
+    assert_eq!(fs::read_to_string(d.join(SLACK)).unwrap(), slack);
+    // Two reports of one run to the same file: the second is refused.
+    let (code, doc) = check_json(
+        &d,
+        &[
+            "--output",
+            "json=r.json",
+            "--output",
+            "sarif=./r.json",
+            SLACK,
+        ],
+    );
+    assert_eq!(code, 2, "{doc:#}");
+    assert_eq!(error_kinds(&doc), ["output-refused"]);
+    let r: Value = serde_json::from_str(&fs::read_to_string(d.join("r.json")).unwrap()).unwrap();
+    assert_eq!(r["version"], 1, "the first one is written");
+}
+
+/// A baseline replaces only a baseline: any other existing file is left
+/// alone, with an error saying why (located when it is JSON that is not a
+/// baseline), and the run is still reported.
+#[test]
+fn write_baseline_over_a_file_that_is_not_a_baseline_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    put(d, SLACK, &fixture(SLACK));
+    let others = [
+        ("notes.txt", "remember the milk\n"),
+        (
+            "package.json",
+            "{\n  \"name\": \"x\",\n  \"version\": \"1.0.0\"\n}\n",
+        ),
+        ("future.json", "{\"version\": 2, \"findings\": []}"),
+    ];
+    for (name, text) in others {
+        put(d, name, text);
+        let (code, doc) = check_json(d, &["--write-baseline", name, SLACK]);
+        assert_eq!(code, 2, "{name}: {doc:#}");
+        assert_eq!(error_kinds(&doc), ["output-refused"], "{doc:#}");
+        assert!(
+            doc["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("not a storylint baseline"),
+            "{doc:#}"
+        );
+        assert_eq!(findings(&doc), slack_findings(), "still reported");
+        assert_eq!(fs::read_to_string(d.join(name)).unwrap(), text, "{name}");
+    }
+    // Located in a JSON file: at the unknown key.
+    let (_, doc) = check_json(d, &["--write-baseline", "package.json", SLACK]);
+    assert_eq!(doc["errors"][0]["line"], 2, "{doc:#}");
+    // A baseline, or an empty file, is replaced.
+    put(d, "empty.json", "");
+    for name in ["empty.json", "fresh.json"] {
+        let (code, _) = check_json(d, &["--write-baseline", name, SLACK]);
+        assert_eq!(code, 0);
+        let (code, _) = check_json(d, &["--write-baseline", name, SLACK]);
+        assert_eq!(code, 0, "{name} is a baseline now");
+        assert_eq!(
+            read_baseline(&d.join(name))["findings"]
+                .as_array()
+                .unwrap()
+                .len(),
+            4
+        );
+    }
+}
+
+/// A configuration or baseline error stops the run before any file is
+/// checked, but every --output report is still written, saying so, so a
+/// CI step that uploads one does not fail on a missing file.
+#[test]
+fn reports_are_written_when_the_configuration_or_baseline_stops_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    put(d, SLACK, &fixture(SLACK));
+    let outputs = [
+        "--output",
+        "sarif=out.sarif",
+        "--output",
+        "json=out.json",
+        "--output",
+        "junit=out.xml",
+    ];
+    for (setup, kind) in [
+        ("config", "invalid-config"),
+        ("baseline", "invalid-baseline"),
+    ] {
+        let _ = fs::remove_file(d.join(".storylint.yaml"));
+        let mut args: Vec<&str> = outputs.to_vec();
+        if setup == "config" {
+            put(d, ".storylint.yaml", "fail_on: warning\n");
+        } else {
+            args.extend(["--baseline", "missing-baseline.json"]);
+        }
+        args.push(SLACK);
+        for f in ["out.sarif", "out.json", "out.xml"] {
+            let _ = fs::remove_file(d.join(f));
+        }
+        let (code, doc) = check_json(d, &args);
+        assert_eq!(code, 2, "{setup}: {doc:#}");
+        assert_eq!(error_kinds(&doc), [kind], "{doc:#}");
+        let json: Value =
+            serde_json::from_str(&fs::read_to_string(d.join("out.json")).unwrap()).unwrap();
+        assert_eq!(json, doc, "{setup}");
+        let sarif: Value =
+            serde_json::from_str(&fs::read_to_string(d.join("out.sarif")).unwrap()).unwrap();
+        let invocation = &sarif["runs"][0]["invocations"][0];
+        assert_eq!(invocation["executionSuccessful"], false, "{sarif:#}");
+        assert_eq!(
+            invocation["toolExecutionNotifications"][0]["descriptor"]["id"], kind,
+            "{sarif:#}"
+        );
+        let xml = fs::read_to_string(d.join("out.xml")).unwrap();
+        assert!(xml.contains(kind), "{xml}");
+    }
+    // Even then, a report is not written over an input.
+    put(d, ".storylint.yaml", "fail_on: warning\n");
+    let slack = fixture(SLACK);
+    let (code, doc) = check_json(d, &["--output", &format!("json={SLACK}"), SLACK]);
+    assert_eq!(code, 2);
+    assert_eq!(error_kinds(&doc), ["invalid-config", "output-refused"]);
+    assert_eq!(fs::read_to_string(d.join(SLACK)).unwrap(), slack);
+    let (code, doc) = check_json(d, &["--output", "json=.storylint.yaml", SLACK]);
+    assert_eq!(code, 2);
+    assert_eq!(error_kinds(&doc), ["invalid-config", "output-refused"]);
+    assert_eq!(
+        fs::read_to_string(d.join(".storylint.yaml")).unwrap(),
+        "fail_on: warning\n"
+    );
+}
+
+/// Runs `storylint ARGS` under `umask` (through sh, since the standard
+/// library cannot set one).
+#[cfg(unix)]
+fn run_with_umask(dir: &Path, umask: &str, args: &[&str]) -> Out {
+    let out = Command::new("sh")
+        .current_dir(dir)
+        .arg("-c")
+        .arg(format!("umask {umask} && exec \"$0\" \"$@\""))
+        .arg(env!("CARGO_BIN_EXE_storylint"))
+        .args(args)
+        .env_remove("NO_COLOR")
+        .env_remove("CLICOLOR_FORCE")
+        .output()
+        .unwrap();
+    Out {
+        code: out.status.code().expect("exited normally"),
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+    }
+}
+
+#[cfg(unix)]
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    fs::metadata(path).unwrap().permissions().mode() & 0o7777
+}
+
+/// Reports and baselines are files like any other: a new one gets 0666
+/// less the umask, an existing one keeps its mode.
+#[cfg(unix)]
+#[test]
+fn written_files_respect_the_umask_and_keep_an_existing_mode() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    put(d, SLACK, &fixture(SLACK));
+    for (umask, want) in [("022", 0o644), ("002", 0o664), ("077", 0o600)] {
+        let sub = format!("new-{umask}");
+        fs::create_dir(d.join(&sub)).unwrap();
+        let baseline = format!("{sub}/base.json");
+        let sarif = format!("sarif={sub}/out.sarif");
+        let out = run_with_umask(
+            d,
+            umask,
+            &[
+                "check",
+                "--write-baseline",
+                &baseline,
+                "--output",
+                &sarif,
+                SLACK,
+            ],
+        );
+        assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+        assert_eq!(mode(&d.join(&baseline)), want, "baseline, umask {umask}");
+        assert_eq!(
+            mode(&d.join(&sub).join("out.sarif")),
+            want,
+            "report, umask {umask}"
+        );
+    }
+
+    // Existing files keep their mode, whatever the umask.
+    for (name, existing) in [("base.json", 0o664), ("out.sarif", 0o640)] {
+        let path = d.join(name);
+        fs::write(&path, "{\"version\": 1, \"findings\": []}").unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(existing)).unwrap();
+    }
+    let out = run_with_umask(
+        d,
+        "077",
+        &[
+            "check",
+            "--write-baseline",
+            "base.json",
+            "--output",
+            "sarif=out.sarif",
+            SLACK,
+        ],
+    );
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert_eq!(mode(&d.join("base.json")), 0o664);
+    assert_eq!(mode(&d.join("out.sarif")), 0o640);
+    assert!(
+        fs::read_to_string(d.join("out.sarif"))
+            .unwrap()
+            .contains("\"2.1.0\"")
+    );
+    assert_eq!(
+        read_baseline(&d.join("base.json"))["findings"]
+            .as_array()
+            .unwrap()
+            .len(),
+        4
+    );
+    // No temporary file is left behind.
+    let stray: Vec<String> = fs::read_dir(d)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(stray.is_empty(), "{stray:?}");
+}
+
+/// Writing through a symbolic link writes the file it points to and
+/// leaves the link a link (dotfiles managers and shared report directories
+/// rely on that).
+#[cfg(unix)]
+#[test]
+fn written_files_follow_symbolic_links() {
+    use std::os::unix::fs::symlink;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    put(d, SLACK, &fixture(SLACK));
+    fs::create_dir(d.join("shared")).unwrap();
+    fs::write(d.join("shared/report.json"), "old").unwrap();
+    symlink("shared/report.json", d.join("report.json")).unwrap();
+    // A link to a link to a file not written yet.
+    symlink("../shared/base.json", d.join("shared/link.json")).unwrap();
+    fs::create_dir(d.join("ci")).unwrap();
+    symlink("../shared/link.json", d.join("ci/base.json")).unwrap();
+    let out = run(
+        d,
+        &[
+            "check",
+            "--format",
+            "json",
+            "--output",
+            "json=report.json",
+            "--write-baseline",
+            "ci/base.json",
+            SLACK,
+        ],
+    );
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    for link in ["report.json", "ci/base.json", "shared/link.json"] {
+        assert!(
+            fs::symlink_metadata(d.join(link))
+                .unwrap()
+                .file_type()
+                .is_symlink(),
+            "{link} is still a link"
+        );
+    }
+    let report: Value =
+        serde_json::from_str(&fs::read_to_string(d.join("shared/report.json")).unwrap()).unwrap();
+    assert_eq!(report, serde_json::from_str::<Value>(&out.stdout).unwrap());
+    let b = read_baseline(&d.join("shared/base.json"));
+    assert_eq!(b["findings"].as_array().unwrap().len(), 4);
 }
 
 #[test]

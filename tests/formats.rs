@@ -505,6 +505,63 @@ fn github_reports_input_errors_as_error_commands() {
     );
 }
 
+/// GitHub resolves `file=` against the workspace: a path storylint knows as
+/// absolute (the configuration it found upward, an input named by its
+/// absolute path) must come out relative when it is under the directory
+/// storylint ran in, in the GitHub format as in SARIF.
+#[test]
+fn github_and_sarif_paths_are_relative_to_the_workspace() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().canonicalize().unwrap();
+    fs::create_dir(d.join("stories")).unwrap();
+    fs::write(d.join("stories/defective.json"), DEFECTIVE_ACTION).unwrap();
+    // An unknown rule id: a warning located in the configuration.
+    fs::write(
+        d.join(".storylint.yaml"),
+        "rules:\n  hardcoded-secrets: off\n",
+    )
+    .unwrap();
+    let absolute = d.join("stories/defective.json");
+    let args = [absolute.to_str().unwrap()];
+    let (stdout, code) = check(&d, "github", &args);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(
+        !stdout.contains(d.to_str().unwrap()),
+        "an absolute path leaked:\n{stdout}"
+    );
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(
+        lines.iter().any(|l| l.starts_with(
+            "::warning file=.storylint.yaml,line=2,col=3,title=storylint(unknown-rule-in-config)::"
+        )),
+        "{stdout}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("::error file=stories/defective.json,line=1,")),
+        "{stdout}"
+    );
+    let (doc, _) = check_value(&d, "sarif", &args);
+    let run = run0(&doc);
+    assert_eq!(
+        uri_of(&run["results"][0]["locations"][0]),
+        "stories/defective.json"
+    );
+    let notification = &run["invocations"][0]["toolExecutionNotifications"][0];
+    assert_eq!(uri_of(&notification["locations"][0]), ".storylint.yaml");
+
+    // Outside the workspace, a path stays absolute (GitHub then cannot
+    // place it, but it is not made up).
+    let sub = d.join("sub");
+    fs::create_dir(&sub).unwrap();
+    let (stdout, _) = check(&sub, "github", &args);
+    assert!(
+        stdout.contains(&format!("file={}", absolute.display()).replace(':', "%3A")),
+        "{stdout}"
+    );
+}
+
 // ---------------------------------------------------------------- JUnit
 
 fn testcases<'a>(doc: &'a roxmltree::Document) -> Vec<roxmltree::Node<'a, 'a>> {
@@ -614,6 +671,81 @@ fn junit_matches_the_json_findings() {
         .collect();
     assert_eq!(clean_case.len(), 1, "a clean file is one passing testcase");
     assert!(clean_case[0].children().all(|c| !c.is_element()));
+}
+
+/// Suppressed findings are not testcases, but each file's suite says how
+/// many there were, and by what.
+#[test]
+fn junit_counts_suppressed_findings_per_file() {
+    let dir = broken_dir();
+    let d = dir.path();
+    fs::copy(repo().join(SLACK), d.join("slack.json")).unwrap();
+    let (_, code) = check(d, "json", &["--write-baseline", "base.json", "slack.json"]);
+    assert_eq!(code, 0);
+    // One finding suppressed by configuration, the rest by the baseline.
+    fs::write(
+        d.join(".storylint.yaml"),
+        "ignore:\n  - action-name: Call API\n    reason: a probe\n",
+    )
+    .unwrap();
+    let args = [
+        "--baseline",
+        "base.json",
+        "slack.json",
+        "defective.json",
+        "broken.json",
+    ];
+    let (xml, _) = check(d, "junit", &args);
+    let (json, _) = check_value(d, "json", &args);
+    assert_eq!(
+        json["summary"]["suppressed"],
+        serde_json::json!({"total": 5, "directive": 0, "config": 1, "baseline": 4})
+    );
+    let doc = roxmltree::Document::parse(&xml).unwrap_or_else(|e| panic!("{e}\n{xml}"));
+    let properties = |suite: &str| -> Vec<(String, String)> {
+        let suite = doc
+            .descendants()
+            .find(|n| n.has_tag_name("testsuite") && n.attribute("name") == Some(suite))
+            .unwrap_or_else(|| panic!("no suite {suite}:\n{xml}"));
+        suite
+            .children()
+            .filter(|n| n.has_tag_name("properties"))
+            .flat_map(|p| p.children().filter(|n| n.has_tag_name("property")))
+            .map(|p| {
+                (
+                    p.attribute("name").unwrap().to_string(),
+                    p.attribute("value").unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    let pairs = |items: &[(&str, &str)]| -> Vec<(String, String)> {
+        items
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
+    };
+    assert_eq!(
+        properties("slack.json"),
+        pairs(&[
+            ("storylint.suppressed", "4"),
+            ("storylint.suppressed.baseline", "4")
+        ])
+    );
+    assert_eq!(
+        properties("defective.json"),
+        pairs(&[
+            ("storylint.suppressed", "1"),
+            ("storylint.suppressed.config", "1")
+        ])
+    );
+    assert!(properties("broken.json").is_empty());
+    assert!(
+        testcases(&doc)
+            .iter()
+            .all(|c| child(*c, "failure").is_none()),
+        "suppressed findings are not failures:\n{xml}"
+    );
 }
 
 #[test]

@@ -128,18 +128,11 @@ fn problem<K: ProblemKind>(out: &mut dyn Write, command: &str, p: &Problem<K>) -
     command_line(out, command, &props, &message)
 }
 
-/// The file as GitHub matches it against the repository: as given, with
-/// forward slashes and without a leading `./`.
+/// The file as GitHub matches it against the repository: relative to the
+/// workspace (the current directory) when it is under it, with forward
+/// slashes and without a leading `./` (see [`super::relative_to_cwd`]).
 fn path(file: &str) -> String {
-    let mut p = if cfg!(windows) {
-        file.replace('\\', "/")
-    } else {
-        file.to_string()
-    };
-    while let Some(rest) = p.strip_prefix("./") {
-        p = rest.trim_start_matches('/').to_string();
-    }
-    p
+    super::relative_to_cwd(file)
 }
 
 fn command_line(
@@ -185,8 +178,10 @@ mod tests {
     }
 
     #[test]
-    fn paths_lose_a_leading_dot_slash() {
+    fn paths_are_relative_to_the_workspace() {
         assert_eq!(path("./a/b.json"), "a/b.json");
         assert_eq!(path("a/./b.json"), "a/./b.json");
+        let inside = std::env::current_dir().unwrap().join("s").join("x.json");
+        assert_eq!(path(inside.to_str().unwrap()), "s/x.json");
     }
 }

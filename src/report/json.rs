@@ -45,6 +45,8 @@ struct Issue<'a> {
     line: Option<usize>,
     column: Option<usize>,
     offset: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    help: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -86,6 +88,7 @@ fn issue<K: ProblemKind>(p: &Problem<K>) -> Issue<'_> {
         line: p.location.as_ref().map(|l| l.start.line),
         column: p.location.as_ref().map(|l| l.start.column),
         offset: p.location.as_ref().map(|l| l.span.start),
+        help: p.help.as_deref(),
     }
 }
 

@@ -20,10 +20,16 @@
 //! such as `x\n::error file=a::b`) can never begin a line that a CI system
 //! (GitHub Actions reads every line a step prints for `::` workflow
 //! commands) would take for a command.
+//!
+//! Findings set aside by a directive, the configuration or a baseline are
+//! not testcases; a file's suite counts them in `<properties>`
+//! (`storylint.suppressed`, and `storylint.suppressed.directive`,
+//! `.config`, `.baseline` for each source with any).
 
 use super::Report;
 use crate::error::{InputWarningKind, Problem, ProblemKind};
 use crate::lint::{FileReport, Finding};
+use crate::suppress::SuppressedBy;
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
@@ -55,6 +61,8 @@ enum Outcome {
 struct Suite {
     name: String,
     cases: Vec<Case>,
+    /// `<properties>`: name and value.
+    properties: Vec<(String, String)>,
     /// Notes for `<system-out>`.
     out: Vec<String>,
 }
@@ -74,6 +82,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             _ => suites.push(Suite {
                 name: e.file.clone(),
                 cases: vec![case],
+                properties: Vec::new(),
                 out: Vec::new(),
             }),
         }
@@ -89,6 +98,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             _ => suites.push(Suite {
                 name: e.file.clone(),
                 cases: vec![case],
+                properties: Vec::new(),
                 out: Vec::new(),
             }),
         }
@@ -120,6 +130,7 @@ fn file_suite(report: &Report, file: &FileReport) -> Suite {
     let mut suite = Suite {
         name: file.file.clone(),
         cases: Vec::new(),
+        properties: suppressed_properties(file),
         out: Vec::new(),
     };
     for e in &file.errors {
@@ -154,6 +165,30 @@ fn file_suite(report: &Report, file: &FileReport) -> Suite {
         });
     }
     suite
+}
+
+/// `storylint.suppressed` (the number of the file's findings set aside)
+/// and, per source with any, `storylint.suppressed.directive`, `.config`
+/// and `.baseline`; nothing when no finding was set aside.
+fn suppressed_properties(file: &FileReport) -> Vec<(String, String)> {
+    if file.suppressed.is_empty() {
+        return Vec::new();
+    }
+    let mut properties = vec![(
+        "storylint.suppressed".to_string(),
+        file.suppressed.len().to_string(),
+    )];
+    for (by, name) in [
+        (SuppressedBy::Directive, "directive"),
+        (SuppressedBy::Config, "config"),
+        (SuppressedBy::Baseline, "baseline"),
+    ] {
+        let n = file.suppressed.iter().filter(|s| s.by == by).count();
+        if n > 0 {
+            properties.push((format!("storylint.suppressed.{name}"), n.to_string()));
+        }
+    }
+    properties
 }
 
 fn finding_case(report: &Report, f: &Finding) -> Case {
@@ -226,6 +261,18 @@ fn write_suite(xml: &mut String, suite: &Suite) {
         suite.count(|o| matches!(o, Outcome::Error { .. })),
         suite.count(|o| matches!(o, Outcome::Skipped { .. })),
     );
+    if !suite.properties.is_empty() {
+        xml.push_str("    <properties>\n");
+        for (name, value) in &suite.properties {
+            let _ = writeln!(
+                xml,
+                "      <property name=\"{}\" value=\"{}\"/>",
+                attr(name),
+                attr(value)
+            );
+        }
+        xml.push_str("    </properties>\n");
+    }
     for case in &suite.cases {
         let open = format!(
             "    <testcase classname=\"{}\" name=\"{}\"",

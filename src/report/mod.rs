@@ -185,34 +185,127 @@ impl<'r> Report<'r> {
 }
 
 impl Report<'_> {
-    /// Writes the report in `format` to a file, replacing it atomically.
+    /// Writes the report in `format` to a file, replacing it atomically
+    /// (see [`replace_file`]).
     pub fn write_to_file(
         &self,
         format: Format,
         human: &human::Options,
         path: &std::path::Path,
     ) -> Result<(), ConfigError> {
-        let name = path.display().to_string();
-        let fail = |e: io::Error| {
+        replace_file(path, |w| self.write(format, human, w)).map_err(|e| {
             ConfigError::new(
                 ConfigErrorKind::Output,
-                &name,
+                &path.display().to_string(),
                 format!("cannot write report: {}", crate::lint::io_message(&e)),
             )
-        };
-        let dir = path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(std::path::Path::new("."));
-        let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(fail)?;
-        {
-            let mut w = io::BufWriter::new(tmp.as_file_mut());
-            self.write(format, human, &mut w).map_err(fail)?;
-            w.flush().map_err(fail)?;
-        }
-        tmp.persist(path).map_err(|e| fail(e.error))?;
-        Ok(())
+        })
     }
+}
+
+/// Writes a file the way a user expects an editor to: the new contents go
+/// to a temporary file in the same directory, which then replaces the file
+/// in one rename, so a reader never sees half a file and a failed write
+/// leaves the old one. A symbolic link is followed (the file it points to
+/// is replaced, the link stays); an existing file keeps its permissions;
+/// a new file gets the usual `0666` less the umask, as `>` in a shell would
+/// give it.
+pub fn replace_file(
+    path: &std::path::Path,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<()> {
+    let target = follow_links(path)?;
+    let dir = target
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let existing = std::fs::metadata(&target)
+        .ok()
+        .filter(std::fs::Metadata::is_file);
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".storylint-").suffix(".tmp");
+    // tempfile creates files 0600; the mode given here is filtered by the
+    // umask when the file is created, like any other new file.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut tmp = builder.tempfile_in(dir)?;
+    if let Some(meta) = &existing {
+        tmp.as_file().set_permissions(meta.permissions())?;
+    }
+    {
+        let mut w = io::BufWriter::new(tmp.as_file_mut());
+        write(&mut w)?;
+        w.flush()?;
+    }
+    tmp.as_file().sync_all()?;
+    tmp.persist(&target).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// `path` with symbolic links followed to the last one's target (which
+/// need not exist yet), so that writing replaces the linked file instead
+/// of the link.
+pub fn follow_links(path: &std::path::Path) -> io::Result<std::path::PathBuf> {
+    let mut p = path.to_path_buf();
+    // As many links as Linux follows before ELOOP.
+    for _ in 0..40 {
+        match std::fs::symlink_metadata(&p) {
+            Ok(m) if m.file_type().is_symlink() => {
+                let to = std::fs::read_link(&p)?;
+                p = match p.parent() {
+                    Some(parent) if to.is_relative() => parent.join(to),
+                    _ => to,
+                };
+            }
+            _ => return Ok(p),
+        }
+    }
+    Err(io::Error::other("too many levels of symbolic links"))
+}
+
+/// `file` as consumers that resolve paths against the directory storylint
+/// ran in want it (GitHub annotations, SARIF): an absolute path under the
+/// current directory is made relative to it, separators are `/`, and a
+/// leading `./` is dropped. Any other path (relative already, or absolute
+/// outside the current directory) is returned otherwise unchanged.
+pub fn relative_to_cwd(file: &str) -> String {
+    let mut path = if cfg!(windows) {
+        file.replace('\\', "/")
+    } else {
+        file.to_string()
+    };
+    if is_absolute(&path) {
+        let cwd = std::env::current_dir().ok();
+        let real = cwd.as_ref().and_then(|d| d.canonicalize().ok());
+        let under = [cwd, real].into_iter().flatten().find_map(|d| {
+            let d = d.to_str()?.replace('\\', "/");
+            let d = d.trim_end_matches('/');
+            path.strip_prefix(d)?.strip_prefix('/').map(str::to_string)
+        });
+        match under {
+            Some(rel) => path = rel,
+            None => return path,
+        }
+    }
+    while let Some(rest) = path.strip_prefix("./") {
+        path = rest.trim_start_matches('/').to_string();
+    }
+    path
+}
+
+/// Whether `path` (with `/` separators) is absolute: `/x`, or `C:/x` on
+/// Windows.
+pub fn is_absolute(path: &str) -> bool {
+    let b = path.as_bytes();
+    path.starts_with('/')
+        || (cfg!(windows)
+            && b.len() >= 3
+            && b[0].is_ascii_alphabetic()
+            && b[1] == b':'
+            && b[2] == b'/')
 }
 
 /// Prints a command-line parsing error (or `--help` / `--version`) and
@@ -249,6 +342,24 @@ pub fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paths_under_the_current_directory_become_relative() {
+        let cwd = std::env::current_dir().unwrap();
+        let inside = cwd.join("sub").join("x.json");
+        assert_eq!(relative_to_cwd(inside.to_str().unwrap()), "sub/x.json");
+        assert_eq!(relative_to_cwd("./a/b.json"), "a/b.json");
+        assert_eq!(relative_to_cwd("././a.json"), "a.json");
+        assert_eq!(relative_to_cwd("a/./b.json"), "a/./b.json");
+        assert_eq!(relative_to_cwd("../up.json"), "../up.json");
+        assert_eq!(
+            relative_to_cwd("/nowhere-storylint/a.json"),
+            "/nowhere-storylint/a.json"
+        );
+        // A sibling whose name starts with the directory's is not under it.
+        let sibling = format!("{}-other/x.json", cwd.display());
+        assert_eq!(relative_to_cwd(&sibling), sibling);
+    }
 
     #[test]
     fn suggests_near_rule_ids() {

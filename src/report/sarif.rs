@@ -317,36 +317,15 @@ fn notification<K: ProblemKind>(p: &Problem<K>) -> Notification {
 /// is made relative to it; any other absolute path becomes a `file://` URI.
 /// Stdin keeps its display name (`<stdin>` or `--stdin-filename`).
 pub fn artifact_uri(file: &str) -> String {
-    let mut path = if cfg!(windows) {
-        file.replace('\\', "/")
-    } else {
-        file.to_string()
-    };
-    let windows_drive = cfg!(windows) && {
-        let b = path.as_bytes();
-        b.len() >= 3 && b[0].is_ascii_alphabetic() && b[1] == b':' && b[2] == b'/'
-    };
-    if path.starts_with('/') || windows_drive {
-        if let Some(rel) = std::env::current_dir()
-            .ok()
-            .and_then(|d| d.to_str().map(|d| d.replace('\\', "/")))
-            .and_then(|d| {
-                let d = d.trim_end_matches('/').to_string();
-                path.strip_prefix(&format!("{d}/")).map(str::to_string)
-            })
-        {
-            path = rel;
+    let path = super::relative_to_cwd(file);
+    if super::is_absolute(&path) {
+        let windows_drive = !path.starts_with('/');
+        let encoded = percent_encode(&path, windows_drive);
+        return if windows_drive {
+            format!("file:///{encoded}")
         } else {
-            let encoded = percent_encode(&path, true);
-            return if windows_drive {
-                format!("file:///{encoded}")
-            } else {
-                format!("file://{encoded}")
-            };
-        }
-    }
-    while let Some(rest) = path.strip_prefix("./") {
-        path = rest.trim_start_matches('/').to_string();
+            format!("file://{encoded}")
+        };
     }
     percent_encode(&path, false)
 }
@@ -389,6 +368,56 @@ mod tests {
         let cwd = std::env::current_dir().unwrap();
         let inside = cwd.join("sub").join("x.json");
         assert_eq!(artifact_uri(inside.to_str().unwrap()), "sub/x.json");
+    }
+
+    /// Fingerprints are published (`partialFingerprints`): one made from a
+    /// secret would let anyone test guesses of it offline, so secrets enter
+    /// masked, as every output shows them. Two exports that differ only in
+    /// a password (of the same length) have the same fingerprints.
+    #[test]
+    fn fingerprints_are_made_from_masked_secrets() {
+        use crate::lint::{FingerprintParts, fingerprint, lint_bytes};
+        let (rules, _) = crate::rules::RuleSet::builtin();
+        let action = |password: &str| {
+            format!(
+                r#"{{"type": "Agents::HTTPRequestAgent", "name": "A", "options": {{"url": "https://api.acme.io", "method": "GET", "headers": {{"Authorization": "Basic admin:{password}"}}}}}}"#
+            )
+        };
+        let fingerprints = |password: &str| {
+            let file = lint_bytes("a.json", action(password).into_bytes(), &rules);
+            let report = Report::new(&rules, vec![file], Vec::new(), Vec::new(), Vec::new());
+            let log = serde_json::to_value(build(&report)).unwrap();
+            let results = log["runs"][0]["results"].as_array().unwrap().clone();
+            results
+                .iter()
+                .map(|r| {
+                    (
+                        r["ruleId"].as_str().unwrap().to_string(),
+                        r["partialFingerprints"][FINGERPRINT_KEY]
+                            .as_str()
+                            .unwrap()
+                            .to_string(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        };
+        let one = fingerprints("hunter2");
+        let secret = one
+            .iter()
+            .find(|(rule, _)| rule == "hardcoded-secret")
+            .expect("the password is found");
+        let parts = |text| FingerprintParts {
+            rule: "hardcoded-secret",
+            story: None,
+            action: Some("A"),
+            path: "/options/headers/Authorization",
+            text,
+        };
+        assert_eq!(secret.1, fingerprint(&parts("h******")));
+        assert_ne!(secret.1, fingerprint(&parts("hunter2")));
+        // Every finding on the value, not only the secret's own.
+        assert!(one.len() > 1, "{one:?}");
+        assert_eq!(fingerprints("hunter3"), one);
     }
 
     #[test]
