@@ -366,8 +366,10 @@ pub fn lint_bytes_with(
         for (span, _) in &secrets {
             mask_bytes(&mut bytes, (*span).clone());
         }
-        // Masking replaces whole characters with ASCII, so this cannot fail.
-        masked_text = String::from_utf8_lossy(&bytes).into_owned();
+        // Masking replaces whole characters with ASCII, so the text stays
+        // UTF-8 (and if it somehow did not, a lossy copy is still safe).
+        masked_text = String::from_utf8(bytes)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
         &masked_text
     };
     let hide = |s: String| -> String {

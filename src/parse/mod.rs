@@ -14,7 +14,7 @@ pub mod strings;
 use jiter::{Jiter, Peek};
 use std::borrow::Cow;
 
-pub use strings::{DecodedStr, decode};
+pub use strings::{DecodedStr, decode, decode_text};
 
 /// Deepest nesting accepted. Real exports nest a few dozen levels; this cap
 /// turns pathological input into a located error instead of unbounded work.
@@ -61,6 +61,9 @@ pub struct Node {
     /// items and the root.
     pub key_start: u32,
     pub key_end: u32,
+    /// The key is written with an escape, so its text differs from its
+    /// source bytes.
+    pub key_escaped: bool,
     /// Index of the parent node, `NONE` for the root.
     pub parent: u32,
     /// Index one past this node's subtree: the next sibling, if any.
@@ -213,12 +216,21 @@ impl<'t> Document<'t> {
                     Peek::Object => Kind::Object,
                     _ => Kind::Number,
                 };
+                // Keys are short: a plain scan beats the call to memchr that
+                // `contains` makes (measured: 7M more instructions per 100
+                // exports).
+                #[allow(clippy::manual_contains)]
+                let key_escaped = key_start != NONE
+                    && data[key_start as usize + 1..key_end as usize - 1]
+                        .iter()
+                        .any(|&b| b == b'\\');
                 nodes.push(Node {
                     kind,
                     start,
                     end: start,
                     key_start,
                     key_end,
+                    key_escaped,
                     parent,
                     next: id + 1,
                     index,
@@ -336,7 +348,7 @@ impl<'t> Document<'t> {
     pub fn key(&self, id: u32) -> Option<Cow<'t, str>> {
         let n = self.node(id);
         n.has_key()
-            .then(|| decode(self.text, n.key_start as usize, n.key_end as usize).text)
+            .then(|| decode_text(self.text, n.key_start as usize, n.key_end as usize))
     }
 
     /// Decoded key with its offset map.
@@ -354,7 +366,8 @@ impl<'t> Document<'t> {
 
     /// Decoded string value without the offset map.
     pub fn str_value(&self, id: u32) -> Option<Cow<'t, str>> {
-        self.string(id).map(|d| d.text)
+        let n = self.node(id);
+        (n.kind == Kind::String).then(|| decode_text(self.text, n.start as usize, n.end as usize))
     }
 
     /// The member of object `id` named `key`. With duplicate keys the last
@@ -396,8 +409,10 @@ impl<'t> Document<'t> {
         if children.len() <= 16 {
             let raw = |c: u32| self.raw_key(c).unwrap_or_default();
             let distinct = children.iter().enumerate().all(|(i, &a)| {
-                let a = raw(a);
-                !a.contains('\\') && children[i + 1..].iter().all(|&b| raw(b) != a)
+                !self.node(a).key_escaped && {
+                    let a = raw(a);
+                    children[i + 1..].iter().all(|&b| raw(b) != a)
+                }
             });
             if distinct {
                 return;
@@ -428,19 +443,11 @@ impl<'t> Document<'t> {
         if !n.has_key() {
             return false;
         }
-        // An escape is longer than what it decodes to: a raw key as long as
-        // `key` matches only byte for byte and without escapes, and a
-        // shorter one never does.
-        let raw_len = (n.key_end - n.key_start) as usize - 2;
-        if raw_len < key.len() {
-            return false;
+        if n.key_escaped {
+            return self.key(id).is_some_and(|k| k == key);
         }
         let inner = &self.text.as_bytes()[n.key_start as usize + 1..n.key_end as usize - 1];
-        if raw_len == key.len() {
-            inner == key.as_bytes() && !key.contains('\\')
-        } else {
-            inner.contains(&b'\\') && self.key(id).is_some_and(|k| k == key)
-        }
+        inner == key.as_bytes()
     }
 
     /// The `n`th item of an array.

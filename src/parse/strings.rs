@@ -77,6 +77,35 @@ fn map_end(segs: &[Segment], d: usize) -> usize {
     }
 }
 
+/// The decoded text of the string literal at `text[start..end]` (quotes
+/// included), without the offset map [`decode`] also builds: for reading a
+/// value, not for pointing into it.
+pub fn decode_text(text: &str, start: usize, end: usize) -> Cow<'_, str> {
+    let inner_start = start + 1;
+    let inner_end = end.saturating_sub(1).max(inner_start);
+    let raw = &text[inner_start..inner_end];
+    let bytes = raw.as_bytes();
+    let Some(first) = memchr::memchr(b'\\', bytes) else {
+        return Cow::Borrowed(raw);
+    };
+    let mut out = String::with_capacity(raw.len());
+    let mut i = first;
+    let mut run_start = 0;
+    loop {
+        out.push_str(&raw[run_start..i]);
+        let (ch, len) = escape_at(bytes, i);
+        out.push(ch);
+        i += len;
+        run_start = i;
+        match memchr::memchr(b'\\', &bytes[i.min(bytes.len())..]) {
+            Some(rel) => i += rel,
+            None => break,
+        }
+    }
+    out.push_str(&raw[run_start.min(raw.len())..]);
+    Cow::Owned(out)
+}
+
 /// Decodes the string literal at `text[start..end]` (quotes included). The
 /// literal must already have been validated by the parser; an invalid escape
 /// is decoded as U+FFFD rather than panicking.
@@ -194,6 +223,25 @@ fn hex4(bytes: &[u8], at: usize) -> Option<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_only_decoding_agrees_with_decode() {
+        for lit in [
+            r#""""#,
+            r#""plain""#,
+            r#""a\nb""#,
+            r#""\u003c\u003cCREDENTIAL.x\u003e\u003e""#,
+            r#""\ud83d\ude00 and \ud800 alone""#,
+            r#""end\\""#,
+            r#""\"quoted\" \/ \t""#,
+        ] {
+            assert_eq!(
+                decode_text(lit, 0, lit.len()),
+                decode(lit, 0, lit.len()).text,
+                "{lit}"
+            );
+        }
+    }
 
     fn find(text: &str, needle: &str) -> &'static str {
         // Decodes the first string literal in `text` and maps `needle` back.

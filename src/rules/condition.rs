@@ -39,6 +39,8 @@ pub struct LazyRegex {
 struct Guard {
     literals: Option<BTreeSet<Vec<u8>>>,
     automaton: Option<aho_corasick::AhoCorasick>,
+    /// The `span` group, if there is one, always covers the whole match.
+    span_is_match: bool,
 }
 
 impl LazyRegex {
@@ -93,6 +95,7 @@ impl LazyRegex {
             Guard {
                 literals,
                 automaton,
+                span_is_match: super::prefilter::span_is_match(&self.pattern),
             }
         })
     }
@@ -101,6 +104,12 @@ impl LazyRegex {
     /// (see [`super::prefilter::regex_literals`]).
     pub fn literals(&self) -> Option<&BTreeSet<Vec<u8>>> {
         self.guard().literals.as_ref()
+    }
+
+    /// Whether the `span` group (if any) always covers the whole match, so
+    /// a plain search finds what it underlines.
+    pub fn span_is_match(&self) -> bool {
+        self.guard().span_is_match
     }
 
     /// False when the regex cannot match `s`, decided without compiling it.
@@ -292,16 +301,45 @@ impl Condition {
 
     /// The first way the condition holds, if it does.
     pub fn eval(&self, ctx: &Ctx, subject: &Subject) -> Option<Hit> {
-        self.collect(ctx, subject, false).into_iter().next()
+        self.collect(ctx, subject, false, None).into_iter().next()
     }
 
     /// Every way the condition holds: each match of a regex, each branch of
     /// an `any`. Empty when it does not hold.
     pub fn hits(&self, ctx: &Ctx, subject: &Subject) -> Vec<Hit> {
-        self.collect(ctx, subject, true)
+        self.collect(ctx, subject, true, None)
     }
 
-    fn collect(&self, ctx: &Ctx, subject: &Subject, all: bool) -> Vec<Hit> {
+    /// Like [`Condition::hits`], where the condition is (under `reason` and
+    /// `redact`) an `any` whose branches `keep` says could hold: the others
+    /// are known not to and are skipped (see [`super::prefilter`]).
+    pub fn hits_where(
+        &self,
+        ctx: &Ctx,
+        subject: &Subject,
+        keep: &dyn Fn(usize) -> bool,
+    ) -> Vec<Hit> {
+        self.collect(ctx, subject, true, Some(keep))
+    }
+
+    /// The top-level branches [`Condition::hits_where`] filters: those of an
+    /// `any`, under any `reason` and `redact`.
+    pub fn top_branches(&self) -> Option<&[Condition]> {
+        match self {
+            Condition::Any(items) => Some(items),
+            Condition::Reason(_, inner) | Condition::Redact(inner) => inner.top_branches(),
+            _ => None,
+        }
+    }
+
+    /// `keep`, when given, filters the branches of the top-level `any`.
+    fn collect(
+        &self,
+        ctx: &Ctx,
+        subject: &Subject,
+        all: bool,
+        keep: Option<&dyn Fn(usize) -> bool>,
+    ) -> Vec<Hit> {
         let one = |holds: bool| {
             if holds {
                 vec![Hit::default()]
@@ -313,7 +351,7 @@ impl Condition {
             Condition::All(items) => {
                 let mut results = Vec::with_capacity(items.len());
                 for c in items {
-                    let h = c.collect(ctx, subject, all);
+                    let h = c.collect(ctx, subject, all, None);
                     if h.is_empty() {
                         return h;
                     }
@@ -325,8 +363,8 @@ impl Condition {
                     .iter()
                     .position(|h| h.iter().any(|h| h.narrow.is_some()))
                     .unwrap_or(0);
-                let mut out = match results.get(lead) {
-                    Some(h) => h.clone(),
+                let mut out = match results.get_mut(lead) {
+                    Some(h) => std::mem::take(h),
                     None => return vec![Hit::default()],
                 };
                 for (i, other) in results.iter().enumerate() {
@@ -340,8 +378,11 @@ impl Condition {
             }
             Condition::Any(items) => {
                 let mut out: Vec<Hit> = Vec::new();
-                for c in items {
-                    for h in c.collect(ctx, subject, all) {
+                for (i, c) in items.iter().enumerate() {
+                    if keep.is_some_and(|keep| !keep(i)) {
+                        continue;
+                    }
+                    for h in c.collect(ctx, subject, all, None) {
                         if !out
                             .iter()
                             .any(|o| o.narrow.is_some() && o.narrow == h.narrow)
@@ -364,7 +405,7 @@ impl Condition {
                 // A rule underlines a key with `highlight: key`; a test on
                 // the key does not move the underline off the value.
                 inner
-                    .collect(ctx, &sub, all)
+                    .collect(ctx, &sub, all, None)
                     .into_iter()
                     .map(|h| Hit { narrow: None, ..h })
                     .collect()
@@ -374,7 +415,7 @@ impl Condition {
                 for n in path.resolve(ctx.doc, ctx.action) {
                     let text = value_text(ctx.doc, n);
                     let sub = Subject::whole(&text, ctx.doc.kind(n), n);
-                    out.extend(inner.collect(ctx, &sub, all));
+                    out.extend(inner.collect(ctx, &sub, all, None));
                     if !all && !out.is_empty() {
                         break;
                     }
@@ -390,26 +431,28 @@ impl Condition {
                 if subject.kind != Kind::String {
                     return Vec::new();
                 }
+                let lazy = regex;
                 let s = subject.str();
-                if ctx.guards && !regex.may_match(s) {
+                if ctx.guards && !lazy.may_match(s) {
                     return Vec::new();
                 }
-                let Some(regex) = regex.get() else {
+                let Some(regex) = lazy.get() else {
                     return Vec::new();
                 };
+                // Most values do not match: finding that out costs far less
+                // than setting up a search for capture groups.
+                if !regex.is_match(s) {
+                    return Vec::new();
+                }
                 let mut out = Vec::new();
-                for caps in regex.captures_iter(s) {
-                    let m = caps
-                        .name("span")
-                        .or_else(|| caps.get(0))
-                        .map(|m| m.range())
-                        .unwrap_or(0..0);
+                // What one match contributes; false to stop looking.
+                let mut take = |m: Range<usize>, caps: Option<&regex::Captures>| {
                     let narrow = subject.located.then(|| Narrow {
                         span: subject.source_span(m.clone()),
                         node: subject.node,
                         text: s[m.clone()].to_string(),
                     });
-                    let suggestion = replacement.as_ref().map(|r| {
+                    let suggestion = replacement.as_ref().zip(caps).map(|(r, caps)| {
                         let mut dst = String::new();
                         caps.expand(r, &mut dst);
                         dst
@@ -428,7 +471,7 @@ impl Condition {
                                 node: subject.node,
                                 located: subject.located,
                             };
-                            for mut h in inner.collect(ctx, &sub, all) {
+                            for mut h in inner.collect(ctx, &sub, all, None) {
                                 if h.narrow.is_none() {
                                     h.narrow.clone_from(&base.narrow);
                                 }
@@ -438,8 +481,26 @@ impl Condition {
                         }
                         None => out.push(base),
                     }
-                    if !all && !out.is_empty() {
-                        break;
+                    all || out.is_empty()
+                };
+                if replacement.is_none() && lazy.span_is_match() {
+                    // The `span` group, if any, is the whole match: no need
+                    // for the slower search that reports groups.
+                    for m in regex.find_iter(s) {
+                        if !take(m.range(), None) {
+                            break;
+                        }
+                    }
+                } else {
+                    for caps in regex.captures_iter(s) {
+                        let m = caps
+                            .name("span")
+                            .or_else(|| caps.get(0))
+                            .map(|m| m.range())
+                            .unwrap_or(0..0);
+                        if !take(m, Some(&caps)) {
+                            break;
+                        }
                     }
                 }
                 out
@@ -515,7 +576,7 @@ impl Condition {
                 // Decoded text has no bytes in the file: keep what the inner
                 // condition says, but point at the encoded text.
                 inner
-                    .collect(ctx, &sub, all)
+                    .collect(ctx, &sub, all, None)
                     .into_iter()
                     .map(|h| Hit { narrow: None, ..h })
                     .collect()
@@ -538,7 +599,7 @@ impl Condition {
                 }
             }
             Condition::Reason(reason, inner) => inner
-                .collect(ctx, subject, all)
+                .collect(ctx, subject, all, keep)
                 .into_iter()
                 .map(|mut h| {
                     if h.reason.is_none() {
@@ -548,7 +609,7 @@ impl Condition {
                 })
                 .collect(),
             Condition::Redact(inner) => inner
-                .collect(ctx, subject, all)
+                .collect(ctx, subject, all, keep)
                 .into_iter()
                 .map(|h| Hit { redact: true, ..h })
                 .collect(),
@@ -570,18 +631,21 @@ impl Similar {
         if is_name {
             return None;
         }
-        let folded: Cow<str> = if self.ignore_case {
-            Cow::Owned(s.to_ascii_lowercase())
-        } else {
-            Cow::Borrowed(s)
-        };
-        if let Some((_, name)) = self.aliases.iter().find(|(a, _)| *a == folded) {
+        // Aliases are stored folded when case is ignored.
+        let alias = self.aliases.iter().find(|(a, _)| {
+            if self.ignore_case {
+                a.eq_ignore_ascii_case(s)
+            } else {
+                a == s
+            }
+        });
+        if let Some((_, name)) = alias {
             return Some(name);
         }
         // Distances are measured ignoring case, so `Content_Type` suggests
         // `content_type` even when case matters for membership.
-        let lower = s.to_ascii_lowercase();
-        let len = lower.chars().count();
+        let len = s.chars().count();
+        let mut lower: Option<String> = None;
         self.names
             .iter()
             .filter_map(|n| {
@@ -592,7 +656,8 @@ impl Similar {
                 if len.abs_diff(n_len) > limit {
                     return None;
                 }
-                let d = edit_distance(&lower, &n.to_ascii_lowercase());
+                let lower = lower.get_or_insert_with(|| s.to_ascii_lowercase());
+                let d = edit_distance(lower, &n.to_ascii_lowercase());
                 (d <= limit).then_some((d, n))
             })
             .min_by_key(|(d, _)| *d)

@@ -35,14 +35,14 @@ const MAX_QUOTED: usize = 80;
 /// Evaluates every rule on every action. Findings come out in document
 /// order; a rule reports a stretch of bytes at most once.
 ///
-/// Work is shared across rules: rules with the same path resolve it once
-/// per action, and each value is scanned once by the literal prefilter
+/// Work is shared across rules: paths are resolved once per action, and
+/// shared beginnings of paths once, and each value is scanned once by the literal prefilter
 /// (see [`super::prefilter`]), so a rule's conditions run only on values
 /// that hold the literals they need.
 pub fn check(rules: &RuleSet, doc: &Document, actions: &[Action]) -> Vec<RawFinding> {
     let prepared = rules.prepared();
     let mut out: Vec<RawFinding> = Vec::new();
-    let mut targets: Vec<Option<Vec<u32>>> = Vec::new();
+    let mut targets = super::path::Resolution::default();
     let mut scans = ScanCache::default();
     for (ai, action) in actions.iter().enumerate() {
         let ctx = Ctx {
@@ -51,21 +51,22 @@ pub fn check(rules: &RuleSet, doc: &Document, actions: &[Action]) -> Vec<RawFind
             now: rules.now,
             guards: rules.use_prefilter,
         };
-        targets.clear();
-        targets.resize(rules.rules.len(), None);
+        prepared.paths.start(action.node, &mut targets);
         scans.reset(doc, action.node);
         for (ri, rule) in rules.rules.iter().enumerate() {
             if !rule.enabled || !rule.applies_to(action.action_type.as_deref()) {
                 continue;
             }
-            let slot = prepared.path_slot.get(ri).copied().unwrap_or(ri);
-            let resolved = targets[slot].get_or_insert_with(|| rule.path.resolve(doc, action.node));
-            for &target in resolved.iter() {
-                if rules.use_prefilter
-                    && !prepared
-                        .prefilter
-                        .may_hold(ri, scans.bits(doc, &prepared.prefilter, target))
-                {
+            let Some(&end) = prepared.path_end.get(ri) else {
+                continue;
+            };
+            for &target in prepared.paths.get(doc, end, &mut targets) {
+                let bits = if rules.use_prefilter {
+                    scans.bits(doc, &prepared.prefilter, target)
+                } else {
+                    u64::MAX
+                };
+                if !prepared.prefilter.may_hold(ri, bits) {
                     continue;
                 }
                 let text = value_text(doc, target);
@@ -77,7 +78,8 @@ pub fn check(rules: &RuleSet, doc: &Document, actions: &[Action]) -> Vec<RawFind
                     continue;
                 }
                 let subject = Subject::whole(&text, kind, target);
-                for hit in rule.when.hits(&ctx, &subject) {
+                let keep = |branch| prepared.prefilter.branch_may_hold(ri, branch, bits);
+                for hit in rule.when.hits_where(&ctx, &subject, &keep) {
                     let value_span = content_span(doc, target);
                     let (node, span, matched) = match (rule.highlight, hit.narrow) {
                         (Highlight::Key, _) if doc.node(target).has_key() => {
@@ -162,12 +164,13 @@ impl ScanCache {
         if let Some(Some(bits)) = slot.and_then(|i| self.bits.get(i)) {
             return *bits;
         }
-        let key = doc.key_decoded(node);
-        let key = key.as_ref().map(|k| k.text.as_ref());
+        let key = doc.key(node);
+        let key = key.as_deref();
         let bits = match doc.kind(node) {
             // A container's text is the whole subtree: not worth a scan.
             Kind::Object | Kind::Array => prefilter.scan(None, key),
-            _ => prefilter.scan(Some(&value_text(doc, node).text), key),
+            Kind::String => prefilter.scan(doc.str_value(node).as_deref(), key),
+            _ => prefilter.scan(Some(doc.raw(node)), key),
         };
         if let Some(entry) = slot.and_then(|i| self.bits.get_mut(i)) {
             *entry = Some(bits);

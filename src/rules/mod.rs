@@ -181,9 +181,10 @@ pub struct RuleSet {
 #[derive(Debug)]
 pub struct Prepared {
     pub prefilter: prefilter::Prefilter,
-    /// Per rule, the index of the first rule with the same path: rules
-    /// sharing a path share its resolved targets.
-    pub path_slot: Vec<usize>,
+    /// The rules' paths together: shared beginnings are resolved once.
+    pub paths: path::PathTrie,
+    /// Per rule, where its path ends in `paths`.
+    pub path_end: Vec<usize>,
 }
 
 impl Default for RuleSet {
@@ -216,15 +217,13 @@ impl RuleSet {
 
     /// The prefilter and shared paths, made on first use.
     pub fn prepared(&self) -> &Prepared {
-        self.prepared.get_or_init(|| Prepared {
-            prefilter: prefilter::Prefilter::new(self.rules.iter().map(|r| &r.when)),
-            path_slot: (0..self.rules.len())
-                .map(|i| {
-                    (0..i)
-                        .find(|&j| self.rules[j].path == self.rules[i].path)
-                        .unwrap_or(i)
-                })
-                .collect(),
+        self.prepared.get_or_init(|| {
+            let (paths, path_end) = path::PathTrie::new(self.rules.iter().map(|r| &r.path));
+            Prepared {
+                prefilter: prefilter::Prefilter::new(self.rules.iter().map(|r| &r.when)),
+                paths,
+                path_end,
+            }
         })
     }
 
@@ -317,17 +316,19 @@ mod tests {
     }
 
     #[test]
-    fn rules_sharing_a_path_share_a_slot() {
+    fn rules_sharing_a_path_share_its_end() {
         let (rules, _) = RuleSet::builtin();
         let prepared = rules.prepared();
-        for (i, rule) in rules.rules.iter().enumerate() {
-            let slot = prepared.path_slot[i];
-            assert!(slot <= i);
-            assert_eq!(rules.rules[slot].path, rule.path);
+        for (i, a) in rules.rules.iter().enumerate() {
+            for (j, b) in rules.rules.iter().enumerate() {
+                assert_eq!(
+                    a.path == b.path,
+                    prepared.path_end[i] == prepared.path_end[j],
+                    "{} and {}",
+                    a.id,
+                    b.id
+                );
+            }
         }
-        assert!(
-            prepared.path_slot.iter().enumerate().any(|(i, s)| *s != i),
-            "built-in rules share paths such as options.**"
-        );
     }
 }

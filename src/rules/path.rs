@@ -76,44 +76,129 @@ impl PathPattern {
         let mut stack = Vec::new();
         for seg in &self.segments {
             next.clear();
-            for &node in &current {
-                match (seg, doc.kind(node)) {
-                    (Segment::Deep, _) => {
-                        // The node and every node below it that counts
-                        // (members overridden by a duplicate key do not), in
-                        // document order.
-                        stack.push(node);
-                        while let Some(n) = stack.pop() {
-                            next.push(n);
-                            if matches!(doc.kind(n), Kind::Object | Kind::Array) {
-                                let at = stack.len();
-                                doc.live_children_into(n, &mut stack);
-                                stack[at..].reverse();
-                            }
-                        }
-                    }
-                    (Segment::Any, Kind::Object | Kind::Array) => {
-                        doc.live_children_into(node, &mut next);
-                    }
-                    (Segment::Key(k), Kind::Object) => next.extend(doc.get(node, k)),
-                    (Segment::Key(k), Kind::Array) => {
-                        if let Ok(i) = k.parse::<u32>() {
-                            next.extend(doc.item(node, i));
-                        }
-                    }
-                    _ => {}
-                }
-            }
+            step(doc, seg, &current, &mut next, &mut stack);
             if next.is_empty() {
                 return next;
-            }
-            if *seg == Segment::Deep && current.len() > 1 {
-                next.sort_unstable();
-                next.dedup();
             }
             std::mem::swap(&mut current, &mut next);
         }
         current
+    }
+}
+
+/// The nodes one segment leads to from `current` (in document order),
+/// appended to `next`; `stack` is scratch space.
+fn step(doc: &Document, seg: &Segment, current: &[u32], next: &mut Vec<u32>, stack: &mut Vec<u32>) {
+    for &node in current {
+        match (seg, doc.kind(node)) {
+            (Segment::Deep, _) => {
+                // The node and every node below it that counts (members
+                // overridden by a duplicate key do not), in document order.
+                stack.push(node);
+                while let Some(n) = stack.pop() {
+                    next.push(n);
+                    if matches!(doc.kind(n), Kind::Object | Kind::Array) {
+                        let at = stack.len();
+                        doc.live_children_into(n, stack);
+                        stack[at..].reverse();
+                    }
+                }
+            }
+            (Segment::Any, Kind::Object | Kind::Array) => doc.live_children_into(node, next),
+            (Segment::Key(k), Kind::Object) => next.extend(doc.get(node, k)),
+            (Segment::Key(k), Kind::Array) => {
+                if let Ok(i) = k.parse::<u32>() {
+                    next.extend(doc.item(node, i));
+                }
+            }
+            _ => {}
+        }
+    }
+    if *seg == Segment::Deep && current.len() > 1 {
+        // Subtrees of nested starting nodes overlap.
+        next.sort_unstable();
+        next.dedup();
+    }
+}
+
+/// Several paths, resolved together: paths that begin with the same
+/// segments (`options.headers.*` and `options.url` share `options`) resolve
+/// them once.
+#[derive(Debug, Default)]
+pub struct PathTrie {
+    /// Node 0 is the starting node; every other node is a segment after its
+    /// parent, which comes before it.
+    nodes: Vec<(usize, Segment)>,
+}
+
+/// What a [`PathTrie`] has resolved from one starting node so far.
+#[derive(Debug, Default)]
+pub struct Resolution {
+    from: u32,
+    sets: Vec<Vec<u32>>,
+    done: Vec<bool>,
+    stack: Vec<u32>,
+}
+
+impl PathTrie {
+    /// The trie of `paths`, and the node each path ends at.
+    pub fn new<'p>(paths: impl IntoIterator<Item = &'p PathPattern>) -> (Self, Vec<usize>) {
+        let mut trie = PathTrie {
+            nodes: vec![(0, Segment::Any)],
+        };
+        let ends = paths
+            .into_iter()
+            .map(|path| {
+                path.segments.iter().fold(0, |parent, seg| {
+                    match trie.nodes[1..]
+                        .iter()
+                        .position(|(p, s)| *p == parent && s == seg)
+                    {
+                        Some(i) => i + 1,
+                        None => {
+                            trie.nodes.push((parent, seg.clone()));
+                            trie.nodes.len() - 1
+                        }
+                    }
+                })
+            })
+            .collect();
+        (trie, ends)
+    }
+
+    /// Starts resolving from `from`, forgetting what was resolved before
+    /// (buffers are kept).
+    pub fn start(&self, from: u32, r: &mut Resolution) {
+        r.from = from;
+        r.sets.resize_with(self.nodes.len(), Vec::new);
+        r.done.clear();
+        r.done.resize(self.nodes.len(), false);
+    }
+
+    /// The nodes trie node `end` reaches from the starting node, in
+    /// document order; each trie node is resolved at most once.
+    pub fn get<'r>(&self, doc: &Document, end: usize, r: &'r mut Resolution) -> &'r [u32] {
+        // The chain from the nearest resolved ancestor down to `end`.
+        let mut chain = Vec::new();
+        let mut at = end;
+        while at != 0 && !r.done[at] {
+            chain.push(at);
+            at = self.nodes[at].0;
+        }
+        if !r.done[0] {
+            r.sets[0].clear();
+            r.sets[0].push(r.from);
+            r.done[0] = true;
+        }
+        for &i in chain.iter().rev() {
+            let (parent, seg) = &self.nodes[i];
+            let mut out = std::mem::take(&mut r.sets[i]);
+            out.clear();
+            step(doc, seg, &r.sets[*parent], &mut out, &mut r.stack);
+            r.sets[i] = out;
+            r.done[i] = true;
+        }
+        &r.sets[end]
     }
 }
 
@@ -164,6 +249,50 @@ mod tests {
         assert_eq!(raw("o.*.k"), [r#""final""#]);
         assert_eq!(raw("p.**.z"), ["2"]);
         assert_eq!(raw("**.k"), [r#""final""#]);
+    }
+
+    #[test]
+    fn a_trie_resolves_like_each_path() {
+        let doc = Document::parse(
+            r#"{"options":{"headers":{"A":"1","b":"2"},"url":"u","list":[{"x":1},{"x":2}]},"other":3}"#,
+        )
+        .unwrap();
+        let texts = [
+            "*",
+            "options.headers.*",
+            "options.url",
+            "options.**",
+            "options.list.*.x",
+            "options.headers.*",
+            "other",
+            "missing.x",
+            "**.x",
+            "*",
+        ];
+        let paths: Vec<PathPattern> = texts
+            .iter()
+            .map(|p| PathPattern::parse(p).unwrap())
+            .collect();
+        let (trie, ends) = PathTrie::new(&paths);
+        // Shared prefixes share nodes: `options` once, the repeated path once.
+        assert_eq!(ends[1], ends[5]);
+        assert_eq!(ends[0], ends[9]);
+        assert!(
+            trie.nodes.len() < 1 + texts.iter().map(|t| t.split('.').count()).sum::<usize>() - 3
+        );
+        let mut r = Resolution::default();
+        for from in [0, doc.get(0, "options").unwrap()] {
+            trie.start(from, &mut r);
+            // In an order that resolves children before their parents.
+            for i in (0..paths.len()).rev() {
+                assert_eq!(
+                    trie.get(&doc, ends[i], &mut r),
+                    paths[i].resolve(&doc, from).as_slice(),
+                    "{} from {from}",
+                    texts[i]
+                );
+            }
+        }
     }
 
     #[test]

@@ -148,6 +148,41 @@ pub fn regex_literals(pattern: &str) -> Option<BTreeSet<Vec<u8>>> {
     required(&hir).map(minimise)
 }
 
+/// Whether `pattern` has no `span` group, or one that always covers the
+/// whole match: the group is the whole pattern, or has only zero-width
+/// assertions (`\b`, `^`, ...) beside it.
+pub fn span_is_match(pattern: &str) -> bool {
+    let Ok(hir) = regex_syntax::ParserBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .build()
+        .parse(pattern)
+    else {
+        return false;
+    };
+    fn has_span(h: &Hir) -> bool {
+        match h.kind() {
+            HirKind::Capture(c) => c.name.as_deref() == Some("span") || has_span(&c.sub),
+            HirKind::Repetition(r) => has_span(&r.sub),
+            HirKind::Concat(items) | HirKind::Alternation(items) => items.iter().any(has_span),
+            _ => false,
+        }
+    }
+    let is_span =
+        |h: &Hir| matches!(h.kind(), HirKind::Capture(c) if c.name.as_deref() == Some("span"));
+    match hir.kind() {
+        _ if !has_span(&hir) => true,
+        HirKind::Capture(_) => is_span(&hir),
+        HirKind::Concat(items) => {
+            items.iter().filter(|h| is_span(h)).count() == 1
+                && items
+                    .iter()
+                    .all(|h| is_span(h) || matches!(h.kind(), HirKind::Look(_)))
+        }
+        _ => false,
+    }
+}
+
 /// `set` without the literals that contain another of its literals: where
 /// `credentials` occurs, `credential` does too.
 fn minimise(set: BTreeSet<Vec<u8>>) -> BTreeSet<Vec<u8>> {
@@ -322,11 +357,17 @@ fn product(a: &BTreeSet<Vec<u8>>, b: &BTreeSet<Vec<u8>>) -> Option<BTreeSet<Vec<
 }
 
 /// The prefilter of a rule set: which rules may hold on a value, from one
-/// scan of the value and one of its member name.
+/// scan of the value and one of its member name. Where a rule's condition
+/// is an `any`, each branch has its own bit, so that a value runs only the
+/// branches whose literals it holds.
 #[derive(Debug)]
 pub struct Prefilter {
-    /// Per rule: the bit its literals set, or `None` when it always runs.
+    /// Per rule: the bits any of which lets it run, or `None` when it
+    /// always runs.
     rule_bits: Vec<Option<u64>>,
+    /// Per rule whose condition is an `any`: each branch's bit, or `None`
+    /// for a branch that always runs.
+    branch_bits: Vec<Vec<Option<u64>>>,
     /// Bits of rules that may hold on an object or array: those that need
     /// a literal that values other than strings can hold.
     container_bits: u64,
@@ -395,37 +436,54 @@ impl Scanner {
 impl Prefilter {
     /// Builds the prefilter for rules with these conditions, in order.
     pub fn new<'c>(conditions: impl IntoIterator<Item = &'c Condition>) -> Self {
-        let mut rule_bits = Vec::new();
-        let mut container_bits = 0;
+        let mut p = Prefilter {
+            rule_bits: Vec::new(),
+            branch_bits: Vec::new(),
+            container_bits: 0,
+            value: Scanner::new(Vec::new()),
+            key: Scanner::new(Vec::new()),
+        };
         let (mut value, mut key) = (Vec::new(), Vec::new());
-        for (i, condition) in conditions.into_iter().enumerate() {
-            // Rules beyond 64 share bits: a shared bit only lets more
-            // values through.
-            let bit = 1u64 << (i % 64);
-            match needs(condition) {
-                Some(n) => {
-                    for atom in n.0 {
-                        match atom.place {
-                            Place::Value => {
-                                if !atom.strings_only {
-                                    container_bits |= bit;
-                                }
-                                value.push((atom.literal, bit));
-                            }
-                            Place::Key => key.push((atom.literal, bit)),
+        // Guards beyond 64 share bits: a shared bit only lets more values
+        // through.
+        let mut next_bit = 0u32;
+        let mut guard = |needs: Option<Needs>| -> Option<u64> {
+            let needs = needs?;
+            let bit = 1u64 << (next_bit % 64);
+            next_bit += 1;
+            for atom in needs.0 {
+                match atom.place {
+                    Place::Value => {
+                        if !atom.strings_only {
+                            p.container_bits |= bit;
                         }
+                        value.push((atom.literal, bit));
                     }
-                    rule_bits.push(Some(bit));
+                    Place::Key => key.push((atom.literal, bit)),
                 }
-                None => rule_bits.push(None),
+            }
+            Some(bit)
+        };
+        for condition in conditions {
+            match condition.top_branches() {
+                Some(branches) => {
+                    let bits: Vec<Option<u64>> = branches.iter().map(|b| guard(needs(b))).collect();
+                    let rule = bits
+                        .iter()
+                        .try_fold(0u64, |acc, b| b.map(|b| acc | b))
+                        .filter(|m| *m != 0);
+                    p.rule_bits.push(rule);
+                    p.branch_bits.push(bits);
+                }
+                None => {
+                    p.rule_bits.push(guard(needs(condition)));
+                    p.branch_bits.push(Vec::new());
+                }
             }
         }
-        Prefilter {
-            rule_bits,
-            container_bits,
-            value: Scanner::new(value),
-            key: Scanner::new(key),
-        }
+        p.value = Scanner::new(value);
+        p.key = Scanner::new(key);
+        p
     }
 
     /// The bits of the rules that may hold on a value with this text (or
@@ -442,6 +500,15 @@ impl Prefilter {
     /// Whether rule `index` may hold on a value whose scan gave `bits`.
     pub fn may_hold(&self, index: usize, bits: u64) -> bool {
         match self.rule_bits.get(index) {
+            Some(Some(mask)) => bits & mask != 0,
+            _ => true,
+        }
+    }
+
+    /// Whether branch `branch` of rule `index`'s top-level `any` may hold
+    /// on a value whose scan gave `bits`.
+    pub fn branch_may_hold(&self, index: usize, branch: usize, bits: u64) -> bool {
+        match self.branch_bits.get(index).and_then(|b| b.get(branch)) {
             Some(Some(bit)) => bits & bit != 0,
             _ => true,
         }
@@ -478,6 +545,27 @@ mod tests {
             ["api-key", "api_key", "apikey"]
         );
         assert_eq!(lits("a|b").unwrap(), ["a", "b"]);
+    }
+
+    #[test]
+    fn spans_that_are_the_whole_match() {
+        for p in [
+            r"abc",
+            r"(?P<span>a+)",
+            r"\b(?P<span>x[0-9]+)\b",
+            r"^(?P<span>a)$",
+            r"(?P<other>a)b",
+        ] {
+            assert!(span_is_match(p), "{p}");
+        }
+        for p in [
+            r"a(?P<span>b)",
+            r"(?P<span>a)|b",
+            r"(?P<span>a)?",
+            r"<<\s*(?P<span>x)\s*>>",
+        ] {
+            assert!(!span_is_match(p), "{p}");
+        }
     }
 
     #[test]
@@ -546,6 +634,29 @@ mod tests {
             needs(&all),
             Some(Needs(vec![atom(Place::Value, b"basic", true)]))
         );
+    }
+
+    #[test]
+    fn branches_of_an_any_have_their_own_bits() {
+        let rule = Condition::Redact(Box::new(Condition::Any(vec![
+            regex_condition("eyJ"),
+            regex_condition("ghp_"),
+            regex_condition("."),
+        ])));
+        let p = Prefilter::new([&rule]);
+        let bits = p.scan(Some("token ghp_x"), None);
+        assert!(p.may_hold(0, bits));
+        assert!(!p.branch_may_hold(0, 0, bits));
+        assert!(p.branch_may_hold(0, 1, bits));
+        assert!(
+            p.branch_may_hold(0, 2, bits),
+            "a branch that needs nothing runs"
+        );
+        // The rule runs whenever one branch needs nothing; the branches
+        // that need literals are still skipped.
+        let bits = p.scan(Some("plain"), None);
+        assert!(p.may_hold(0, bits));
+        assert!(!p.branch_may_hold(0, 0, bits) && !p.branch_may_hold(0, 1, bits));
     }
 
     #[test]
