@@ -584,7 +584,7 @@ fn check(args: CheckArgs) -> u8 {
     for path in &config.rule_dirs {
         guarded.add(path, "a rule file of this run");
     }
-    let (mut rules, mut rule_errors) = RuleSet::builtin();
+    let (mut rules, mut rule_errors) = RuleSet::builtin_for_check();
     for path in config.rule_dirs.iter().chain(&args.rule_paths) {
         rules.add_path(path, &mut rule_errors);
     }

@@ -29,18 +29,13 @@ pub const REGEX_SIZE_LIMIT: usize = 1 << 20;
 pub struct LazyRegex {
     pattern: String,
     compiled: OnceLock<Option<Regex>>,
-    guard: OnceLock<Guard>,
-}
-
-/// The literals every match contains, and an automaton that finds them:
-/// a value without any of them is rejected before the regex is compiled
-/// or run.
-#[derive(Debug)]
-struct Guard {
-    literals: Option<BTreeSet<Vec<u8>>>,
-    automaton: Option<aho_corasick::AhoCorasick>,
+    /// Lower-case literals one of which every match on ASCII text holds.
+    literals: OnceLock<Option<BTreeSet<Vec<u8>>>>,
+    /// An automaton over `literals`: a value without any of them is
+    /// rejected before the regex is compiled.
+    guard: OnceLock<Option<aho_corasick::AhoCorasick>>,
     /// The `span` group, if there is one, always covers the whole match.
-    span_is_match: bool,
+    span_is_match: OnceLock<bool>,
 }
 
 impl LazyRegex {
@@ -50,17 +45,17 @@ impl LazyRegex {
         LazyRegex {
             pattern: pattern.to_string(),
             compiled: OnceLock::new(),
+            literals: OnceLock::new(),
             guard: OnceLock::new(),
+            span_is_match: OnceLock::new(),
         }
     }
 
     /// An already compiled regex.
     pub fn compiled(regex: Regex) -> Self {
-        LazyRegex {
-            pattern: regex.as_str().to_string(),
-            compiled: OnceLock::from(Some(regex)),
-            guard: OnceLock::new(),
-        }
+        let lazy = LazyRegex::new(regex.as_str());
+        let _ = lazy.compiled.set(Some(regex));
+        lazy
     }
 
     pub fn build(pattern: &str) -> Result<Regex, regex::Error> {
@@ -80,36 +75,20 @@ impl LazyRegex {
             .as_ref()
     }
 
-    fn guard(&self) -> &Guard {
-        self.guard.get_or_init(|| {
-            let literals = super::prefilter::regex_literals(&self.pattern);
-            let automaton = literals.as_ref().and_then(|l| {
-                aho_corasick::AhoCorasick::builder()
-                    .ascii_case_insensitive(true)
-                    // Cheap to build; a few literals are found by its
-                    // prefilter anyway.
-                    .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
-                    .build(l)
-                    .ok()
-            });
-            Guard {
-                literals,
-                automaton,
-                span_is_match: super::prefilter::span_is_match(&self.pattern),
-            }
-        })
-    }
-
     /// Lower-case literals one of which every match on ASCII text holds
     /// (see [`super::prefilter::regex_literals`]).
     pub fn literals(&self) -> Option<&BTreeSet<Vec<u8>>> {
-        self.guard().literals.as_ref()
+        self.literals
+            .get_or_init(|| super::prefilter::regex_literals(&self.pattern))
+            .as_ref()
     }
 
     /// Whether the `span` group (if any) always covers the whole match, so
     /// a plain search finds what it underlines.
     pub fn span_is_match(&self) -> bool {
-        self.guard().span_is_match
+        *self
+            .span_is_match
+            .get_or_init(|| super::prefilter::span_is_match(&self.pattern))
     }
 
     /// False when the regex cannot match `s`, decided without compiling it.
@@ -119,7 +98,16 @@ impl LazyRegex {
         if self.compiled.get().is_some() {
             return true;
         }
-        match &self.guard().automaton {
+        let guard = self.guard.get_or_init(|| {
+            aho_corasick::AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                // Cheap to build; a few literals are found by its
+                // prefilter anyway.
+                .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
+                .build(self.literals()?)
+                .ok()
+        });
+        match guard {
             Some(ac) => !s.is_ascii() || ac.is_match(s),
             None => true,
         }

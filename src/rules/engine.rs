@@ -4,7 +4,7 @@ use super::condition::{Ctx, Subject, value_text};
 use super::prefilter::Prefilter;
 use super::{Highlight, RuleSet, Var};
 use crate::export::{Action, templates};
-use crate::parse::{Document, Kind};
+use crate::parse::{DecodedStr, Document, Kind};
 use std::ops::Range;
 
 /// A finding before it is placed in a file: rule, node and byte span.
@@ -39,7 +39,7 @@ const MAX_QUOTED: usize = 80;
 /// shared beginnings of paths once, and each value is scanned once by the literal prefilter
 /// (see [`super::prefilter`]), so a rule's conditions run only on values
 /// that hold the literals they need.
-pub fn check(rules: &RuleSet, doc: &Document, actions: &[Action]) -> Vec<RawFinding> {
+pub fn check<'t>(rules: &RuleSet, doc: &Document<'t>, actions: &[Action]) -> Vec<RawFinding> {
     let prepared = rules.prepared();
     let mut out: Vec<RawFinding> = Vec::new();
     let mut targets = super::path::Resolution::default();
@@ -69,7 +69,8 @@ pub fn check(rules: &RuleSet, doc: &Document, actions: &[Action]) -> Vec<RawFind
                 if !prepared.prefilter.may_hold(ri, bits) {
                     continue;
                 }
-                let text = value_text(doc, target);
+                let text = scans.text(doc, target);
+                let text = text.as_ref();
                 let kind = doc.kind(target);
                 if rule.skip_templated
                     && kind == Kind::String
@@ -77,7 +78,7 @@ pub fn check(rules: &RuleSet, doc: &Document, actions: &[Action]) -> Vec<RawFind
                 {
                     continue;
                 }
-                let subject = Subject::whole(&text, kind, target);
+                let subject = Subject::whole(text, kind, target);
                 let keep = |branch| prepared.prefilter.branch_may_hold(ri, branch, bits);
                 for hit in rule.when.hits_where(&ctx, &subject, &keep) {
                     let value_span = content_span(doc, target);
@@ -142,25 +143,38 @@ pub fn check(rules: &RuleSet, doc: &Document, actions: &[Action]) -> Vec<RawFind
     out
 }
 
-/// Prefilter scans of the values under one action, each made once: the
-/// nodes of an action's subtree are contiguous, so they are indexed from
-/// the action.
+/// Per-value work under one action, each done once: prefilter scans, and
+/// decoded text for the values rules evaluate. The nodes of an action's
+/// subtree are contiguous, so they are indexed from the action.
 #[derive(Default)]
-struct ScanCache {
+struct ScanCache<'t> {
     base: u32,
     bits: Vec<Option<u64>>,
+    /// Empty for an action too large to keep every decoded value of.
+    texts: Vec<Option<DecodedStr<'t>>>,
 }
 
-impl ScanCache {
+/// Largest action subtree whose decoded values are kept.
+const MAX_CACHED_TEXTS: usize = 1 << 16;
+
+impl<'t> ScanCache<'t> {
     fn reset(&mut self, doc: &Document, action: u32) {
         self.base = action;
         let len = doc.node(action).next.saturating_sub(action) as usize;
         self.bits.clear();
         self.bits.resize(len, None);
+        self.texts.clear();
+        if len <= MAX_CACHED_TEXTS {
+            self.texts.resize(len, None);
+        }
+    }
+
+    fn slot(&self, node: u32) -> Option<usize> {
+        node.checked_sub(self.base).map(|i| i as usize)
     }
 
     fn bits(&mut self, doc: &Document, prefilter: &Prefilter, node: u32) -> u64 {
-        let slot = node.checked_sub(self.base).map(|i| i as usize);
+        let slot = self.slot(node);
         if let Some(Some(bits)) = slot.and_then(|i| self.bits.get(i)) {
             return *bits;
         }
@@ -176,6 +190,16 @@ impl ScanCache {
             *entry = Some(bits);
         }
         bits
+    }
+
+    /// The decoded value of `node` (see [`value_text`]).
+    fn text(&mut self, doc: &Document<'t>, node: u32) -> std::borrow::Cow<'_, DecodedStr<'t>> {
+        match self.slot(node).and_then(|i| self.texts.get_mut(i)) {
+            Some(entry) => {
+                std::borrow::Cow::Borrowed(entry.get_or_insert_with(|| value_text(doc, node)))
+            }
+            None => std::borrow::Cow::Owned(value_text(doc, node)),
+        }
     }
 }
 
