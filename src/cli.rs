@@ -561,6 +561,14 @@ fn walk_options(args: &CheckArgs) -> WalkOptions {
 
 fn check(args: CheckArgs) -> u8 {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    // Stage 1, started first: the walk runs on its own thread while the
+    // configuration and rules are read and compiled.
+    let discovery = (!args.show_config).then(|| {
+        let (paths, options) = (input_paths(&args), walk_options(&args));
+        std::thread::Builder::new()
+            .name("discover".into())
+            .spawn(move || discover::discover(&paths, &options))
+    });
     // Stage 0: the configuration.
     let config_path = match (&args.config, args.no_config) {
         (_, true) => None,
@@ -641,8 +649,14 @@ fn check(args: CheckArgs) -> u8 {
         }
         _ => None,
     };
-    // Stage 1: discovery.
-    let mut found = discover::discover(&input_paths(&args), &walk_options(&args));
+    // The prefilter and paths the engine derives from the rules, made while
+    // the walk may still be running.
+    rules.prepared();
+    let mut found = match discovery.map(|spawned| spawned.map(|thread| thread.join())) {
+        Some(Ok(Ok(found))) => found,
+        // No thread could be started (or it failed): walk here.
+        _ => discover::discover(&input_paths(&args), &walk_options(&args)),
+    };
     found.inputs.retain(|input| match &input.source {
         discover::InputSource::Path(p) => config.selects(p),
         discover::InputSource::Stdin => true,

@@ -248,7 +248,10 @@ pub fn lint_bytes_with(
     } else {
         &text
     };
-    let index = LineIndex::new(&text);
+    // Lines are indexed only when something is located: most files have
+    // nothing to report.
+    let line_index = std::cell::OnceCell::new();
+    let index = || line_index.get_or_init(|| LineIndex::new(&text));
     if bom {
         report.errors.push(
             InputError::new(
@@ -257,7 +260,7 @@ pub fn lint_bytes_with(
                 "file starts with a UTF-8 byte order mark, which JSON does not allow (RFC 8259, section 8.1)",
             )
             .with_help("save the file without a BOM; the rest of the file was still checked")
-            .at(&text, &index, 0..3),
+            .at(&text, index(), 0..3),
         );
         // The file is still checked (and counted so); the error alone
         // makes the exit code 2.
@@ -275,7 +278,7 @@ pub fn lint_bytes_with(
             format!("{what}; expected a JSON export"),
         );
         if !text.is_empty() {
-            e = e.at(&text, &index, text.len()..text.len());
+            e = e.at(&text, index(), text.len()..text.len());
         }
         return report.failed(e);
     }
@@ -314,7 +317,7 @@ pub fn lint_bytes_with(
             return report.failed(
                 InputError::new(InputErrorKind::InvalidJson, name, message).at(
                     &text,
-                    &index,
+                    index(),
                     at..end,
                 ),
             );
@@ -333,7 +336,7 @@ pub fn lint_bytes_with(
             report.warnings.push(
                 InputWarning::new(InputWarningKind::NotAnExport, name, format!("not a Tines export: {reason}"))
                     .with_help("storylint checks story exports, single actions and lists of actions; this file was skipped")
-                    .at(&text, &index, at),
+                    .at(&text, index(), at),
             );
             if report.status == FileStatus::Checked {
                 report.status = FileStatus::Skipped;
@@ -346,7 +349,7 @@ pub fn lint_bytes_with(
         report.warnings.push(
             InputWarning::new(InputWarningKind::UnexpectedShape, name, note.message).at(
                 &text,
-                &index,
+                index(),
                 n.start as usize..n.end as usize,
             ),
         );
@@ -387,7 +390,11 @@ pub fn lint_bytes_with(
         .iter()
         .flat_map(|r| [r.span.start, r.span.end])
         .collect();
-    let positions = index.positions(&text, &ends);
+    let positions = if ends.is_empty() {
+        Vec::new()
+    } else {
+        index().positions(&text, &ends)
+    };
     for (i, raw) in raws.iter().enumerate() {
         let (start, end) = (positions[2 * i], positions[2 * i + 1]);
         let rule = &rules.rules[raw.rule];
@@ -419,7 +426,7 @@ pub fn lint_bytes_with(
             pointer,
             start,
             end,
-            snippet: Snippet::at(name, shown_text, &index, raw.span.clone(), start),
+            snippet: Snippet::at(name, shown_text, index(), raw.span.clone(), start),
             span: raw.span.clone(),
             action: Some(ActionInfo {
                 name: action.name.clone(),
@@ -488,15 +495,19 @@ impl ActionDirectives {
 
     /// Notes for malformed directives, unknown rule ids, and directives
     /// that suppressed nothing.
-    fn report(
+    fn report<'i>(
         &self,
         doc: &Document,
         rules: &RuleSet,
         name: &str,
         text: &str,
-        index: &LineIndex,
+        index: &dyn Fn() -> &'i LineIndex,
         out: &mut Vec<InputWarning>,
     ) {
+        if self.entries.is_empty() {
+            return;
+        }
+        let index = index();
         let ids: Vec<&str> = rules.rules.iter().map(|r| r.id.as_str()).collect();
         let enabled = |id: &str| rules.rules.iter().any(|r| r.id == id && r.enabled);
         for (_, node, d, used) in &self.entries {

@@ -81,20 +81,43 @@ fn map_end(segs: &[Segment], d: usize) -> usize {
 /// included), without the offset map [`decode`] also builds: for reading a
 /// value, not for pointing into it.
 pub fn decode_text(text: &str, start: usize, end: usize) -> Cow<'_, str> {
+    let mut scratch = String::new();
+    match decode_text_in(text, start, end, &mut scratch) {
+        Decoded::Source(s) => Cow::Borrowed(s),
+        Decoded::Scratch => Cow::Owned(scratch),
+    }
+}
+
+/// Where [`decode_text_in`] left the text.
+pub enum Decoded<'t> {
+    /// The literal has no escapes: its source text.
+    Source(&'t str),
+    /// Decoded into the scratch buffer.
+    Scratch,
+}
+
+/// [`decode_text`] into a buffer the caller reuses, for reading many
+/// values without allocating for each.
+pub fn decode_text_in<'t>(
+    text: &'t str,
+    start: usize,
+    end: usize,
+    scratch: &mut String,
+) -> Decoded<'t> {
     let inner_start = start + 1;
     let inner_end = end.saturating_sub(1).max(inner_start);
     let raw = &text[inner_start..inner_end];
     let bytes = raw.as_bytes();
     let Some(first) = memchr::memchr(b'\\', bytes) else {
-        return Cow::Borrowed(raw);
+        return Decoded::Source(raw);
     };
-    let mut out = String::with_capacity(raw.len());
+    scratch.clear();
     let mut i = first;
     let mut run_start = 0;
     loop {
-        out.push_str(&raw[run_start..i]);
+        scratch.push_str(&raw[run_start..i]);
         let (ch, len) = escape_at(bytes, i);
-        out.push(ch);
+        scratch.push(ch);
         i += len;
         run_start = i;
         match memchr::memchr(b'\\', &bytes[i.min(bytes.len())..]) {
@@ -102,8 +125,8 @@ pub fn decode_text(text: &str, start: usize, end: usize) -> Cow<'_, str> {
             None => break,
         }
     }
-    out.push_str(&raw[run_start.min(raw.len())..]);
-    Cow::Owned(out)
+    scratch.push_str(&raw[run_start.min(raw.len())..]);
+    Decoded::Scratch
 }
 
 /// Decodes the string literal at `text[start..end]` (quotes included). The

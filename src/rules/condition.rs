@@ -287,6 +287,25 @@ impl Condition {
         }
     }
 
+    /// Whether the condition holds, when how does not matter (under `not`):
+    /// a regex without `captured` is only tested, not searched.
+    pub fn holds(&self, ctx: &Ctx, subject: &Subject) -> bool {
+        match self {
+            Condition::Matches {
+                regex,
+                captured: None,
+                ..
+            } => {
+                if subject.kind != Kind::String {
+                    return false;
+                }
+                let s = subject.str();
+                (!ctx.guards || regex.may_match(s)) && regex.get().is_some_and(|r| r.is_match(s))
+            }
+            _ => self.eval(ctx, subject).is_some(),
+        }
+    }
+
     /// The first way the condition holds, if it does.
     pub fn eval(&self, ctx: &Ctx, subject: &Subject) -> Option<Hit> {
         self.collect(ctx, subject, false, None).into_iter().next()
@@ -384,7 +403,7 @@ impl Condition {
                 }
                 out
             }
-            Condition::Not(inner) => one(inner.eval(ctx, subject).is_none()),
+            Condition::Not(inner) => one(!inner.holds(ctx, subject)),
             Condition::Key(inner) => {
                 let Some(key) = ctx.doc.key_decoded(subject.node) else {
                     return Vec::new();
@@ -427,9 +446,11 @@ impl Condition {
                 let Some(regex) = lazy.get() else {
                     return Vec::new();
                 };
+                let whole = replacement.is_none() && lazy.span_is_match();
                 // Most values do not match: finding that out costs far less
-                // than setting up a search for capture groups.
-                if !regex.is_match(s) {
+                // than setting up a search for capture groups. (A plain
+                // search costs about the same as the test, so it needs none.)
+                if !whole && !regex.is_match(s) {
                     return Vec::new();
                 }
                 let mut out = Vec::new();
@@ -471,7 +492,7 @@ impl Condition {
                     }
                     all || out.is_empty()
                 };
-                if replacement.is_none() && lazy.span_is_match() {
+                if whole {
                     // The `span` group, if any, is the whole match: no need
                     // for the slower search that reports groups.
                     for m in regex.find_iter(s) {

@@ -4,6 +4,7 @@ use super::condition::{Ctx, Subject, value_text};
 use super::prefilter::Prefilter;
 use super::{Highlight, RuleSet, Var};
 use crate::export::{Action, templates};
+use crate::parse::strings::{Decoded, decode_text_in};
 use crate::parse::{DecodedStr, Document, Kind};
 use std::ops::Range;
 
@@ -152,6 +153,8 @@ struct ScanCache<'t> {
     bits: Vec<Option<u64>>,
     /// Empty for an action too large to keep every decoded value of.
     texts: Vec<Option<DecodedStr<'t>>>,
+    /// Where escaped values are decoded for scanning.
+    scratch: String,
 }
 
 /// Largest action subtree whose decoded values are kept.
@@ -183,7 +186,19 @@ impl<'t> ScanCache<'t> {
         let bits = match doc.kind(node) {
             // A container's text is the whole subtree: not worth a scan.
             Kind::Object | Kind::Array => prefilter.scan(None, key),
-            Kind::String => prefilter.scan(doc.str_value(node).as_deref(), key),
+            Kind::String => {
+                let n = doc.node(node);
+                let text = match decode_text_in(
+                    doc.text(),
+                    n.start as usize,
+                    n.end as usize,
+                    &mut self.scratch,
+                ) {
+                    Decoded::Source(s) => s,
+                    Decoded::Scratch => self.scratch.as_str(),
+                };
+                prefilter.scan(Some(text), key)
+            }
             _ => prefilter.scan(Some(doc.raw(node)), key),
         };
         if let Some(entry) = slot.and_then(|i| self.bits.get_mut(i)) {
