@@ -424,6 +424,7 @@ impl<'t> Document<'t> {
 
     /// Whether a member's key equals `key`, without allocating when the key
     /// has no escapes.
+    #[inline]
     pub fn key_is(&self, id: u32, key: &str) -> bool {
         let n = self.node(id);
         if !n.has_key() {
@@ -434,16 +435,26 @@ impl<'t> Document<'t> {
         // An escape is longer than what it decodes to, so a raw key equals
         // `key` byte for byte (and has no backslash), or is longer and
         // starts with `key`'s first byte or an escape. Most keys fail the
-        // length or first-byte test without a scan.
+        // length or first-byte test at once.
         if inner.len() == key.len() {
-            return inner == key && !inner.contains(&b'\\');
+            inner == key && !inner.contains(&b'\\')
+        } else if inner.len() > key.len()
+            && key
+                .first()
+                .is_some_and(|&b| inner[0] == b || inner[0] == b'\\')
+        {
+            self.escaped_key_is(id, key)
+        } else {
+            false
         }
-        match (inner.first(), key.first()) {
-            (Some(&a), Some(&b)) if inner.len() > key.len() && (a == b || a == b'\\') => {
-                inner.contains(&b'\\') && self.key(id).is_some_and(|k| k.as_bytes() == key)
-            }
-            _ => false,
-        }
+    }
+
+    /// The slow path of [`Document::key_is`]: decode the key and compare.
+    #[inline(never)]
+    fn escaped_key_is(&self, id: u32, key: &[u8]) -> bool {
+        let n = self.node(id);
+        let inner = &self.text.as_bytes()[n.key_start as usize + 1..n.key_end as usize - 1];
+        inner.contains(&b'\\') && self.key(id).is_some_and(|k| k.as_bytes() == key)
     }
 
     /// The `n`th item of an array.

@@ -45,6 +45,7 @@ pub fn check<'t>(rules: &RuleSet, doc: &Document<'t>, actions: &[Action]) -> Vec
     let mut out: Vec<RawFinding> = Vec::new();
     let mut targets = super::path::Resolution::default();
     let mut scans = ScanCache::default();
+    let mut applicable: Vec<usize> = Vec::new();
     for (ai, action) in actions.iter().enumerate() {
         let ctx = Ctx {
             doc,
@@ -54,87 +55,47 @@ pub fn check<'t>(rules: &RuleSet, doc: &Document<'t>, actions: &[Action]) -> Vec
         };
         prepared.paths.start(action.node, &mut targets);
         scans.reset(doc, action.node);
-        for (ri, rule) in rules.rules.iter().enumerate() {
-            if !rule.enabled || !rule.applies_to(action.action_type.as_deref()) {
+        // Value by value, each path's targets once: a value is looked up
+        // once for all the rules on its path.
+        for (end, on_path) in &prepared.rules_by_end {
+            applicable.clear();
+            applicable.extend(on_path.iter().copied().filter(|&ri| {
+                let rule = &rules.rules[ri];
+                rule.enabled && rule.applies_to(action.action_type.as_deref())
+            }));
+            if applicable.is_empty() {
                 continue;
             }
-            let Some(&end) = prepared.path_end.get(ri) else {
-                continue;
-            };
-            for &target in prepared.paths.get(doc, end, &mut targets) {
+            for &target in prepared.paths.get(doc, *end, &mut targets) {
                 let bits = if rules.use_prefilter {
                     scans.bits(doc, &prepared.prefilter, target)
                 } else {
                     u64::MAX
                 };
-                if !prepared.prefilter.may_hold(ri, bits) {
-                    continue;
-                }
-                let text = scans.text(doc, target);
-                let text = text.as_ref();
-                let kind = doc.kind(target);
-                if rule.skip_templated
-                    && kind == Kind::String
-                    && templates::is_templated(&text.text)
-                {
-                    continue;
-                }
-                let subject = Subject::whole(text, kind, target);
-                let keep = |branch| prepared.prefilter.branch_may_hold(ri, branch, bits);
-                for hit in rule.when.hits_where(&ctx, &subject, &keep) {
-                    let value_span = content_span(doc, target);
-                    let (node, span, matched) = match (rule.highlight, hit.narrow) {
-                        (Highlight::Key, _) if doc.node(target).has_key() => {
-                            let n = doc.node(target);
-                            (
-                                target,
-                                n.key_start as usize + 1..n.key_end as usize - 1,
-                                doc.key(target).map(|k| k.into_owned()),
-                            )
+                for &ri in &applicable {
+                    if !prepared.prefilter.may_hold(ri, bits) {
+                        continue;
+                    }
+                    let rule = &rules.rules[ri];
+                    let text = scans.text(doc, target);
+                    let text = text.as_ref();
+                    let kind = doc.kind(target);
+                    if rule.skip_templated
+                        && kind == Kind::String
+                        && templates::is_templated(&text.text)
+                    {
+                        continue;
+                    }
+                    let subject = Subject::whole(text, kind, target);
+                    let keep = |branch| prepared.prefilter.branch_may_hold(ri, branch, bits);
+                    for hit in rule.when.hits_where(&ctx, &subject, &keep) {
+                        let finding = finding(rule, ri, doc, (ai, action), target, text, hit);
+                        let repeated = out
+                            .iter()
+                            .any(|f| f.rule == ri && overlaps(&f.span, &finding.span));
+                        if !repeated {
+                            out.push(finding);
                         }
-                        (Highlight::Match, Some(n)) => (n.node, n.span, Some(n.text)),
-                        _ => (target, value_span, None),
-                    };
-                    let secret = hit
-                        .redact
-                        .then(|| matched.clone().unwrap_or_else(|| text.text.to_string()));
-                    let shown = |s: &str| match &secret {
-                        Some(secret) if !secret.is_empty() => {
-                            s.replace(secret.as_str(), &mask_secret(secret))
-                        }
-                        _ => s.to_string(),
-                    };
-                    let lookup = |v: Var| match v {
-                        Var::Value => quote(&shown(&text.text)),
-                        Var::Match => quote(&shown(matched.as_deref().unwrap_or(&text.text))),
-                        Var::Key => quote(&doc.key(target).unwrap_or_default()),
-                        Var::Action => action
-                            .name
-                            .clone()
-                            .unwrap_or_else(|| "(unnamed action)".into()),
-                        Var::Type => action
-                            .action_type
-                            .clone()
-                            .unwrap_or_else(|| "(no type)".into()),
-                        Var::Suggestion => quote(hit.suggestion.as_deref().unwrap_or_default()),
-                        Var::Reason => hit.reason.clone().unwrap_or_default(),
-                    };
-                    let finding = RawFinding {
-                        rule: ri,
-                        node,
-                        message: rule.message.render(lookup),
-                        label: rule.label.as_ref().map(|l| l.render(lookup)),
-                        span,
-                        suggestion: hit.suggestion.clone(),
-                        text: matched.clone().unwrap_or_else(|| text.text.to_string()),
-                        secret,
-                        action: ai,
-                    };
-                    let repeated = out
-                        .iter()
-                        .any(|f| f.rule == ri && overlaps(&f.span, &finding.span));
-                    if !repeated {
-                        out.push(finding);
                     }
                 }
             }
@@ -142,6 +103,65 @@ pub fn check<'t>(rules: &RuleSet, doc: &Document<'t>, actions: &[Action]) -> Vec
     }
     out.sort_by_key(|f| (f.span.start, f.rule));
     out
+}
+
+/// The finding a hit of rule `ri` on `target` (whose decoded value is
+/// `text`) makes: what it underlines, its message, and the secret it shows.
+fn finding(
+    rule: &super::Rule,
+    ri: usize,
+    doc: &Document,
+    (ai, action): (usize, &Action),
+    target: u32,
+    text: &DecodedStr,
+    hit: super::condition::Hit,
+) -> RawFinding {
+    let value_span = content_span(doc, target);
+    let (node, span, matched) = match (rule.highlight, hit.narrow) {
+        (Highlight::Key, _) if doc.node(target).has_key() => {
+            let n = doc.node(target);
+            (
+                target,
+                n.key_start as usize + 1..n.key_end as usize - 1,
+                doc.key(target).map(|k| k.into_owned()),
+            )
+        }
+        (Highlight::Match, Some(n)) => (n.node, n.span, Some(n.text)),
+        _ => (target, value_span, None),
+    };
+    let secret = hit
+        .redact
+        .then(|| matched.clone().unwrap_or_else(|| text.text.to_string()));
+    let shown = |s: &str| match &secret {
+        Some(secret) if !secret.is_empty() => s.replace(secret.as_str(), &mask_secret(secret)),
+        _ => s.to_string(),
+    };
+    let lookup = |v: Var| match v {
+        Var::Value => quote(&shown(&text.text)),
+        Var::Match => quote(&shown(matched.as_deref().unwrap_or(&text.text))),
+        Var::Key => quote(&doc.key(target).unwrap_or_default()),
+        Var::Action => action
+            .name
+            .clone()
+            .unwrap_or_else(|| "(unnamed action)".into()),
+        Var::Type => action
+            .action_type
+            .clone()
+            .unwrap_or_else(|| "(no type)".into()),
+        Var::Suggestion => quote(hit.suggestion.as_deref().unwrap_or_default()),
+        Var::Reason => hit.reason.clone().unwrap_or_default(),
+    };
+    RawFinding {
+        rule: ri,
+        node,
+        message: rule.message.render(lookup),
+        label: rule.label.as_ref().map(|l| l.render(lookup)),
+        span,
+        suggestion: hit.suggestion.clone(),
+        text: matched.clone().unwrap_or_else(|| text.text.to_string()),
+        secret,
+        action: ai,
+    }
 }
 
 /// Per-value work under one action, each done once: prefilter scans, and

@@ -185,6 +185,8 @@ pub struct Prepared {
     pub paths: path::PathTrie,
     /// Per rule, where its path ends in `paths`.
     pub path_end: Vec<usize>,
+    /// Each distinct path end with its rules, in rule order.
+    pub rules_by_end: Vec<(usize, Vec<usize>)>,
 }
 
 impl Default for RuleSet {
@@ -219,10 +221,18 @@ impl RuleSet {
     pub fn prepared(&self) -> &Prepared {
         self.prepared.get_or_init(|| {
             let (paths, path_end) = path::PathTrie::new(self.rules.iter().map(|r| &r.path));
+            let mut rules_by_end: Vec<(usize, Vec<usize>)> = Vec::new();
+            for (ri, &end) in path_end.iter().enumerate() {
+                match rules_by_end.iter_mut().find(|(e, _)| *e == end) {
+                    Some((_, rules)) => rules.push(ri),
+                    None => rules_by_end.push((end, vec![ri])),
+                }
+            }
             Prepared {
                 prefilter: prefilter::Prefilter::new(self.rules.iter().map(|r| &r.when)),
                 paths,
                 path_end,
+                rules_by_end,
             }
         })
     }
