@@ -353,6 +353,28 @@ impl Guarded {
         }
     }
 
+    /// A `--rules` path or `rule-dirs` entry: the file, or every rule file
+    /// under the directory, as [`RuleSet::add_path`] finds them (and any
+    /// link named like one, which the loader passes over but a write would
+    /// follow).
+    fn add_rules(&mut self, path: &Path) {
+        const WHAT: &str = "a rule file of this run";
+        self.add(path, WHAT);
+        if !path.is_dir() {
+            return;
+        }
+        let entries = ignore::WalkBuilder::new(path)
+            .standard_filters(false)
+            .build()
+            .filter_map(Result::ok);
+        for entry in entries {
+            let p = entry.path();
+            if p.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+                self.add(p, WHAT);
+            }
+        }
+    }
+
     fn add_inputs(&mut self, inputs: &[discover::Input]) {
         for input in inputs {
             if let discover::InputSource::Path(p) = &input.source {
@@ -580,7 +602,7 @@ fn check(args: CheckArgs) -> u8 {
         guarded.add(path, "this run's configuration file");
     }
     for path in &args.rule_paths {
-        guarded.add(path, "a rule file of this run");
+        guarded.add_rules(path);
     }
     let config = match &config_path {
         Some(path) => match Config::load(path) {
@@ -590,7 +612,7 @@ fn check(args: CheckArgs) -> u8 {
         None => Config::empty(cwd.clone()),
     };
     for path in &config.rule_dirs {
-        guarded.add(path, "a rule file of this run");
+        guarded.add_rules(path);
     }
     let (mut rules, mut rule_errors) = RuleSet::builtin_for_check();
     for path in config.rule_dirs.iter().chain(&args.rule_paths) {

@@ -1983,6 +1983,97 @@ fn output_over_an_input_is_refused_and_the_input_kept() {
     assert_eq!(r["version"], 1, "the first one is written");
 }
 
+/// The rule files of a run are among what it reads: those found under a
+/// `--rules` directory or a configured `rule-dirs` entry (at any depth, and
+/// however the report's path is spelt) are kept like the ones named.
+#[cfg(unix)]
+#[test]
+fn reports_and_baselines_never_replace_a_rule_file_in_a_rule_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    put(d, "stories/host.json", EXAMPLE_HOST);
+    let rule = put(d, "r/example-host.yaml", EXAMPLE_HOST_RULE);
+    let other_rule = EXAMPLE_HOST_RULE.replace("id: example-host", "id: other-host");
+    put(d, "r/nested/other-host.yml", &other_rule);
+    let third_rule = EXAMPLE_HOST_RULE.replace("id: example-host", "id: third-host");
+    put(d, "ci/rules/third-host.yaml", &third_rule);
+    std::os::unix::fs::symlink("../r/example-host.yaml", d.join("ci/link.yaml")).unwrap();
+    let cases: [(&[&str], &str); 5] = [
+        (&["--rules", "r"], "json=r/example-host.yaml"),
+        (&["--rules", "./r/"], "sarif=r/nested/../example-host.yaml"),
+        (&["--rules", "r"], "json=r/nested/other-host.yml"),
+        (&["--rules", "r"], "junit=ci/link.yaml"),
+        (&[], "json=ci/rules/third-host.yaml"),
+    ];
+    for with_config in [false, true] {
+        if with_config {
+            put(d, ".storylint.yaml", "rule-dirs: [ci/rules]\n");
+        }
+        for (rules, spec) in cases {
+            if rules.is_empty() && !with_config {
+                continue;
+            }
+            let before: Vec<String> = [
+                "r/example-host.yaml",
+                "r/nested/other-host.yml",
+                "ci/rules/third-host.yaml",
+            ]
+            .iter()
+            .map(|f| fs::read_to_string(d.join(f)).unwrap())
+            .collect();
+            let mut args = rules.to_vec();
+            args.extend(["--output", spec, "stories"]);
+            let (code, doc) = check_json(d, &args);
+            assert_eq!(code, 2, "{args:?}: {doc:#}");
+            assert_eq!(error_kinds(&doc), ["output-refused"], "{args:?}: {doc:#}");
+            let message = doc["errors"][0]["message"].as_str().unwrap();
+            assert!(
+                message.ends_with("it is a rule file of this run"),
+                "{message}"
+            );
+            // The rules still ran.
+            assert!(
+                finding_files(&doc).contains(&"stories/host.json".to_string()),
+                "{doc:#}"
+            );
+            let after: Vec<String> = [
+                "r/example-host.yaml",
+                "r/nested/other-host.yml",
+                "ci/rules/third-host.yaml",
+            ]
+            .iter()
+            .map(|f| fs::read_to_string(d.join(f)).unwrap())
+            .collect();
+            assert_eq!(after, before, "{args:?} overwrote a rule file");
+        }
+    }
+    // A baseline the same.
+    let (code, doc) = check_json(
+        d,
+        &[
+            "--rules",
+            "r",
+            "--write-baseline",
+            "r/nested/other-host.yml",
+            "stories",
+        ],
+    );
+    assert_eq!(code, 2, "{doc:#}");
+    assert_eq!(error_kinds(&doc), ["output-refused"], "{doc:#}");
+    assert_eq!(
+        fs::read_to_string(d.join("r/nested/other-host.yml")).unwrap(),
+        other_rule
+    );
+    assert_eq!(fs::read_to_string(&rule).unwrap(), EXAMPLE_HOST_RULE);
+    // Other files in a rule directory are not rule files.
+    let (code, doc) = check_json(
+        d,
+        &["--rules", "r", "--output", "json=r/report.json", "stories"],
+    );
+    assert_eq!(code, 0, "{doc:#}");
+    assert!(d.join("r/report.json").is_file());
+}
+
 /// A baseline replaces only a baseline: any other existing file is left
 /// alone, with an error saying why (located when it is JSON that is not a
 /// baseline), and the run is still reported.
