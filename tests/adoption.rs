@@ -2340,6 +2340,109 @@ fn written_files_follow_symbolic_links() {
     assert_eq!(b["findings"].as_array().unwrap().len(), 4);
 }
 
+/// A report or baseline whose path leads to something other than a
+/// regular file (a FIFO, `/dev/stdout`, `/dev/null`) is written into it,
+/// as `>` in a shell would, never replaced with a regular file.
+#[cfg(unix)]
+#[test]
+fn reports_to_fifos_and_devices_are_written_in_place() {
+    use std::os::unix::fs::FileTypeExt;
+    use std::process::Stdio;
+    use std::time::{Duration, Instant};
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    put(d, SLACK, &fixture(SLACK));
+    let fifo = d.join("report.fifo");
+    match Command::new("mkfifo").arg(&fifo).status() {
+        Ok(status) => assert!(status.success(), "mkfifo failed"),
+        Err(e) => {
+            eprintln!("skipped: no mkfifo command ({e})");
+            return;
+        }
+    }
+    // The reader is a process, so that it can be killed if nothing is
+    // ever written into the FIFO (a reader blocked on it would hang).
+    let mut reader = Command::new("cat")
+        .arg(&fifo)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let out = run(
+        d,
+        &[
+            "check",
+            "--format",
+            "json",
+            "--output",
+            "json=report.fifo",
+            SLACK,
+        ],
+    );
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while reader.try_wait().unwrap().is_none() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    if reader.try_wait().unwrap().is_none() {
+        reader.kill().unwrap();
+        reader.wait().unwrap();
+        panic!(
+            "nothing was written into the FIFO: {}{}",
+            out.stdout, out.stderr
+        );
+    }
+    let read = reader.wait_with_output().unwrap();
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    let stdout: Value = serde_json::from_str(&out.stdout).unwrap();
+    let written: Value = serde_json::from_slice(&read.stdout).unwrap();
+    assert_eq!(written, stdout);
+    assert!(
+        fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo(),
+        "the FIFO was replaced"
+    );
+    // /dev/stdout on a pipe: the report goes into the pipe, ahead of the
+    // report on stdout itself. A baseline to /dev/stdout the same.
+    let out = run(
+        d,
+        &[
+            "check",
+            "--format",
+            "github",
+            "--output",
+            "json=/dev/stdout",
+            SLACK,
+        ],
+    );
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    let mut docs = serde_json::Deserializer::from_str(&out.stdout).into_iter::<Value>();
+    let doc = docs.next().unwrap().unwrap();
+    assert_eq!(findings(&doc), slack_findings());
+    let rest = &out.stdout[docs.byte_offset()..];
+    assert!(
+        rest.trim_start()
+            .starts_with("::error file=slack-alert-missing-bearer.json,"),
+        "{rest}"
+    );
+    let out = run(
+        d,
+        &[
+            "check",
+            "--format",
+            "github",
+            "--write-baseline",
+            "/dev/stdout",
+            SLACK,
+        ],
+    );
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    let mut docs = serde_json::Deserializer::from_str(&out.stdout).into_iter::<Value>();
+    let baseline = docs.next().unwrap().unwrap();
+    assert_eq!(
+        baseline["findings"].as_array().unwrap().len(),
+        4,
+        "{baseline:#}"
+    );
+}
+
 #[test]
 fn bad_output_specs_are_usage_errors() {
     let dir = tempfile::tempdir().unwrap();

@@ -210,10 +210,27 @@ impl Report<'_> {
 /// is replaced, the link stays); an existing file keeps its permissions;
 /// a new file gets the usual `0666` less the umask, as `>` in a shell would
 /// give it.
+///
+/// A path that leads (through links) to something other than a regular
+/// file or a directory, such as a FIFO, `/dev/null`, or `/dev/stdout` on a
+/// pipe or terminal, is written as `>` in a shell would write it: opened
+/// and written in place, never replaced.
 pub fn replace_file(
     path: &std::path::Path,
     write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> io::Result<()> {
+    // The kernel follows the links itself: `/dev/stdout` leads through
+    // `/proc/self/fd/1` to a pipe that has no path to follow by hand.
+    let special = std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir());
+    if special {
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .truncate(true)
+            .open(path)?;
+        let mut w = io::BufWriter::new(file);
+        write(&mut w)?;
+        return w.flush();
+    }
     let target = follow_links(path)?;
     let dir = target
         .parent()
