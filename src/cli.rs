@@ -683,6 +683,17 @@ fn check(args: CheckArgs) -> u8 {
         discover::InputSource::Path(p) => config.selects(p),
         discover::InputSource::Stdin => true,
     });
+    // A path that could not be used is a problem only where the
+    // configuration would have checked something.
+    found.errors.retain(|e| match e.kind {
+        discover::UnusableKind::File => config.selects(&e.path),
+        discover::UnusableKind::Directory => config.may_select_under(&e.path),
+        discover::UnusableKind::Unknown => {
+            config.selects(&e.path) || config.may_select_under(&e.path)
+        }
+    });
+    let found_errors: Vec<crate::error::InputError> =
+        found.errors.into_iter().map(|e| e.error).collect();
     if !args.output.is_empty() || args.write_baseline.is_some() {
         guarded.add_inputs(&found.inputs);
     }
@@ -709,7 +720,7 @@ fn check(args: CheckArgs) -> u8 {
             Err(_) => found.inputs.iter().map(lint_one).collect(),
         }
     };
-    let unread: Vec<String> = found.errors.iter().map(|e| e.file.clone()).collect();
+    let unread: Vec<String> = found_errors.iter().map(|e| e.file.clone()).collect();
     let uses = match &baseline {
         Some(b) if !args.no_ignores => b.apply(&mut files, &unread, &cwd),
         _ => Vec::new(),
@@ -729,7 +740,7 @@ fn check(args: CheckArgs) -> u8 {
         }
     }
     // Stage 5: report.
-    let mut report = Report::new(&rules, files, found.errors, rule_errors, config_problems);
+    let mut report = Report::new(&rules, files, found_errors, rule_errors, config_problems);
     let human = report::human::Options {
         color: use_color(args.color),
         width: terminal_width(),

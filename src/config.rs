@@ -434,6 +434,33 @@ impl Config {
             && !self.exclude_set.as_ref().is_some_and(|s| s.is_match(&rel))
     }
 
+    /// Whether a `*.json` file somewhere under the directory `dir` may be
+    /// selected, for a directory that could not be walked: `false` only
+    /// when no `include` glob can match below it (its literal beginning
+    /// leads elsewhere), or when `exclude` covers any `*.json` name in it
+    /// and below (as `dir/**` or `dir/*.json` do).
+    pub fn may_select_under(&self, dir: &Path) -> bool {
+        let rel = self.relative(dir);
+        let below = |tail: &str| {
+            if rel.is_empty() {
+                tail.to_string()
+            } else {
+                format!("{rel}/{tail}")
+            }
+        };
+        let included = self.include_set.is_none()
+            || self.include.iter().any(|p| glob_may_match_under(p, &rel));
+        let excluded = self.exclude_set.as_ref().is_some_and(|set| {
+            [
+                "storylint-probe.json",
+                "storylint-probe/storylint-probe/storylint-probe.json",
+            ]
+            .iter()
+            .all(|tail| set.is_match(below(tail)))
+        });
+        included && !excluded
+    }
+
     /// The setting for rule `id` in file `path`: the last matching override
     /// wins over the top-level `rules`.
     pub fn setting_for(&self, id: &str, path: Option<&Path>) -> Option<RuleSetting> {
@@ -572,6 +599,24 @@ pub fn normalise(path: &Path) -> PathBuf {
     out
 }
 
+/// Whether glob `pattern` may match a path below the directory `dir`
+/// (relative, with `/`; empty for the configuration's own directory): the
+/// components before the first one with a glob character must agree with
+/// `dir`'s as far as both go. A pattern with no glob character names one
+/// path, which must lie below `dir`.
+fn glob_may_match_under(pattern: &str, dir: &str) -> bool {
+    let literal = |c: &&&str| !c.contains(['*', '?', '[', '{', '\\']);
+    let parts: Vec<&str> = pattern.split('/').collect();
+    let fixed = parts.iter().take_while(literal).count();
+    let dir: Vec<&str> = dir.split('/').filter(|c| !c.is_empty()).collect();
+    let agree = dir.iter().zip(&parts[..fixed]).all(|(a, b)| a == b);
+    if fixed == parts.len() {
+        agree && dir.len() < parts.len()
+    } else {
+        agree
+    }
+}
+
 /// The span of map key `key` written before the value at `value_start`
 /// (on the same line), so a warning about a rule id points at the id.
 fn key_span(yaml: &str, key: &str, value_start: usize) -> Option<Range<usize>> {
@@ -696,6 +741,41 @@ mod tests {
         );
         let at = warnings[0].location.as_ref().unwrap().span.clone();
         assert_eq!(&yaml[at], "hardcoded-secrets");
+    }
+
+    #[test]
+    fn a_directory_is_out_of_the_selection_only_when_nothing_below_can_be_in_it() {
+        let c = parse("include: ['stories/**', 'flows/prod/*.json', 'one/a.json']\nexclude: ['stories/archive/**', 'stories/old/*.json', 'stories/v1/x.json']\n").unwrap();
+        let under = |dir: &str| c.may_select_under(Path::new("/repo").join(dir).as_path());
+        // Include: a directory below, above or on the way to a glob's
+        // literal beginning may hold an included file.
+        for dir in [
+            "",
+            "stories",
+            "stories/locked/deep",
+            "flows",
+            "flows/prod",
+            "one",
+        ] {
+            assert!(under(dir), "{dir}");
+        }
+        for dir in ["other", "flows/dev", "one/a.json", "storiesx"] {
+            assert!(!under(dir), "{dir}");
+        }
+        // Exclude: only globs that cover every `*.json` name below.
+        for dir in ["stories/archive", "stories/archive/2020", "stories/old"] {
+            assert!(!under(dir), "{dir}");
+        }
+        assert!(under("stories/v1"));
+        // Files are judged as files.
+        assert!(!c.selects(Path::new("/repo/stories/archive/a.json")));
+        assert!(c.selects(Path::new("/repo/stories/v1/y.json")));
+        // No include: everywhere; a glob from the start matches anywhere.
+        let c = parse("exclude: ['vendor/**']\n").unwrap();
+        assert!(c.may_select_under(Path::new("/elsewhere")));
+        assert!(!c.may_select_under(Path::new("/repo/vendor")));
+        let c = parse("include: ['**/prod/*.json']\n").unwrap();
+        assert!(c.may_select_under(Path::new("/repo/a/b")));
     }
 
     #[test]

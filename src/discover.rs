@@ -34,7 +34,51 @@ pub struct WalkOptions {
 #[derive(Debug, Default)]
 pub struct Discovery {
     pub inputs: Vec<Input>,
-    pub errors: Vec<InputError>,
+    pub errors: Vec<Unusable>,
+}
+
+/// A path that could not be used: where, what it is, and why.
+#[derive(Debug)]
+pub struct Unusable {
+    pub path: PathBuf,
+    pub kind: UnusableKind,
+    pub error: InputError,
+}
+
+/// What an unusable path is, as far as can be told: what the
+/// configuration's `include` and `exclude` judge it as.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnusableKind {
+    /// A file, a link (dangling, or in a loop), or anything else that is
+    /// not a directory.
+    File,
+    /// A directory that could not be walked.
+    Directory,
+    /// Nothing that can be looked at (a path that does not exist): it may
+    /// have been meant as a file or as a directory.
+    Unknown,
+}
+
+impl UnusableKind {
+    fn of(path: &Path) -> UnusableKind {
+        if std::fs::metadata(path).is_ok_and(|m| m.is_dir()) {
+            UnusableKind::Directory
+        } else if std::fs::symlink_metadata(path).is_ok() {
+            UnusableKind::File
+        } else {
+            UnusableKind::Unknown
+        }
+    }
+}
+
+impl Discovery {
+    fn unusable(&mut self, path: &Path, kind: UnusableKind, message: String) {
+        self.errors.push(Unusable {
+            path: path.to_path_buf(),
+            kind,
+            error: InputError::new(InputErrorKind::Unreadable, &display(path), message),
+        });
+    }
 }
 
 /// Expands the command-line paths into the list of inputs.
@@ -61,16 +105,10 @@ pub fn discover(paths: &[PathBuf], options: &WalkOptions) -> Discovery {
                 name,
                 source: InputSource::Path(path.clone()),
             }),
-            Ok(FileKind::Other(what)) => found.errors.push(InputError::new(
-                InputErrorKind::Unreadable,
-                &name,
-                not_regular(what),
-            )),
-            Err(e) => found.errors.push(InputError::new(
-                InputErrorKind::Unreadable,
-                &name,
-                crate::lint::io_message(&e),
-            )),
+            Ok(FileKind::Other(what)) => {
+                found.unusable(path, UnusableKind::File, not_regular(what))
+            }
+            Err(e) => found.unusable(path, UnusableKind::of(path), crate::lint::io_message(&e)),
         }
     }
     found.inputs.sort_by(|a, b| a.name.cmp(&b.name));
@@ -141,7 +179,7 @@ fn walk(root: &Path, options: &WalkOptions, found: &mut Discovery) {
                         continue;
                     }
                 }
-                let name = path.map_or_else(|| display(root), |p| display(&p));
+                let path = path.unwrap_or_else(|| root.to_path_buf());
                 let message = if err_is_loop(&err) {
                     "symbolic link loop: it leads back to a directory being walked".into()
                 } else {
@@ -150,9 +188,7 @@ fn walk(root: &Path, options: &WalkOptions, found: &mut Discovery) {
                         None => strip_path(&err.to_string()),
                     }
                 };
-                found
-                    .errors
-                    .push(InputError::new(InputErrorKind::Unreadable, &name, message));
+                found.unusable(&path, UnusableKind::of(&path), message);
             }
         }
     }
@@ -320,9 +356,9 @@ mod tests {
         assert!(found.inputs.is_empty());
         assert_eq!(found.errors.len(), 1);
         assert!(
-            found.errors[0].message.contains("no such file"),
+            found.errors[0].error.message.contains("no such file"),
             "{}",
-            found.errors[0].message
+            found.errors[0].error.message
         );
     }
 
@@ -353,7 +389,7 @@ mod tests {
             let mut errors: Vec<(String, String)> = found
                 .errors
                 .iter()
-                .map(|e| (e.file.replace(&prefix, ""), e.message.clone()))
+                .map(|e| (e.error.file.replace(&prefix, ""), e.error.message.clone()))
                 .collect();
             errors.sort();
             errors
@@ -395,7 +431,7 @@ mod tests {
         symlink("a.json", root.join("b.json")).unwrap();
         let named = discover(&[root.join("a.json")], &WalkOptions::default());
         let walked = discover(&[root.to_path_buf()], &WalkOptions::default());
-        assert_eq!(named.errors[0].message, crate::lint::LINK_LOOP);
-        assert_eq!(walked.errors[0].message, crate::lint::LINK_LOOP);
+        assert_eq!(named.errors[0].error.message, crate::lint::LINK_LOOP);
+        assert_eq!(walked.errors[0].error.message, crate::lint::LINK_LOOP);
     }
 }

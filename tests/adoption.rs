@@ -452,6 +452,73 @@ fn config_include_and_exclude_are_relative_to_the_config_and_apply_to_named_file
     assert_eq!(file_count(&doc), 4, "{doc:#}");
 }
 
+/// A path that cannot be used (a dangling link, a path named but missing)
+/// is an error only where the configuration would check a file: in an
+/// excluded tree, or outside `include`, it is none of storylint's business.
+#[cfg(unix)]
+#[test]
+fn config_include_and_exclude_apply_to_paths_that_cannot_be_used() {
+    use std::os::unix::fs::symlink;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    put(d, "stories/warning.json", WARNING_ONLY);
+    fs::create_dir_all(d.join("vendor/deep")).unwrap();
+    fs::create_dir_all(d.join("other")).unwrap();
+    symlink("/nonexistent", d.join("vendor/gone.json")).unwrap();
+    symlink("/nonexistent", d.join("vendor/deep/gone.json")).unwrap();
+    symlink("/nonexistent", d.join("other/gone.json")).unwrap();
+    put(d, ".storylint.yaml", "exclude: [\"vendor/**\"]\n");
+    let errors = |doc: &Value| -> Vec<String> {
+        doc["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["file"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // Walked: the excluded links are passed over, the other one is not.
+    let (code, doc) = check_json(d, &["."]);
+    assert_eq!(code, 2, "{doc:#}");
+    assert_eq!(errors(&doc), ["other/gone.json"], "{doc:#}");
+    fs::remove_file(d.join("other/gone.json")).unwrap();
+    let (code, doc) = check_json(d, &["."]);
+    assert_eq!(code, 0, "{doc:#}");
+    assert_eq!(errors(&doc), Vec::<String>::new(), "{doc:#}");
+    // Named: a missing or dangling path that would not be checked is not
+    // an error; one that would be is.
+    let (code, doc) = check_json(
+        d,
+        &[
+            "vendor/gone.json",
+            "vendor/deleted.json",
+            "vendor/deep",
+            "stories",
+        ],
+    );
+    assert_eq!(code, 0, "{doc:#}");
+    assert_eq!(file_count(&doc), 1, "{doc:#}");
+    let (code, doc) = check_json(d, &["stories/deleted.json", "stories"]);
+    assert_eq!(code, 2, "{doc:#}");
+    assert_eq!(errors(&doc), ["stories/deleted.json"], "{doc:#}");
+    // With `include`, what lies outside it is passed over the same way.
+    put(d, ".storylint.yaml", "include: [\"stories/**\"]\n");
+    symlink("/nonexistent", d.join("other/gone.json")).unwrap();
+    let (code, doc) = check_json(d, &["."]);
+    assert_eq!(code, 0, "{doc:#}");
+    assert_eq!(errors(&doc), Vec::<String>::new(), "{doc:#}");
+    symlink("/nonexistent", d.join("stories/gone.json")).unwrap();
+    let (code, doc) = check_json(d, &["."]);
+    assert_eq!(code, 2, "{doc:#}");
+    assert_eq!(errors(&doc), ["stories/gone.json"], "{doc:#}");
+    let (code, doc) = check_json(d, &["other/missing.json", "stories/warning.json"]);
+    assert_eq!(code, 0, "{doc:#}");
+    // A missing path that could be a directory holding included files is
+    // an error.
+    let (code, doc) = check_json(d, &["stories/typo", "stories/warning.json"]);
+    assert_eq!(code, 2, "{doc:#}");
+    assert_eq!(errors(&doc), ["stories/typo"], "{doc:#}");
+}
+
 #[test]
 fn config_rule_dirs_are_relative_to_the_config_file() {
     let dir = tempfile::tempdir().unwrap();

@@ -1433,6 +1433,38 @@ fn file_without_read_permission() {
     fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
 }
 
+/// A directory that cannot be read is reported only when the
+/// configuration would check a file in it: one in an excluded tree is
+/// passed over, walked or named.
+#[cfg(unix)]
+#[test]
+fn unreadable_directory_the_configuration_excludes_is_not_an_error() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = setup();
+    let d = dir.path();
+    write(d, "vendor/locked/inside.json", SENTINEL);
+    write(d, "stories/locked/inside.json", SENTINEL);
+    write(d, ".storylint.yaml", "exclude: [\"vendor/**\"]\n");
+    let Some(prefix) = unprivileged(d) else {
+        return;
+    };
+    let locked = [d.join("vendor/locked"), d.join("stories/locked")];
+    for path in &locked {
+        fs::set_permissions(path, fs::Permissions::from_mode(0o000)).unwrap();
+    }
+    let c = Check::run_as(d, &prefix, &["."]);
+    c.exit(2).defective_reported();
+    let e = c.error("stories/locked", "unreadable", Loc::Anywhere);
+    assert_eq!(e["message"], "permission denied", "{e:#}");
+    assert_eq!(c.section("errors").len(), 1, "{:#}", c.doc);
+    let c = Check::run_as(d, &prefix, &["vendor/locked", "vendor", DEFECTIVE]);
+    c.exit(1).defective_reported();
+    assert!(c.section("errors").is_empty(), "{:#}", c.doc);
+    for path in &locked {
+        fs::set_permissions(path, fs::Permissions::from_mode(0o755)).unwrap();
+    }
+}
+
 /// Runs `storylint check --format json ARGS` and fails, rather than hangs,
 /// if it has not ended within `limit`.
 #[cfg(unix)]
