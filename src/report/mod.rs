@@ -339,7 +339,7 @@ pub fn usage_error(e: &clap::Error) -> u8 {
 /// Says that a rule id is unknown, suggesting the closest known one.
 pub fn unknown_rule(id: &str, known: &[&str]) -> io::Result<()> {
     let mut err = io::stderr().lock();
-    write!(err, "storylint: unknown rule `{id}`")?;
+    write!(err, "storylint: unknown rule `{}`", escape::visible(id))?;
     if let Some(best) = closest(id, known) {
         write!(err, "; did you mean `{best}`?")?;
     }
