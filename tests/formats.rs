@@ -463,7 +463,7 @@ fn github_escapes_messages_and_properties() {
     assert_eq!(
         *echo,
         "::warning file=50%25%2Ca%3Ab.json,line=1,col=133,endLine=1,endColumn=137,\
-         title=storylint(action-name-echo)::action 50%25 off, a:b%0A\u{1}<&>\"' sends method \
+         title=storylint(action-name-echo)::action 50%25 off, a:b%0A\u{2401}<&>\"' sends method \
          HEAD%0Asecond line"
     );
     let f = json["findings"]
@@ -475,6 +475,37 @@ fn github_escapes_messages_and_properties() {
     assert_eq!(
         (f["column"].as_u64(), f["end_column"].as_u64()),
         (Some(133), Some(137))
+    );
+}
+
+/// Control characters from a file name or a header key (a placeholder of
+/// the message) are shown as visible stand-ins, never passed to the log.
+#[cfg(unix)]
+#[test]
+fn github_shows_control_characters_from_file_names_and_messages() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let action = r#"{"type": "Agents::HTTPRequestAgent", "name": "n", "options": {"url": "https://api.example.com", "method": "GET", "headers": {"X-Key\u001b[31m\u0007": "a", "x-key\u001b[31m\u0007": "b"}}}"#;
+    fs::write(d.join("f\u{1b}]0;title\u{7}\u{202e}.json"), action).unwrap();
+    fs::write(d.join("broken\u{1b}[2J.json"), BROKEN).unwrap();
+    let (stdout, code) = check(d, "github", &["."]);
+    assert_eq!(code, 2, "{stdout}");
+    for c in ['\u{1b}', '\u{7}', '\u{202e}'] {
+        assert!(!stdout.contains(c), "{c:?} got out:\n{stdout}");
+    }
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(
+        lines.iter().any(|l| l
+            .starts_with("::warning file=f\u{241b}]0;title\u{2407}\u{FFFD}.json,line=1,")
+            && l.contains("title=storylint(duplicate-header)::")
+            && l.contains("`X-Key\u{241b}[31m\u{2407}`")),
+        "{stdout}"
+    );
+    assert!(
+        lines.iter().any(|l| l.starts_with(
+            "::error file=broken\u{241b}[2J.json,line=3,col=39,title=storylint(invalid-json)::"
+        )),
+        "{stdout}"
     );
 }
 

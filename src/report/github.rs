@@ -18,7 +18,10 @@
 //!
 //! Escaping follows the runner: in the message `%`, `\r`, `\n` become
 //! `%25`, `%0D`, `%0A`; in property values `:` and `,` also become `%3A`
-//! and `%2C`.
+//! and `%2C`. Every other control character (and every invisible
+//! formatting character) from a file name or a message is shown as its
+//! visible stand-in (`␛`, `␇` ..., see [`super::escape`]), never raw: the
+//! runner would pass it on to the log viewer.
 
 use super::Report;
 use crate::error::{InputWarningKind, Problem, ProblemKind};
@@ -155,9 +158,16 @@ fn command_line(
 
 /// Escapes a workflow command's message.
 pub fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            '\r' => out.push_str("%0D"),
+            '\n' => out.push_str("%0A"),
+            c => out.push(super::escape::picture(c).unwrap_or(c)),
+        }
+    }
+    out
 }
 
 /// Escapes a workflow command's property value.
@@ -175,6 +185,12 @@ mod tests {
         assert_eq!(escape_property("50% a:b,c\r\nd"), "50%25 a%3Ab%2Cc%0D%0Ad");
         // `%` first, so an escape is never escaped twice.
         assert_eq!(escape_data("%0A"), "%250A");
+        // Other control and formatting characters are shown, not passed on.
+        assert_eq!(
+            escape_data("a\u{1b}[31m\u{7}\t\u{0}\u{7f}\u{9b}\u{202e}b"),
+            "a\u{241b}[31m\u{2407}\u{2409}\u{2400}\u{2421}\u{FFFD}\u{FFFD}b"
+        );
+        assert_eq!(escape_property("x\u{1b}:y"), "x\u{241b}%3Ay");
     }
 
     #[test]
