@@ -485,14 +485,17 @@ impl Config {
     }
 
     /// The effective configuration as YAML, for `--show-config`.
+    /// Text from the file (and its path) is quoted, or made visible in
+    /// the comment, so that it cannot control the terminal (see
+    /// [`crate::report::escape`]).
     pub fn to_yaml(&self, rules: &[(&str, Severity, Option<RuleSetting>)]) -> String {
-        let q = |s: &str| serde_json::to_string(s).unwrap_or_default();
+        let q = |s: &str| quote(s);
         let mut out = String::new();
         out.push_str(&format!(
             "# storylint configuration from {}\n",
             self.source.as_ref().map_or_else(
                 || "defaults (no .storylint.yaml found)".into(),
-                |p| p.display().to_string()
+                |p| crate::report::escape::visible(&p.display().to_string()).into_owned()
             )
         ));
         out.push_str(&format!("root: {}\n", q(&self.root.display().to_string())));
@@ -532,7 +535,11 @@ impl Config {
                 let files: Vec<String> = o.patterns.iter().map(|p| q(p)).collect();
                 out.push_str(&format!("  - files: [{}]\n    rules:\n", files.join(", ")));
                 for (r, s) in &o.rules {
-                    out.push_str(&format!("      {}: {}\n", r.id, s.as_str()));
+                    out.push_str(&format!(
+                        "      {}: {}\n",
+                        plain_or_quoted(&r.id),
+                        s.as_str()
+                    ));
                 }
             }
         }
@@ -541,7 +548,7 @@ impl Config {
         } else {
             out.push_str("ignore:\n");
             for i in &self.ignores {
-                let ids: Vec<&str> = i.rules.iter().map(|r| r.id.as_str()).collect();
+                let ids: Vec<String> = i.rules.iter().map(|r| plain_or_quoted(&r.id)).collect();
                 out.push_str(&format!("  - rules: [{}]\n", ids.join(", ")));
                 for (k, v) in [
                     ("story", &i.story),
@@ -597,6 +604,36 @@ pub fn normalise(path: &Path) -> PathBuf {
         }
     }
     out
+}
+
+/// `s` as a double-quoted string (JSON's, which YAML reads too), with every
+/// character [`crate::report::escape`] would make visible written as an
+/// escape, so the text is shown exactly and inertly.
+fn quote(s: &str) -> String {
+    let json = serde_json::to_string(s).unwrap_or_default();
+    if !json
+        .chars()
+        .any(|c| crate::report::escape::picture(c).is_some())
+    {
+        return json;
+    }
+    let mut out = String::with_capacity(json.len() + 8);
+    for c in json.chars() {
+        match crate::report::escape::picture(c) {
+            Some(_) => out.push_str(&format!("\\u{:04x}", c as u32)),
+            None => out.push(c),
+        }
+    }
+    out
+}
+
+/// A rule id as a YAML key: as it is when it is a plain id, else quoted.
+fn plain_or_quoted(id: &str) -> String {
+    let plain = !id.is_empty()
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if plain { id.to_string() } else { quote(id) }
 }
 
 /// Whether glob `pattern` may match a path below the directory `dir`
@@ -776,6 +813,25 @@ mod tests {
         assert!(!c.may_select_under(Path::new("/repo/vendor")));
         let c = parse("include: ['**/prod/*.json']\n").unwrap();
         assert!(c.may_select_under(Path::new("/repo/a/b")));
+    }
+
+    #[test]
+    fn show_config_quotes_what_the_file_holds() {
+        assert_eq!(
+            quote("a\u{202e}b\u{7f}\u{85}\n"),
+            "\"a\\u202eb\\u007f\\u0085\\n\""
+        );
+        assert_eq!(quote("plain"), "\"plain\"");
+        assert_eq!(
+            plain_or_quoted("legacy-liquid-reference"),
+            "legacy-liquid-reference"
+        );
+        assert_eq!(plain_or_quoted("odd\nid: x"), "\"odd\\nid: x\"");
+        let c = parse("overrides:\n  - files: [\"a\\u202e/**\"]\n    rules: {\"x\\ny\": off}\n")
+            .unwrap();
+        let yaml = c.to_yaml(&[]);
+        assert!(yaml.contains("  - files: [\"a\\u202e/**\"]\n"), "{yaml}");
+        assert!(yaml.contains("      \"x\\ny\": off\n"), "{yaml}");
     }
 
     #[test]

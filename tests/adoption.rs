@@ -1025,6 +1025,48 @@ ignore:
 
 /// The slack fixture with `extra` appended (as JSON-escaped text) to the
 /// description `was`.
+/// `--show-config` prints the configuration's path and texts inertly: a
+/// directory name with a line break, an escape sequence or a
+/// bidirectional override starts no line and controls nothing.
+#[cfg(unix)]
+#[test]
+fn show_config_never_prints_control_characters_from_paths_or_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().join("cfg\n::error::pwned\u{1b}[2J\u{202e}");
+    fs::create_dir(&d).unwrap();
+    put(
+        &d,
+        ".storylint.yaml",
+        "exclude: [\"a\\u202eb/**\"]\noverrides:\n  - files: [x]\n    rules: {\"odd\\nid\": off}\n",
+    );
+    let out = run(&d, &["check", "--show-config"]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    for c in ['\u{1b}', '\u{202e}'] {
+        assert!(!out.stdout.contains(c), "{c:?}:\n{}", out.stdout);
+    }
+    assert!(
+        !out.stdout.lines().any(|l| l.trim_start().starts_with("::")),
+        "{}",
+        out.stdout
+    );
+    let first = out.stdout.lines().next().unwrap();
+    assert!(
+        first.starts_with("# storylint configuration from ")
+            && first.ends_with("/cfg␊::error::pwned␛[2J\u{FFFD}/.storylint.yaml"),
+        "{first}"
+    );
+    assert!(
+        out.stdout.contains("  - \"a\\u202eb/**\"\n"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("      \"odd\\nid\": off\n"),
+        "{}",
+        out.stdout
+    );
+}
+
 fn add_to_description(text: &str, was: &str, extra: &str) -> String {
     let from = format!("\"description\": \"{was}\"");
     let extra = serde_json::to_string(extra).unwrap();
