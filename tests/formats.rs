@@ -593,6 +593,51 @@ fn github_and_sarif_paths_are_relative_to_the_workspace() {
     );
 }
 
+/// A workspace reached through a linked directory (`cd logical` where
+/// `logical -> real`): the kernel's current directory is `real`, the
+/// shell's `$PWD` and the paths the user types say `logical`. Both
+/// spellings of a file under it come out relative, with `$PWD` or without.
+#[cfg(unix)]
+#[test]
+fn github_and_sarif_paths_are_relative_through_a_linked_workspace() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    fs::create_dir_all(root.join("real/stories")).unwrap();
+    fs::write(root.join("real/stories/defective.json"), DEFECTIVE_ACTION).unwrap();
+    std::os::unix::fs::symlink("real", root.join("logical")).unwrap();
+    let logical = root.join("logical");
+    for arg in [logical.join("stories"), root.join("real/stories")] {
+        for pwd in [Some(&logical), None] {
+            let mut cmd = storylint(&logical);
+            match pwd {
+                Some(p) => cmd.env("PWD", p),
+                None => cmd.env_remove("PWD"),
+            };
+            let out = cmd
+                .args(["check", "--format", "github", "--output", "sarif=out.sarif"])
+                .arg(&arg)
+                .output()
+                .unwrap();
+            let stdout = String::from_utf8(out.stdout).unwrap();
+            assert_eq!(out.status.code(), Some(1), "{stdout}");
+            assert!(
+                stdout
+                    .lines()
+                    .any(|l| l.starts_with("::error file=stories/defective.json,line=1,")),
+                "{arg:?} with $PWD {pwd:?}:\n{stdout}"
+            );
+            let doc: Value =
+                serde_json::from_str(&fs::read_to_string(root.join("real/out.sarif")).unwrap())
+                    .unwrap();
+            assert_eq!(
+                uri_of(&run0(&doc)["results"][0]["locations"][0]),
+                "stories/defective.json",
+                "{arg:?} with $PWD {pwd:?}"
+            );
+        }
+    }
+}
+
 // ---------------------------------------------------------------- JUnit
 
 fn testcases<'a>(doc: &'a roxmltree::Document) -> Vec<roxmltree::Node<'a, 'a>> {

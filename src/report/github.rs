@@ -23,26 +23,27 @@
 //! visible stand-in (`␛`, `␇` ..., see [`super::escape`]), never raw: the
 //! runner would pass it on to the log viewer.
 
-use super::Report;
+use super::{Report, Workspace};
 use crate::error::{InputWarningKind, Problem, ProblemKind};
 use crate::lint::Finding;
 use crate::rules::Severity;
 use std::io::{self, Write};
 
 pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let ws = Workspace::current();
     for e in &report.rule_errors {
-        problem(out, "error", e)?;
+        problem(&ws, out, "error", e)?;
     }
     for e in &report.config_problems {
         let command = match e.kind.severity() {
             miette::Severity::Error => "error",
             _ => "warning",
         };
-        problem(out, command, e)?;
+        problem(&ws, out, command, e)?;
     }
     for file in &report.files {
         for e in &file.errors {
-            problem(out, "error", e)?;
+            problem(&ws, out, "error", e)?;
         }
         // Warnings and findings in file order, as the human format has them.
         let mut items: Vec<(usize, Item)> = file
@@ -70,9 +71,9 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                         (_, miette::Severity::Warning) => "warning",
                         (_, miette::Severity::Advice) => "notice",
                     };
-                    problem(out, command, w)?;
+                    problem(&ws, out, command, w)?;
                 }
-                Item::Finding(f) => finding(report, out, f)?,
+                Item::Finding(f) => finding(&ws, report, out, f)?,
             }
         }
     }
@@ -84,14 +85,17 @@ enum Item<'a> {
     Finding(&'a Finding),
 }
 
-fn finding(report: &Report, out: &mut dyn Write, f: &Finding) -> io::Result<()> {
+fn finding(ws: &Workspace, report: &Report, out: &mut dyn Write, f: &Finding) -> io::Result<()> {
     let rule = &report.rules.rules[f.rule];
     let command = match f.severity {
         Severity::Error => "error",
         Severity::Warning => "warning",
         Severity::Info => "notice",
     };
-    let mut props = vec![("file", path(&f.file)), ("line", f.start.line.to_string())];
+    let mut props = vec![
+        ("file", path(ws, &f.file)),
+        ("line", f.start.line.to_string()),
+    ];
     if f.start.line == f.end.line {
         props.push(("col", f.start.column.to_string()));
         props.push(("endLine", f.end.line.to_string()));
@@ -116,8 +120,13 @@ fn finding(report: &Report, out: &mut dyn Write, f: &Finding) -> io::Result<()> 
     command_line(out, command, &props, &message)
 }
 
-fn problem<K: ProblemKind>(out: &mut dyn Write, command: &str, p: &Problem<K>) -> io::Result<()> {
-    let mut props = vec![("file", path(&p.file))];
+fn problem<K: ProblemKind>(
+    ws: &Workspace,
+    out: &mut dyn Write,
+    command: &str,
+    p: &Problem<K>,
+) -> io::Result<()> {
+    let mut props = vec![("file", path(ws, &p.file))];
     if let Some(loc) = &p.location {
         props.push(("line", loc.start.line.to_string()));
         props.push(("col", loc.start.column.to_string()));
@@ -133,9 +142,9 @@ fn problem<K: ProblemKind>(out: &mut dyn Write, command: &str, p: &Problem<K>) -
 
 /// The file as GitHub matches it against the repository: relative to the
 /// workspace (the current directory) when it is under it, with forward
-/// slashes and without a leading `./` (see [`super::relative_to_cwd`]).
-fn path(file: &str) -> String {
-    super::relative_to_cwd(file)
+/// slashes and without a leading `./` (see [`Workspace::relative`]).
+fn path(ws: &Workspace, file: &str) -> String {
+    ws.relative(file)
 }
 
 fn command_line(
@@ -195,9 +204,10 @@ mod tests {
 
     #[test]
     fn paths_are_relative_to_the_workspace() {
-        assert_eq!(path("./a/b.json"), "a/b.json");
-        assert_eq!(path("a/./b.json"), "a/./b.json");
+        let ws = Workspace::current();
+        assert_eq!(path(&ws, "./a/b.json"), "a/b.json");
+        assert_eq!(path(&ws, "a/./b.json"), "a/./b.json");
         let inside = std::env::current_dir().unwrap().join("s").join("x.json");
-        assert_eq!(path(inside.to_str().unwrap()), "s/x.json");
+        assert_eq!(path(&ws, inside.to_str().unwrap()), "s/x.json");
     }
 }
