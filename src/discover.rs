@@ -158,6 +158,12 @@ pub fn not_regular(what: &str) -> String {
 }
 
 fn walk(root: &Path, options: &WalkOptions, found: &mut Discovery) {
+    walk_with(root, options, found, &mut Listings::default());
+}
+
+/// [`walk`], with the listings it asks about failed entries kept in
+/// `listings`.
+fn walk_with(root: &Path, options: &WalkOptions, found: &mut Discovery, listings: &mut Listings) {
     let walker = builder(root, options).follow_links(true).build();
     for entry in walker {
         match entry {
@@ -175,7 +181,7 @@ fn walk(root: &Path, options: &WalkOptions, found: &mut Discovery) {
             Err(err) => {
                 let path = err_path(&err);
                 if let Some(path) = &path {
-                    if path != root && !walk_would_check(path, &err, options) {
+                    if path != root && !walk_would_check(path, &err, options, listings) {
                         continue;
                     }
                 }
@@ -199,7 +205,12 @@ fn walk(root: &Path, options: &WalkOptions, found: &mut Discovery) {
 /// anyway (a dangling `notes.txt` link, a hidden or ignored file) is none
 /// of the user's concern. A link back to a directory being walked is not
 /// either: every file below it is checked once, under its own path.
-fn walk_would_check(path: &Path, err: &ignore::Error, options: &WalkOptions) -> bool {
+fn walk_would_check(
+    path: &Path,
+    err: &ignore::Error,
+    options: &WalkOptions,
+    listings: &mut Listings,
+) -> bool {
     if err_is_loop(err) {
         return false;
     }
@@ -223,13 +234,32 @@ fn walk_would_check(path: &Path, err: &ignore::Error, options: &WalkOptions) -> 
     let Some(file_name) = path.file_name() else {
         return true;
     };
-    let target = parent.join(file_name);
-    builder(parent, options)
-        .follow_links(false)
-        .max_depth(Some(1))
-        .build()
-        .filter_map(Result::ok)
-        .any(|entry| entry.depth() == 1 && entry.path() == target)
+    listings
+        .of(parent, options)
+        .contains(&parent.join(file_name))
+}
+
+/// The entries the walker yields in a directory (hidden and ignored ones
+/// left out, links not followed), per directory: made once per walk, so a
+/// directory of many broken links is listed once, not once per link.
+#[derive(Default)]
+struct Listings {
+    yielded: std::collections::HashMap<PathBuf, std::collections::HashSet<PathBuf>>,
+}
+
+impl Listings {
+    fn of(&mut self, dir: &Path, options: &WalkOptions) -> &std::collections::HashSet<PathBuf> {
+        self.yielded.entry(dir.to_path_buf()).or_insert_with(|| {
+            builder(dir, options)
+                .follow_links(false)
+                .max_depth(Some(1))
+                .build()
+                .filter_map(Result::ok)
+                .filter(|entry| entry.depth() == 1)
+                .map(ignore::DirEntry::into_path)
+                .collect()
+        })
+    }
 }
 
 fn is_json(path: &Path) -> bool {
@@ -419,6 +449,27 @@ mod tests {
             }),
             expected
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_directory_of_broken_links_is_listed_once() {
+        use std::os::unix::fs::symlink;
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::create_dir_all(root.join("a/b")).unwrap();
+        for i in 0..200 {
+            symlink("nowhere", root.join(format!("a/gone-{i}.json"))).unwrap();
+        }
+        symlink("nowhere", root.join("a/b/gone.json")).unwrap();
+        symlink("nowhere", root.join("a/.hidden.json")).unwrap();
+        let mut found = Discovery::default();
+        let mut listings = Listings::default();
+        walk_with(root, &WalkOptions::default(), &mut found, &mut listings);
+        assert_eq!(found.errors.len(), 201);
+        let mut listed: Vec<&PathBuf> = listings.yielded.keys().collect();
+        listed.sort();
+        assert_eq!(listed, [&root.join("a"), &root.join("a/b")]);
     }
 
     #[cfg(unix)]
