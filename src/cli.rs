@@ -391,21 +391,6 @@ impl Guarded {
     }
 }
 
-/// The real path a write to `path` ends up at: symbolic links followed,
-/// and the directory resolved when the file does not exist yet. `None`
-/// when even the directory does not exist (the write will fail).
-fn target_key(path: &Path) -> Option<PathBuf> {
-    let target = report::follow_links(path).ok()?;
-    if let Ok(real) = target.canonicalize() {
-        return Some(real);
-    }
-    let parent = target
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    Some(parent.canonicalize().ok()?.join(target.file_name()?))
-}
-
 /// Which of the run's files may be written, decided before anything is.
 struct Targets {
     /// `--write-baseline` may be written.
@@ -438,55 +423,54 @@ fn check_targets(args: &CheckArgs, cwd: &Path, guarded: &Guarded, write_baseline
         outputs: Vec::new(),
         problems: Vec::new(),
     };
-    let in_use = args.baseline.as_deref().and_then(target_key);
+    // Where each path leads: symbolic links followed, the directory
+    // resolved when the file does not exist yet.
+    let target_key = |path: &Path| crate::paths::key(cwd, path);
+    let in_use = args.baseline.as_deref().map(target_key);
     let mut taken: Vec<PathBuf> = Vec::new();
     if let (Some(path), true) = (&args.write_baseline, write_baseline) {
-        if let Some(key) = target_key(path) {
-            let is_in_use = in_use.as_ref() == Some(&key);
-            let is_file = std::fs::metadata(&key).is_ok_and(|m| m.is_file() && m.len() > 0);
-            // A baseline already there is storylint's own file, safe to
-            // replace even when a walk also read it as an input.
-            let existing = if is_file && !is_in_use {
-                Some(Loaded::load(path, cwd))
-            } else {
-                None
-            };
-            let input = guarded.find(&key).filter(|_| !is_in_use);
-            match (existing, input) {
-                (Some(Ok(loaded)), _) => targets.existing_baseline = Some(loaded),
-                (_, Some(what)) => {
-                    targets.problems.push(refuse(
-                        path,
-                        format!("refusing to replace this file with a baseline: it is {what}"),
-                        elsewhere,
-                    ));
-                    targets.baseline = false;
-                }
-                (Some(Err(e)), None) => {
-                    let mut r = refuse(
-                        path,
-                        format!(
-                            "refusing to replace this file with a baseline: it is not a storylint baseline ({})",
-                            e.message
-                        ),
-                        "name another file, or delete this one first if it really is an old baseline",
-                    );
-                    r.location = e.location;
-                    targets.problems.push(r);
-                    targets.baseline = false;
-                }
-                (None, None) => {}
+        let key = target_key(path);
+        let is_in_use = in_use.as_ref() == Some(&key);
+        let is_file = std::fs::metadata(&key).is_ok_and(|m| m.is_file() && m.len() > 0);
+        // A baseline already there is storylint's own file, safe to
+        // replace even when a walk also read it as an input.
+        let existing = if is_file && !is_in_use {
+            Some(Loaded::load(path, cwd))
+        } else {
+            None
+        };
+        let input = guarded.find(&key).filter(|_| !is_in_use);
+        match (existing, input) {
+            (Some(Ok(loaded)), _) => targets.existing_baseline = Some(loaded),
+            (_, Some(what)) => {
+                targets.problems.push(refuse(
+                    path,
+                    format!("refusing to replace this file with a baseline: it is {what}"),
+                    elsewhere,
+                ));
+                targets.baseline = false;
             }
-            if targets.baseline {
-                taken.push(key);
+            (Some(Err(e)), None) => {
+                let mut r = refuse(
+                    path,
+                    format!(
+                        "refusing to replace this file with a baseline: it is not a storylint baseline ({})",
+                        e.message
+                    ),
+                    "name another file, or delete this one first if it really is an old baseline",
+                );
+                r.location = e.location;
+                targets.problems.push(r);
+                targets.baseline = false;
             }
+            (None, None) => {}
+        }
+        if targets.baseline {
+            taken.push(key);
         }
     }
     for spec in &args.output {
-        let Some(key) = target_key(&spec.path) else {
-            targets.outputs.push(true);
-            continue;
-        };
+        let key = target_key(&spec.path);
         let what = guarded
             .find(&key)
             .or_else(|| (in_use.as_ref() == Some(&key)).then_some("the baseline in use"))

@@ -6,6 +6,7 @@
 //! unknown one is a located error.
 
 use crate::error::{ConfigError, ConfigErrorKind};
+use crate::paths::normalise;
 use crate::rules::Severity;
 use crate::rules::compile::{span_of, yaml_message};
 use crate::source::LineIndex;
@@ -586,24 +587,6 @@ fn yaml_error_kind(e: &serde_saphyr::Error) -> ConfigErrorKind {
         | E::NullIntoString { .. } => ConfigErrorKind::Invalid,
         _ => ConfigErrorKind::InvalidYaml,
     }
-}
-
-/// `path` with `.` segments removed and `..` applied where possible.
-pub fn normalise(path: &Path) -> PathBuf {
-    use std::path::Component;
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
-                }
-            }
-            other => out.push(other.as_os_str()),
-        }
-    }
-    out
 }
 
 /// `s` as a double-quoted string (JSON's, which YAML reads too), with every

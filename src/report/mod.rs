@@ -231,7 +231,7 @@ pub fn replace_file(
         write(&mut w)?;
         return w.flush();
     }
-    let target = follow_links(path)?;
+    let target = crate::paths::follow_links(path)?;
     let dir = target
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -260,27 +260,6 @@ pub fn replace_file(
     tmp.as_file().sync_all()?;
     tmp.persist(&target).map_err(|e| e.error)?;
     Ok(())
-}
-
-/// `path` with symbolic links followed to the last one's target (which
-/// need not exist yet), so that writing replaces the linked file instead
-/// of the link.
-pub fn follow_links(path: &std::path::Path) -> io::Result<std::path::PathBuf> {
-    let mut p = path.to_path_buf();
-    // As many links as Linux follows before ELOOP.
-    for _ in 0..40 {
-        match std::fs::symlink_metadata(&p) {
-            Ok(m) if m.file_type().is_symlink() => {
-                let to = std::fs::read_link(&p)?;
-                p = match p.parent() {
-                    Some(parent) if to.is_relative() => parent.join(to),
-                    _ => to,
-                };
-            }
-            _ => return Ok(p),
-        }
-    }
-    Err(io::Error::other("too many levels of symbolic links"))
 }
 
 /// The directory storylint runs in, in each form a path under it may be
