@@ -2550,6 +2550,33 @@ fn reports_to_fifos_and_devices_are_written_in_place() {
         4,
         "{baseline:#}"
     );
+    // Such a file takes each write in turn, as with `>` twice: it is not
+    // "written by this run already".
+    let out = run(
+        d,
+        &[
+            "check",
+            "--format",
+            "json",
+            "--output",
+            "sarif=/dev/stdout",
+            "--output",
+            "junit=/dev/null",
+            "--write-baseline",
+            "/dev/null",
+            "--output",
+            "json=/dev/null",
+            SLACK,
+        ],
+    );
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    let docs: Vec<Value> = serde_json::Deserializer::from_str(&out.stdout)
+        .into_iter::<Value>()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(docs.len(), 2, "{}", out.stdout);
+    assert_eq!(docs[0]["version"], "2.1.0");
+    assert_eq!(error_kinds(&docs[1]), Vec::<&str>::new(), "{:#}", docs[1]);
 }
 
 #[test]

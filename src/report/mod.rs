@@ -203,6 +203,15 @@ impl Report<'_> {
     }
 }
 
+/// Whether `path` leads (through links) to something other than a regular
+/// file or a directory: a FIFO, a device, a socket. [`replace_file`] writes
+/// into such a file rather than replacing it.
+pub fn is_special(path: &std::path::Path) -> bool {
+    // The kernel follows the links itself: `/dev/stdout` leads through
+    // `/proc/self/fd/1` to a pipe that has no path to follow by hand.
+    std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
+}
+
 /// Writes a file the way a user expects an editor to: the new contents go
 /// to a temporary file in the same directory, which then replaces the file
 /// in one rename, so a reader never sees half a file and a failed write
@@ -219,10 +228,7 @@ pub fn replace_file(
     path: &std::path::Path,
     write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> io::Result<()> {
-    // The kernel follows the links itself: `/dev/stdout` leads through
-    // `/proc/self/fd/1` to a pipe that has no path to follow by hand.
-    let special = std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir());
-    if special {
+    if is_special(path) {
         let file = std::fs::OpenOptions::new()
             .write(true)
             .truncate(true)
