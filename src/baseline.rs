@@ -60,33 +60,28 @@ pub struct Loaded {
     keys: Vec<PathBuf>,
 }
 
-/// The normalised absolute path that identifies file `name` (relative to
-/// `base`, a directory): the real path if the file exists, else `base`
-/// joined with `name` with `.` and `..` applied. Two spellings of the same
-/// file (`stories/a.json`, `./stories/a.json`, `/repo/stories/a.json`, or
-/// `a.json` from inside `stories`) get the same key.
+/// The key that identifies file `name` (relative to `base`, a directory;
+/// see [`crate::paths::key`]). Two spellings of the same file
+/// (`stories/a.json`, `./stories/a.json`, `/repo/stories/a.json`, or
+/// `a.json` from inside `stories`) get the same key, whether it exists or
+/// is gone.
 pub fn file_key(base: &Path, name: &str) -> PathBuf {
     let name = if cfg!(windows) {
         name.replace('\\', "/")
     } else {
         name.to_string()
     };
-    let joined = base.join(&name);
-    joined
-        .canonicalize()
-        .unwrap_or_else(|_| crate::config::normalise(&joined))
+    crate::paths::key(base, Path::new(&name))
 }
 
-/// The directory holding `file`, absolute and with links resolved where
-/// it exists: what entry paths in a baseline at `file` are relative to.
+/// The directory holding `file`, as a key (see [`crate::paths::key`]):
+/// what entry paths in a baseline at `file` are relative to.
 pub fn dir_of(file: &Path, cwd: &Path) -> PathBuf {
     let parent = file
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let abs = cwd.join(parent);
-    abs.canonicalize()
-        .unwrap_or_else(|_| crate::config::normalise(&abs))
+    crate::paths::key(cwd, parent)
 }
 
 /// `key` relative to the directory `base` (both absolute and normalised),
@@ -456,6 +451,16 @@ mod tests {
         );
         // A file that is gone still has a key.
         assert_eq!(file_key(&d, "./s/gone.json"), d.join("s/gone.json"));
+        // The same one whichever way its directory is reached, as for the
+        // files a run writes (one helper for both).
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink("s", d.join("linked")).unwrap();
+            assert_eq!(file_key(&d, "linked/gone.json"), d.join("s/gone.json"));
+            assert_eq!(file_key(&d, "linked/a.json"), key);
+            assert_eq!(dir_of(Path::new("linked/b.json"), &d), d.join("s"));
+            assert_eq!(dir_of(Path::new("linked/new/b.json"), &d), d.join("s/new"));
+        }
     }
 
     const ACTION: &str = r#"{"type": "Agents::HTTPRequestAgent", "name": "A", "options": {"url": "https://x.example", "method": "HEAD"}}"#;

@@ -353,6 +353,28 @@ impl Guarded {
         }
     }
 
+    /// A `--rules` path or `rule-dirs` entry: the file, or every rule file
+    /// under the directory, as [`RuleSet::add_path`] finds them (and any
+    /// link named like one, which the loader passes over but a write would
+    /// follow).
+    fn add_rules(&mut self, path: &Path) {
+        const WHAT: &str = "a rule file of this run";
+        self.add(path, WHAT);
+        if !path.is_dir() {
+            return;
+        }
+        let entries = ignore::WalkBuilder::new(path)
+            .standard_filters(false)
+            .build()
+            .filter_map(Result::ok);
+        for entry in entries {
+            let p = entry.path();
+            if p.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+                self.add(p, WHAT);
+            }
+        }
+    }
+
     fn add_inputs(&mut self, inputs: &[discover::Input]) {
         for input in inputs {
             if let discover::InputSource::Path(p) = &input.source {
@@ -367,21 +389,6 @@ impl Guarded {
             .find(|(p, _)| p == key)
             .map(|(_, what)| *what)
     }
-}
-
-/// The real path a write to `path` ends up at: symbolic links followed,
-/// and the directory resolved when the file does not exist yet. `None`
-/// when even the directory does not exist (the write will fail).
-fn target_key(path: &Path) -> Option<PathBuf> {
-    let target = report::follow_links(path).ok()?;
-    if let Ok(real) = target.canonicalize() {
-        return Some(real);
-    }
-    let parent = target
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    Some(parent.canonicalize().ok()?.join(target.file_name()?))
 }
 
 /// Which of the run's files may be written, decided before anything is.
@@ -416,55 +423,55 @@ fn check_targets(args: &CheckArgs, cwd: &Path, guarded: &Guarded, write_baseline
         outputs: Vec::new(),
         problems: Vec::new(),
     };
-    let in_use = args.baseline.as_deref().and_then(target_key);
+    // Where each path leads: symbolic links followed, the directory
+    // resolved when the file does not exist yet.
+    let target_key = |path: &Path| crate::paths::key(cwd, path);
+    let in_use = args.baseline.as_deref().map(target_key);
     let mut taken: Vec<PathBuf> = Vec::new();
     if let (Some(path), true) = (&args.write_baseline, write_baseline) {
-        if let Some(key) = target_key(path) {
-            let is_in_use = in_use.as_ref() == Some(&key);
-            let is_file = std::fs::metadata(&key).is_ok_and(|m| m.is_file() && m.len() > 0);
-            // A baseline already there is storylint's own file, safe to
-            // replace even when a walk also read it as an input.
-            let existing = if is_file && !is_in_use {
-                Some(Loaded::load(path, cwd))
-            } else {
-                None
-            };
-            let input = guarded.find(&key).filter(|_| !is_in_use);
-            match (existing, input) {
-                (Some(Ok(loaded)), _) => targets.existing_baseline = Some(loaded),
-                (_, Some(what)) => {
-                    targets.problems.push(refuse(
-                        path,
-                        format!("refusing to replace this file with a baseline: it is {what}"),
-                        elsewhere,
-                    ));
-                    targets.baseline = false;
-                }
-                (Some(Err(e)), None) => {
-                    let mut r = refuse(
-                        path,
-                        format!(
-                            "refusing to replace this file with a baseline: it is not a storylint baseline ({})",
-                            e.message
-                        ),
-                        "name another file, or delete this one first if it really is an old baseline",
-                    );
-                    r.location = e.location;
-                    targets.problems.push(r);
-                    targets.baseline = false;
-                }
-                (None, None) => {}
+        let key = target_key(path);
+        let is_in_use = in_use.as_ref() == Some(&key);
+        let is_file = std::fs::metadata(&key).is_ok_and(|m| m.is_file() && m.len() > 0);
+        // A baseline already there is storylint's own file, safe to
+        // replace even when a walk also read it as an input.
+        let existing = if is_file && !is_in_use {
+            Some(Loaded::load(path, cwd))
+        } else {
+            None
+        };
+        let input = guarded.find(&key).filter(|_| !is_in_use);
+        match (existing, input) {
+            (Some(Ok(loaded)), _) => targets.existing_baseline = Some(loaded),
+            (_, Some(what)) => {
+                targets.problems.push(refuse(
+                    path,
+                    format!("refusing to replace this file with a baseline: it is {what}"),
+                    elsewhere,
+                ));
+                targets.baseline = false;
             }
-            if targets.baseline {
-                taken.push(key);
+            (Some(Err(e)), None) => {
+                let mut r = refuse(
+                    path,
+                    format!(
+                        "refusing to replace this file with a baseline: it is not a storylint baseline ({})",
+                        e.message
+                    ),
+                    "name another file, or delete this one first if it really is an old baseline",
+                );
+                r.location = e.location;
+                targets.problems.push(r);
+                targets.baseline = false;
             }
+            (None, None) => {}
+        }
+        // A FIFO or device takes each write in turn, as with `>`.
+        if targets.baseline && !report::is_special(path) {
+            taken.push(key);
         }
     }
     for spec in &args.output {
-        let Some(key) = target_key(&spec.path) else {
-            targets.outputs.push(true);
-            continue;
-        };
+        let key = target_key(&spec.path);
         let what = guarded
             .find(&key)
             .or_else(|| (in_use.as_ref() == Some(&key)).then_some("the baseline in use"))
@@ -483,7 +490,9 @@ fn check_targets(args: &CheckArgs, cwd: &Path, guarded: &Guarded, write_baseline
                 targets.outputs.push(false);
             }
             None => {
-                taken.push(key);
+                if !report::is_special(&spec.path) {
+                    taken.push(key);
+                }
                 targets.outputs.push(true);
             }
         }
@@ -580,7 +589,7 @@ fn check(args: CheckArgs) -> u8 {
         guarded.add(path, "this run's configuration file");
     }
     for path in &args.rule_paths {
-        guarded.add(path, "a rule file of this run");
+        guarded.add_rules(path);
     }
     let config = match &config_path {
         Some(path) => match Config::load(path) {
@@ -590,7 +599,7 @@ fn check(args: CheckArgs) -> u8 {
         None => Config::empty(cwd.clone()),
     };
     for path in &config.rule_dirs {
-        guarded.add(path, "a rule file of this run");
+        guarded.add_rules(path);
     }
     let (mut rules, mut rule_errors) = RuleSet::builtin_for_check();
     for path in config.rule_dirs.iter().chain(&args.rule_paths) {
@@ -661,6 +670,17 @@ fn check(args: CheckArgs) -> u8 {
         discover::InputSource::Path(p) => config.selects(p),
         discover::InputSource::Stdin => true,
     });
+    // A path that could not be used is a problem only where the
+    // configuration would have checked something.
+    found.errors.retain(|e| match e.kind {
+        discover::UnusableKind::File => config.selects(&e.path),
+        discover::UnusableKind::Directory => config.may_select_under(&e.path),
+        discover::UnusableKind::Unknown => {
+            config.selects(&e.path) || config.may_select_under(&e.path)
+        }
+    });
+    let found_errors: Vec<crate::error::InputError> =
+        found.errors.into_iter().map(|e| e.error).collect();
     if !args.output.is_empty() || args.write_baseline.is_some() {
         guarded.add_inputs(&found.inputs);
     }
@@ -687,7 +707,7 @@ fn check(args: CheckArgs) -> u8 {
             Err(_) => found.inputs.iter().map(lint_one).collect(),
         }
     };
-    let unread: Vec<String> = found.errors.iter().map(|e| e.file.clone()).collect();
+    let unread: Vec<String> = found_errors.iter().map(|e| e.file.clone()).collect();
     let uses = match &baseline {
         Some(b) if !args.no_ignores => b.apply(&mut files, &unread, &cwd),
         _ => Vec::new(),
@@ -707,7 +727,7 @@ fn check(args: CheckArgs) -> u8 {
         }
     }
     // Stage 5: report.
-    let mut report = Report::new(&rules, files, found.errors, rule_errors, config_problems);
+    let mut report = Report::new(&rules, files, found_errors, rule_errors, config_problems);
     let human = report::human::Options {
         color: use_color(args.color),
         width: terminal_width(),

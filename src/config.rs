@@ -6,6 +6,7 @@
 //! unknown one is a located error.
 
 use crate::error::{ConfigError, ConfigErrorKind};
+use crate::paths::normalise;
 use crate::rules::Severity;
 use crate::rules::compile::{span_of, yaml_message};
 use crate::source::LineIndex;
@@ -434,6 +435,33 @@ impl Config {
             && !self.exclude_set.as_ref().is_some_and(|s| s.is_match(&rel))
     }
 
+    /// Whether a `*.json` file somewhere under the directory `dir` may be
+    /// selected, for a directory that could not be walked: `false` only
+    /// when no `include` glob can match below it (its literal beginning
+    /// leads elsewhere), or when `exclude` covers any `*.json` name in it
+    /// and below (as `dir/**` or `dir/*.json` do).
+    pub fn may_select_under(&self, dir: &Path) -> bool {
+        let rel = self.relative(dir);
+        let below = |tail: &str| {
+            if rel.is_empty() {
+                tail.to_string()
+            } else {
+                format!("{rel}/{tail}")
+            }
+        };
+        let included = self.include_set.is_none()
+            || self.include.iter().any(|p| glob_may_match_under(p, &rel));
+        let excluded = self.exclude_set.as_ref().is_some_and(|set| {
+            [
+                "storylint-probe.json",
+                "storylint-probe/storylint-probe/storylint-probe.json",
+            ]
+            .iter()
+            .all(|tail| set.is_match(below(tail)))
+        });
+        included && !excluded
+    }
+
     /// The setting for rule `id` in file `path`: the last matching override
     /// wins over the top-level `rules`.
     pub fn setting_for(&self, id: &str, path: Option<&Path>) -> Option<RuleSetting> {
@@ -458,14 +486,17 @@ impl Config {
     }
 
     /// The effective configuration as YAML, for `--show-config`.
+    /// Text from the file (and its path) is quoted, or made visible in
+    /// the comment, so that it cannot control the terminal (see
+    /// [`crate::report::escape`]).
     pub fn to_yaml(&self, rules: &[(&str, Severity, Option<RuleSetting>)]) -> String {
-        let q = |s: &str| serde_json::to_string(s).unwrap_or_default();
+        let q = |s: &str| quote(s);
         let mut out = String::new();
         out.push_str(&format!(
             "# storylint configuration from {}\n",
             self.source.as_ref().map_or_else(
                 || "defaults (no .storylint.yaml found)".into(),
-                |p| p.display().to_string()
+                |p| crate::report::escape::visible(&p.display().to_string()).into_owned()
             )
         ));
         out.push_str(&format!("root: {}\n", q(&self.root.display().to_string())));
@@ -505,7 +536,11 @@ impl Config {
                 let files: Vec<String> = o.patterns.iter().map(|p| q(p)).collect();
                 out.push_str(&format!("  - files: [{}]\n    rules:\n", files.join(", ")));
                 for (r, s) in &o.rules {
-                    out.push_str(&format!("      {}: {}\n", r.id, s.as_str()));
+                    out.push_str(&format!(
+                        "      {}: {}\n",
+                        plain_or_quoted(&r.id),
+                        s.as_str()
+                    ));
                 }
             }
         }
@@ -514,7 +549,7 @@ impl Config {
         } else {
             out.push_str("ignore:\n");
             for i in &self.ignores {
-                let ids: Vec<&str> = i.rules.iter().map(|r| r.id.as_str()).collect();
+                let ids: Vec<String> = i.rules.iter().map(|r| plain_or_quoted(&r.id)).collect();
                 out.push_str(&format!("  - rules: [{}]\n", ids.join(", ")));
                 for (k, v) in [
                     ("story", &i.story),
@@ -554,22 +589,52 @@ fn yaml_error_kind(e: &serde_saphyr::Error) -> ConfigErrorKind {
     }
 }
 
-/// `path` with `.` segments removed and `..` applied where possible.
-pub fn normalise(path: &Path) -> PathBuf {
-    use std::path::Component;
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
-                }
-            }
-            other => out.push(other.as_os_str()),
+/// `s` as a double-quoted string (JSON's, which YAML reads too), with every
+/// character [`crate::report::escape`] would make visible written as an
+/// escape, so the text is shown exactly and inertly.
+fn quote(s: &str) -> String {
+    let json = serde_json::to_string(s).unwrap_or_default();
+    if !json
+        .chars()
+        .any(|c| crate::report::escape::picture(c).is_some())
+    {
+        return json;
+    }
+    let mut out = String::with_capacity(json.len() + 8);
+    for c in json.chars() {
+        match crate::report::escape::picture(c) {
+            Some(_) => out.push_str(&format!("\\u{:04x}", c as u32)),
+            None => out.push(c),
         }
     }
     out
+}
+
+/// A rule id as a YAML key: as it is when it is a plain id, else quoted.
+fn plain_or_quoted(id: &str) -> String {
+    let plain = !id.is_empty()
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if plain { id.to_string() } else { quote(id) }
+}
+
+/// Whether glob `pattern` may match a path below the directory `dir`
+/// (relative, with `/`; empty for the configuration's own directory): the
+/// components before the first one with a glob character must agree with
+/// `dir`'s as far as both go. A pattern with no glob character names one
+/// path, which must lie below `dir`.
+fn glob_may_match_under(pattern: &str, dir: &str) -> bool {
+    let literal = |c: &&&str| !c.contains(['*', '?', '[', '{', '\\']);
+    let parts: Vec<&str> = pattern.split('/').collect();
+    let fixed = parts.iter().take_while(literal).count();
+    let dir: Vec<&str> = dir.split('/').filter(|c| !c.is_empty()).collect();
+    let agree = dir.iter().zip(&parts[..fixed]).all(|(a, b)| a == b);
+    if fixed == parts.len() {
+        agree && dir.len() < parts.len()
+    } else {
+        agree
+    }
 }
 
 /// The span of map key `key` written before the value at `value_start`
@@ -696,6 +761,60 @@ mod tests {
         );
         let at = warnings[0].location.as_ref().unwrap().span.clone();
         assert_eq!(&yaml[at], "hardcoded-secrets");
+    }
+
+    #[test]
+    fn a_directory_is_out_of_the_selection_only_when_nothing_below_can_be_in_it() {
+        let c = parse("include: ['stories/**', 'flows/prod/*.json', 'one/a.json']\nexclude: ['stories/archive/**', 'stories/old/*.json', 'stories/v1/x.json']\n").unwrap();
+        let under = |dir: &str| c.may_select_under(Path::new("/repo").join(dir).as_path());
+        // Include: a directory below, above or on the way to a glob's
+        // literal beginning may hold an included file.
+        for dir in [
+            "",
+            "stories",
+            "stories/locked/deep",
+            "flows",
+            "flows/prod",
+            "one",
+        ] {
+            assert!(under(dir), "{dir}");
+        }
+        for dir in ["other", "flows/dev", "one/a.json", "storiesx"] {
+            assert!(!under(dir), "{dir}");
+        }
+        // Exclude: only globs that cover every `*.json` name below.
+        for dir in ["stories/archive", "stories/archive/2020", "stories/old"] {
+            assert!(!under(dir), "{dir}");
+        }
+        assert!(under("stories/v1"));
+        // Files are judged as files.
+        assert!(!c.selects(Path::new("/repo/stories/archive/a.json")));
+        assert!(c.selects(Path::new("/repo/stories/v1/y.json")));
+        // No include: everywhere; a glob from the start matches anywhere.
+        let c = parse("exclude: ['vendor/**']\n").unwrap();
+        assert!(c.may_select_under(Path::new("/elsewhere")));
+        assert!(!c.may_select_under(Path::new("/repo/vendor")));
+        let c = parse("include: ['**/prod/*.json']\n").unwrap();
+        assert!(c.may_select_under(Path::new("/repo/a/b")));
+    }
+
+    #[test]
+    fn show_config_quotes_what_the_file_holds() {
+        assert_eq!(
+            quote("a\u{202e}b\u{7f}\u{85}\n"),
+            "\"a\\u202eb\\u007f\\u0085\\n\""
+        );
+        assert_eq!(quote("plain"), "\"plain\"");
+        assert_eq!(
+            plain_or_quoted("legacy-liquid-reference"),
+            "legacy-liquid-reference"
+        );
+        assert_eq!(plain_or_quoted("odd\nid: x"), "\"odd\\nid: x\"");
+        let c = parse("overrides:\n  - files: [\"a\\u202e/**\"]\n    rules: {\"x\\ny\": off}\n")
+            .unwrap();
+        let yaml = c.to_yaml(&[]);
+        assert!(yaml.contains("  - files: [\"a\\u202e/**\"]\n"), "{yaml}");
+        assert!(yaml.contains("      \"x\\ny\": off\n"), "{yaml}");
     }
 
     #[test]

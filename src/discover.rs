@@ -34,7 +34,51 @@ pub struct WalkOptions {
 #[derive(Debug, Default)]
 pub struct Discovery {
     pub inputs: Vec<Input>,
-    pub errors: Vec<InputError>,
+    pub errors: Vec<Unusable>,
+}
+
+/// A path that could not be used: where, what it is, and why.
+#[derive(Debug)]
+pub struct Unusable {
+    pub path: PathBuf,
+    pub kind: UnusableKind,
+    pub error: InputError,
+}
+
+/// What an unusable path is, as far as can be told: what the
+/// configuration's `include` and `exclude` judge it as.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnusableKind {
+    /// A file, a link (dangling, or in a loop), or anything else that is
+    /// not a directory.
+    File,
+    /// A directory that could not be walked.
+    Directory,
+    /// Nothing that can be looked at (a path that does not exist): it may
+    /// have been meant as a file or as a directory.
+    Unknown,
+}
+
+impl UnusableKind {
+    fn of(path: &Path) -> UnusableKind {
+        if std::fs::metadata(path).is_ok_and(|m| m.is_dir()) {
+            UnusableKind::Directory
+        } else if std::fs::symlink_metadata(path).is_ok() {
+            UnusableKind::File
+        } else {
+            UnusableKind::Unknown
+        }
+    }
+}
+
+impl Discovery {
+    fn unusable(&mut self, path: &Path, kind: UnusableKind, message: String) {
+        self.errors.push(Unusable {
+            path: path.to_path_buf(),
+            kind,
+            error: InputError::new(InputErrorKind::Unreadable, &display(path), message),
+        });
+    }
 }
 
 /// Expands the command-line paths into the list of inputs.
@@ -61,16 +105,10 @@ pub fn discover(paths: &[PathBuf], options: &WalkOptions) -> Discovery {
                 name,
                 source: InputSource::Path(path.clone()),
             }),
-            Ok(FileKind::Other(what)) => found.errors.push(InputError::new(
-                InputErrorKind::Unreadable,
-                &name,
-                not_regular(what),
-            )),
-            Err(e) => found.errors.push(InputError::new(
-                InputErrorKind::Unreadable,
-                &name,
-                crate::lint::io_message(&e),
-            )),
+            Ok(FileKind::Other(what)) => {
+                found.unusable(path, UnusableKind::File, not_regular(what))
+            }
+            Err(e) => found.unusable(path, UnusableKind::of(path), crate::lint::io_message(&e)),
         }
     }
     found.inputs.sort_by(|a, b| a.name.cmp(&b.name));
@@ -120,6 +158,12 @@ pub fn not_regular(what: &str) -> String {
 }
 
 fn walk(root: &Path, options: &WalkOptions, found: &mut Discovery) {
+    walk_with(root, options, found, &mut Listings::default());
+}
+
+/// [`walk`], with the listings it asks about failed entries kept in
+/// `listings`.
+fn walk_with(root: &Path, options: &WalkOptions, found: &mut Discovery, listings: &mut Listings) {
     let walker = builder(root, options).follow_links(true).build();
     for entry in walker {
         match entry {
@@ -137,11 +181,11 @@ fn walk(root: &Path, options: &WalkOptions, found: &mut Discovery) {
             Err(err) => {
                 let path = err_path(&err);
                 if let Some(path) = &path {
-                    if path != root && !walk_would_check(path, &err, options) {
+                    if path != root && !walk_would_check(path, &err, options, listings) {
                         continue;
                     }
                 }
-                let name = path.map_or_else(|| display(root), |p| display(&p));
+                let path = path.unwrap_or_else(|| root.to_path_buf());
                 let message = if err_is_loop(&err) {
                     "symbolic link loop: it leads back to a directory being walked".into()
                 } else {
@@ -150,9 +194,7 @@ fn walk(root: &Path, options: &WalkOptions, found: &mut Discovery) {
                         None => strip_path(&err.to_string()),
                     }
                 };
-                found
-                    .errors
-                    .push(InputError::new(InputErrorKind::Unreadable, &name, message));
+                found.unusable(&path, UnusableKind::of(&path), message);
             }
         }
     }
@@ -163,7 +205,12 @@ fn walk(root: &Path, options: &WalkOptions, found: &mut Discovery) {
 /// anyway (a dangling `notes.txt` link, a hidden or ignored file) is none
 /// of the user's concern. A link back to a directory being walked is not
 /// either: every file below it is checked once, under its own path.
-fn walk_would_check(path: &Path, err: &ignore::Error, options: &WalkOptions) -> bool {
+fn walk_would_check(
+    path: &Path,
+    err: &ignore::Error,
+    options: &WalkOptions,
+    listings: &mut Listings,
+) -> bool {
     if err_is_loop(err) {
         return false;
     }
@@ -187,13 +234,32 @@ fn walk_would_check(path: &Path, err: &ignore::Error, options: &WalkOptions) -> 
     let Some(file_name) = path.file_name() else {
         return true;
     };
-    let target = parent.join(file_name);
-    builder(parent, options)
-        .follow_links(false)
-        .max_depth(Some(1))
-        .build()
-        .filter_map(Result::ok)
-        .any(|entry| entry.depth() == 1 && entry.path() == target)
+    listings
+        .of(parent, options)
+        .contains(&parent.join(file_name))
+}
+
+/// The entries the walker yields in a directory (hidden and ignored ones
+/// left out, links not followed), per directory: made once per walk, so a
+/// directory of many broken links is listed once, not once per link.
+#[derive(Default)]
+struct Listings {
+    yielded: std::collections::HashMap<PathBuf, std::collections::HashSet<PathBuf>>,
+}
+
+impl Listings {
+    fn of(&mut self, dir: &Path, options: &WalkOptions) -> &std::collections::HashSet<PathBuf> {
+        self.yielded.entry(dir.to_path_buf()).or_insert_with(|| {
+            builder(dir, options)
+                .follow_links(false)
+                .max_depth(Some(1))
+                .build()
+                .filter_map(Result::ok)
+                .filter(|entry| entry.depth() == 1)
+                .map(ignore::DirEntry::into_path)
+                .collect()
+        })
+    }
 }
 
 fn is_json(path: &Path) -> bool {
@@ -320,9 +386,9 @@ mod tests {
         assert!(found.inputs.is_empty());
         assert_eq!(found.errors.len(), 1);
         assert!(
-            found.errors[0].message.contains("no such file"),
+            found.errors[0].error.message.contains("no such file"),
             "{}",
-            found.errors[0].message
+            found.errors[0].error.message
         );
     }
 
@@ -353,7 +419,7 @@ mod tests {
             let mut errors: Vec<(String, String)> = found
                 .errors
                 .iter()
-                .map(|e| (e.file.replace(&prefix, ""), e.message.clone()))
+                .map(|e| (e.error.file.replace(&prefix, ""), e.error.message.clone()))
                 .collect();
             errors.sort();
             errors
@@ -387,6 +453,27 @@ mod tests {
 
     #[cfg(unix)]
     #[test]
+    fn a_directory_of_broken_links_is_listed_once() {
+        use std::os::unix::fs::symlink;
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::create_dir_all(root.join("a/b")).unwrap();
+        for i in 0..200 {
+            symlink("nowhere", root.join(format!("a/gone-{i}.json"))).unwrap();
+        }
+        symlink("nowhere", root.join("a/b/gone.json")).unwrap();
+        symlink("nowhere", root.join("a/.hidden.json")).unwrap();
+        let mut found = Discovery::default();
+        let mut listings = Listings::default();
+        walk_with(root, &WalkOptions::default(), &mut found, &mut listings);
+        assert_eq!(found.errors.len(), 201);
+        let mut listed: Vec<&PathBuf> = listings.yielded.keys().collect();
+        listed.sort();
+        assert_eq!(listed, [&root.join("a"), &root.join("a/b")]);
+    }
+
+    #[cfg(unix)]
+    #[test]
     fn a_link_loop_reads_the_same_named_or_walked() {
         use std::os::unix::fs::symlink;
         let dir = tempfile::tempdir().unwrap();
@@ -395,7 +482,7 @@ mod tests {
         symlink("a.json", root.join("b.json")).unwrap();
         let named = discover(&[root.join("a.json")], &WalkOptions::default());
         let walked = discover(&[root.to_path_buf()], &WalkOptions::default());
-        assert_eq!(named.errors[0].message, crate::lint::LINK_LOOP);
-        assert_eq!(walked.errors[0].message, crate::lint::LINK_LOOP);
+        assert_eq!(named.errors[0].error.message, crate::lint::LINK_LOOP);
+        assert_eq!(walked.errors[0].error.message, crate::lint::LINK_LOOP);
     }
 }

@@ -15,6 +15,7 @@ pub mod error;
 pub mod export;
 pub mod lint;
 pub mod parse;
+pub mod paths;
 pub mod report;
 pub mod rules;
 pub mod source;

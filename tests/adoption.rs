@@ -452,6 +452,73 @@ fn config_include_and_exclude_are_relative_to_the_config_and_apply_to_named_file
     assert_eq!(file_count(&doc), 4, "{doc:#}");
 }
 
+/// A path that cannot be used (a dangling link, a path named but missing)
+/// is an error only where the configuration would check a file: in an
+/// excluded tree, or outside `include`, it is none of storylint's business.
+#[cfg(unix)]
+#[test]
+fn config_include_and_exclude_apply_to_paths_that_cannot_be_used() {
+    use std::os::unix::fs::symlink;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    put(d, "stories/warning.json", WARNING_ONLY);
+    fs::create_dir_all(d.join("vendor/deep")).unwrap();
+    fs::create_dir_all(d.join("other")).unwrap();
+    symlink("/nonexistent", d.join("vendor/gone.json")).unwrap();
+    symlink("/nonexistent", d.join("vendor/deep/gone.json")).unwrap();
+    symlink("/nonexistent", d.join("other/gone.json")).unwrap();
+    put(d, ".storylint.yaml", "exclude: [\"vendor/**\"]\n");
+    let errors = |doc: &Value| -> Vec<String> {
+        doc["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["file"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // Walked: the excluded links are passed over, the other one is not.
+    let (code, doc) = check_json(d, &["."]);
+    assert_eq!(code, 2, "{doc:#}");
+    assert_eq!(errors(&doc), ["other/gone.json"], "{doc:#}");
+    fs::remove_file(d.join("other/gone.json")).unwrap();
+    let (code, doc) = check_json(d, &["."]);
+    assert_eq!(code, 0, "{doc:#}");
+    assert_eq!(errors(&doc), Vec::<String>::new(), "{doc:#}");
+    // Named: a missing or dangling path that would not be checked is not
+    // an error; one that would be is.
+    let (code, doc) = check_json(
+        d,
+        &[
+            "vendor/gone.json",
+            "vendor/deleted.json",
+            "vendor/deep",
+            "stories",
+        ],
+    );
+    assert_eq!(code, 0, "{doc:#}");
+    assert_eq!(file_count(&doc), 1, "{doc:#}");
+    let (code, doc) = check_json(d, &["stories/deleted.json", "stories"]);
+    assert_eq!(code, 2, "{doc:#}");
+    assert_eq!(errors(&doc), ["stories/deleted.json"], "{doc:#}");
+    // With `include`, what lies outside it is passed over the same way.
+    put(d, ".storylint.yaml", "include: [\"stories/**\"]\n");
+    symlink("/nonexistent", d.join("other/gone.json")).unwrap();
+    let (code, doc) = check_json(d, &["."]);
+    assert_eq!(code, 0, "{doc:#}");
+    assert_eq!(errors(&doc), Vec::<String>::new(), "{doc:#}");
+    symlink("/nonexistent", d.join("stories/gone.json")).unwrap();
+    let (code, doc) = check_json(d, &["."]);
+    assert_eq!(code, 2, "{doc:#}");
+    assert_eq!(errors(&doc), ["stories/gone.json"], "{doc:#}");
+    let (code, doc) = check_json(d, &["other/missing.json", "stories/warning.json"]);
+    assert_eq!(code, 0, "{doc:#}");
+    // A missing path that could be a directory holding included files is
+    // an error.
+    let (code, doc) = check_json(d, &["stories/typo", "stories/warning.json"]);
+    assert_eq!(code, 2, "{doc:#}");
+    assert_eq!(errors(&doc), ["stories/typo"], "{doc:#}");
+}
+
 #[test]
 fn config_rule_dirs_are_relative_to_the_config_file() {
     let dir = tempfile::tempdir().unwrap();
@@ -958,6 +1025,48 @@ ignore:
 
 /// The slack fixture with `extra` appended (as JSON-escaped text) to the
 /// description `was`.
+/// `--show-config` prints the configuration's path and texts inertly: a
+/// directory name with a line break, an escape sequence or a
+/// bidirectional override starts no line and controls nothing.
+#[cfg(unix)]
+#[test]
+fn show_config_never_prints_control_characters_from_paths_or_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().join("cfg\n::error::pwned\u{1b}[2J\u{202e}");
+    fs::create_dir(&d).unwrap();
+    put(
+        &d,
+        ".storylint.yaml",
+        "exclude: [\"a\\u202eb/**\"]\noverrides:\n  - files: [x]\n    rules: {\"odd\\nid\": off}\n",
+    );
+    let out = run(&d, &["check", "--show-config"]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    for c in ['\u{1b}', '\u{202e}'] {
+        assert!(!out.stdout.contains(c), "{c:?}:\n{}", out.stdout);
+    }
+    assert!(
+        !out.stdout.lines().any(|l| l.trim_start().starts_with("::")),
+        "{}",
+        out.stdout
+    );
+    let first = out.stdout.lines().next().unwrap();
+    assert!(
+        first.starts_with("# storylint configuration from ")
+            && first.ends_with("/cfg␊::error::pwned␛[2J\u{FFFD}/.storylint.yaml"),
+        "{first}"
+    );
+    assert!(
+        out.stdout.contains("  - \"a\\u202eb/**\"\n"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("      \"odd\\nid\": off\n"),
+        "{}",
+        out.stdout
+    );
+}
+
 fn add_to_description(text: &str, was: &str, extra: &str) -> String {
     let from = format!("\"description\": \"{was}\"");
     let extra = serde_json::to_string(extra).unwrap();
@@ -1983,6 +2092,97 @@ fn output_over_an_input_is_refused_and_the_input_kept() {
     assert_eq!(r["version"], 1, "the first one is written");
 }
 
+/// The rule files of a run are among what it reads: those found under a
+/// `--rules` directory or a configured `rule-dirs` entry (at any depth, and
+/// however the report's path is spelt) are kept like the ones named.
+#[cfg(unix)]
+#[test]
+fn reports_and_baselines_never_replace_a_rule_file_in_a_rule_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    put(d, "stories/host.json", EXAMPLE_HOST);
+    let rule = put(d, "r/example-host.yaml", EXAMPLE_HOST_RULE);
+    let other_rule = EXAMPLE_HOST_RULE.replace("id: example-host", "id: other-host");
+    put(d, "r/nested/other-host.yml", &other_rule);
+    let third_rule = EXAMPLE_HOST_RULE.replace("id: example-host", "id: third-host");
+    put(d, "ci/rules/third-host.yaml", &third_rule);
+    std::os::unix::fs::symlink("../r/example-host.yaml", d.join("ci/link.yaml")).unwrap();
+    let cases: [(&[&str], &str); 5] = [
+        (&["--rules", "r"], "json=r/example-host.yaml"),
+        (&["--rules", "./r/"], "sarif=r/nested/../example-host.yaml"),
+        (&["--rules", "r"], "json=r/nested/other-host.yml"),
+        (&["--rules", "r"], "junit=ci/link.yaml"),
+        (&[], "json=ci/rules/third-host.yaml"),
+    ];
+    for with_config in [false, true] {
+        if with_config {
+            put(d, ".storylint.yaml", "rule-dirs: [ci/rules]\n");
+        }
+        for (rules, spec) in cases {
+            if rules.is_empty() && !with_config {
+                continue;
+            }
+            let before: Vec<String> = [
+                "r/example-host.yaml",
+                "r/nested/other-host.yml",
+                "ci/rules/third-host.yaml",
+            ]
+            .iter()
+            .map(|f| fs::read_to_string(d.join(f)).unwrap())
+            .collect();
+            let mut args = rules.to_vec();
+            args.extend(["--output", spec, "stories"]);
+            let (code, doc) = check_json(d, &args);
+            assert_eq!(code, 2, "{args:?}: {doc:#}");
+            assert_eq!(error_kinds(&doc), ["output-refused"], "{args:?}: {doc:#}");
+            let message = doc["errors"][0]["message"].as_str().unwrap();
+            assert!(
+                message.ends_with("it is a rule file of this run"),
+                "{message}"
+            );
+            // The rules still ran.
+            assert!(
+                finding_files(&doc).contains(&"stories/host.json".to_string()),
+                "{doc:#}"
+            );
+            let after: Vec<String> = [
+                "r/example-host.yaml",
+                "r/nested/other-host.yml",
+                "ci/rules/third-host.yaml",
+            ]
+            .iter()
+            .map(|f| fs::read_to_string(d.join(f)).unwrap())
+            .collect();
+            assert_eq!(after, before, "{args:?} overwrote a rule file");
+        }
+    }
+    // A baseline the same.
+    let (code, doc) = check_json(
+        d,
+        &[
+            "--rules",
+            "r",
+            "--write-baseline",
+            "r/nested/other-host.yml",
+            "stories",
+        ],
+    );
+    assert_eq!(code, 2, "{doc:#}");
+    assert_eq!(error_kinds(&doc), ["output-refused"], "{doc:#}");
+    assert_eq!(
+        fs::read_to_string(d.join("r/nested/other-host.yml")).unwrap(),
+        other_rule
+    );
+    assert_eq!(fs::read_to_string(&rule).unwrap(), EXAMPLE_HOST_RULE);
+    // Other files in a rule directory are not rule files.
+    let (code, doc) = check_json(
+        d,
+        &["--rules", "r", "--output", "json=r/report.json", "stories"],
+    );
+    assert_eq!(code, 0, "{doc:#}");
+    assert!(d.join("r/report.json").is_file());
+}
+
 /// A baseline replaces only a baseline: any other existing file is left
 /// alone, with an error saying why (located when it is JSON that is not a
 /// baseline), and the run is still reported.
@@ -2247,6 +2447,136 @@ fn written_files_follow_symbolic_links() {
     assert_eq!(report, serde_json::from_str::<Value>(&out.stdout).unwrap());
     let b = read_baseline(&d.join("shared/base.json"));
     assert_eq!(b["findings"].as_array().unwrap().len(), 4);
+}
+
+/// A report or baseline whose path leads to something other than a
+/// regular file (a FIFO, `/dev/stdout`, `/dev/null`) is written into it,
+/// as `>` in a shell would, never replaced with a regular file.
+#[cfg(unix)]
+#[test]
+fn reports_to_fifos_and_devices_are_written_in_place() {
+    use std::os::unix::fs::FileTypeExt;
+    use std::process::Stdio;
+    use std::time::{Duration, Instant};
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    put(d, SLACK, &fixture(SLACK));
+    let fifo = d.join("report.fifo");
+    match Command::new("mkfifo").arg(&fifo).status() {
+        Ok(status) => assert!(status.success(), "mkfifo failed"),
+        Err(e) => {
+            eprintln!("skipped: no mkfifo command ({e})");
+            return;
+        }
+    }
+    // The reader is a process, so that it can be killed if nothing is
+    // ever written into the FIFO (a reader blocked on it would hang).
+    let mut reader = Command::new("cat")
+        .arg(&fifo)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let out = run(
+        d,
+        &[
+            "check",
+            "--format",
+            "json",
+            "--output",
+            "json=report.fifo",
+            SLACK,
+        ],
+    );
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while reader.try_wait().unwrap().is_none() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    if reader.try_wait().unwrap().is_none() {
+        reader.kill().unwrap();
+        reader.wait().unwrap();
+        panic!(
+            "nothing was written into the FIFO: {}{}",
+            out.stdout, out.stderr
+        );
+    }
+    let read = reader.wait_with_output().unwrap();
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    let stdout: Value = serde_json::from_str(&out.stdout).unwrap();
+    let written: Value = serde_json::from_slice(&read.stdout).unwrap();
+    assert_eq!(written, stdout);
+    assert!(
+        fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo(),
+        "the FIFO was replaced"
+    );
+    // /dev/stdout on a pipe: the report goes into the pipe, ahead of the
+    // report on stdout itself. A baseline to /dev/stdout the same.
+    let out = run(
+        d,
+        &[
+            "check",
+            "--format",
+            "github",
+            "--output",
+            "json=/dev/stdout",
+            SLACK,
+        ],
+    );
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    let mut docs = serde_json::Deserializer::from_str(&out.stdout).into_iter::<Value>();
+    let doc = docs.next().unwrap().unwrap();
+    assert_eq!(findings(&doc), slack_findings());
+    let rest = &out.stdout[docs.byte_offset()..];
+    assert!(
+        rest.trim_start()
+            .starts_with("::error file=slack-alert-missing-bearer.json,"),
+        "{rest}"
+    );
+    let out = run(
+        d,
+        &[
+            "check",
+            "--format",
+            "github",
+            "--write-baseline",
+            "/dev/stdout",
+            SLACK,
+        ],
+    );
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    let mut docs = serde_json::Deserializer::from_str(&out.stdout).into_iter::<Value>();
+    let baseline = docs.next().unwrap().unwrap();
+    assert_eq!(
+        baseline["findings"].as_array().unwrap().len(),
+        4,
+        "{baseline:#}"
+    );
+    // Such a file takes each write in turn, as with `>` twice: it is not
+    // "written by this run already".
+    let out = run(
+        d,
+        &[
+            "check",
+            "--format",
+            "json",
+            "--output",
+            "sarif=/dev/stdout",
+            "--output",
+            "junit=/dev/null",
+            "--write-baseline",
+            "/dev/null",
+            "--output",
+            "json=/dev/null",
+            SLACK,
+        ],
+    );
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    let docs: Vec<Value> = serde_json::Deserializer::from_str(&out.stdout)
+        .into_iter::<Value>()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(docs.len(), 2, "{}", out.stdout);
+    assert_eq!(docs[0]["version"], "2.1.0");
+    assert_eq!(error_kinds(&docs[1]), Vec::<&str>::new(), "{:#}", docs[1]);
 }
 
 #[test]

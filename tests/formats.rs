@@ -463,7 +463,7 @@ fn github_escapes_messages_and_properties() {
     assert_eq!(
         *echo,
         "::warning file=50%25%2Ca%3Ab.json,line=1,col=133,endLine=1,endColumn=137,\
-         title=storylint(action-name-echo)::action 50%25 off, a:b%0A\u{1}<&>\"' sends method \
+         title=storylint(action-name-echo)::action 50%25 off, a:b%0A\u{2401}<&>\"' sends method \
          HEAD%0Asecond line"
     );
     let f = json["findings"]
@@ -475,6 +475,37 @@ fn github_escapes_messages_and_properties() {
     assert_eq!(
         (f["column"].as_u64(), f["end_column"].as_u64()),
         (Some(133), Some(137))
+    );
+}
+
+/// Control characters from a file name or a header key (a placeholder of
+/// the message) are shown as visible stand-ins, never passed to the log.
+#[cfg(unix)]
+#[test]
+fn github_shows_control_characters_from_file_names_and_messages() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let action = r#"{"type": "Agents::HTTPRequestAgent", "name": "n", "options": {"url": "https://api.example.com", "method": "GET", "headers": {"X-Key\u001b[31m\u0007": "a", "x-key\u001b[31m\u0007": "b"}}}"#;
+    fs::write(d.join("f\u{1b}]0;title\u{7}\u{202e}.json"), action).unwrap();
+    fs::write(d.join("broken\u{1b}[2J.json"), BROKEN).unwrap();
+    let (stdout, code) = check(d, "github", &["."]);
+    assert_eq!(code, 2, "{stdout}");
+    for c in ['\u{1b}', '\u{7}', '\u{202e}'] {
+        assert!(!stdout.contains(c), "{c:?} got out:\n{stdout}");
+    }
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(
+        lines.iter().any(|l| l
+            .starts_with("::warning file=f\u{241b}]0;title\u{2407}\u{FFFD}.json,line=1,")
+            && l.contains("title=storylint(duplicate-header)::")
+            && l.contains("`X-Key\u{241b}[31m\u{2407}`")),
+        "{stdout}"
+    );
+    assert!(
+        lines.iter().any(|l| l.starts_with(
+            "::error file=broken\u{241b}[2J.json,line=3,col=39,title=storylint(invalid-json)::"
+        )),
+        "{stdout}"
     );
 }
 
@@ -560,6 +591,51 @@ fn github_and_sarif_paths_are_relative_to_the_workspace() {
         stdout.contains(&format!("file={}", absolute.display()).replace(':', "%3A")),
         "{stdout}"
     );
+}
+
+/// A workspace reached through a linked directory (`cd logical` where
+/// `logical -> real`): the kernel's current directory is `real`, the
+/// shell's `$PWD` and the paths the user types say `logical`. Both
+/// spellings of a file under it come out relative, with `$PWD` or without.
+#[cfg(unix)]
+#[test]
+fn github_and_sarif_paths_are_relative_through_a_linked_workspace() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    fs::create_dir_all(root.join("real/stories")).unwrap();
+    fs::write(root.join("real/stories/defective.json"), DEFECTIVE_ACTION).unwrap();
+    std::os::unix::fs::symlink("real", root.join("logical")).unwrap();
+    let logical = root.join("logical");
+    for arg in [logical.join("stories"), root.join("real/stories")] {
+        for pwd in [Some(&logical), None] {
+            let mut cmd = storylint(&logical);
+            match pwd {
+                Some(p) => cmd.env("PWD", p),
+                None => cmd.env_remove("PWD"),
+            };
+            let out = cmd
+                .args(["check", "--format", "github", "--output", "sarif=out.sarif"])
+                .arg(&arg)
+                .output()
+                .unwrap();
+            let stdout = String::from_utf8(out.stdout).unwrap();
+            assert_eq!(out.status.code(), Some(1), "{stdout}");
+            assert!(
+                stdout
+                    .lines()
+                    .any(|l| l.starts_with("::error file=stories/defective.json,line=1,")),
+                "{arg:?} with $PWD {pwd:?}:\n{stdout}"
+            );
+            let doc: Value =
+                serde_json::from_str(&fs::read_to_string(root.join("real/out.sarif")).unwrap())
+                    .unwrap();
+            assert_eq!(
+                uri_of(&run0(&doc)["results"][0]["locations"][0]),
+                "stories/defective.json",
+                "{arg:?} with $PWD {pwd:?}"
+            );
+        }
+    }
 }
 
 // ---------------------------------------------------------------- JUnit

@@ -1214,6 +1214,99 @@ fn control_characters_in_inputs_never_reach_the_terminal() {
     }
 }
 
+/// A user rule file whose texts (summary, rationale, help, examples,
+/// action types) and own name carry escape sequences, a bidirectional
+/// override and lines a runner would take for workflow commands.
+const EVIL_RULE: &str = r#"id: evil-texts
+severity: warning
+summary: "sends \x1b[31mred\x07 text\n::error file=x::pwned \u202eevil"
+message: "request to {value}"
+help: "fix it\n::error::help\x1b]0;title\x07"
+rationale: "why\n::error file=y::pwned\n   ::notice::indented \u2066x\u2069"
+target:
+  action-types: ["Agents::HTTPRequestAgent", "Agents::\x1b[2JOther"]
+  path: options.url
+when:
+  host-matches: ["*.example.com"]
+examples:
+  invalid:
+    - name: "bad \x1b[1mname\n::error::n"
+      input: "{\"type\": \"Agents::HTTPRequestAgent\", \"options\": {\"url\": \"https://api.example.com\"}}\n::error::ex\x1b[2J"
+      highlight: "https://api.example.com\x1b[0m"
+"#;
+
+/// Fails if `out` holds a character that controls a terminal or reorders
+/// text, or a line a runner would read as a workflow command.
+fn assert_inert(what: &str, out: &str) {
+    for c in ['\u{1b}', '\u{7}', '\r', '\u{202e}', '\u{2066}', '\u{2069}'] {
+        assert!(!out.contains(c), "{what}: {c:?} got out:\n{out}");
+    }
+    assert_eq!(workflow_commands(out), Vec::<&str>::new(), "{what}:\n{out}");
+}
+
+#[test]
+fn rule_files_never_control_the_terminal_or_the_ci_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let name = "evil\u{1b}[31m\n::error::file.yaml";
+    write(d, name, EVIL_RULE);
+    for args in [
+        &["rules", "--rules", name][..],
+        &["rules", "--format", "markdown", "--rules", name],
+        &["explain", "evil-texts", "--rules", name],
+        &["test-rules", name],
+    ] {
+        let ran = run(d, args);
+        assert_inert(&format!("{args:?}"), &ran.stdout);
+        assert!(
+            ran.stdout.contains("evil-texts"),
+            "{args:?}:\n{}",
+            ran.stdout
+        );
+    }
+    let explain = run(d, &["explain", "evil-texts", "--rules", name]);
+    assert_eq!(explain.code, 0, "{}", explain.stdout);
+    let out = &explain.stdout;
+    // Shown, one visible character for each.
+    assert!(
+        out.contains("sends ␛[31mred␇ text␊::error file=x::pwned \u{FFFD}evil"),
+        "{out}"
+    );
+    assert!(out.contains("\n  \u{2236}:error file=y::pwned\n"), "{out}");
+    assert!(
+        out.contains("Defined in: evil␛[31m␊::error::file.yaml"),
+        "{out}"
+    );
+    // The rule's test fails (it has no valid examples, and its example is
+    // not JSON); the failure is shown the same way.
+    let tested = run(d, &["test-rules", name]);
+    assert_eq!(tested.code, 1, "{}", tested.stdout);
+    assert!(
+        tested
+            .stdout
+            .contains("FAIL  evil-texts [evil␛[31m␊::error::file.yaml]"),
+        "{}",
+        tested.stdout
+    );
+    // JSON escapes them its own way.
+    let json = run(d, &["rules", "--format", "json", "--rules", name]);
+    assert!(!json.stdout.contains('\u{1b}'), "{}", json.stdout);
+    assert_eq!(workflow_commands(&json.stdout), Vec::<&str>::new());
+    // And in a check, the rule's help in the human report.
+    write(
+        d,
+        "host.json",
+        r#"{"type": "Agents::HTTPRequestAgent", "name": "x", "options": {"url": "https://api.example.com"}}"#,
+    );
+    let checked = run(
+        d,
+        &["check", "--rules", name, "--color", "never", "host.json"],
+    );
+    assert_eq!(checked.code, 0, "{}", checked.stdout);
+    assert!(checked.stdout.contains("evil-texts"), "{}", checked.stdout);
+    assert_inert("check", &checked.stdout);
+}
+
 // ---------------------------------------------------------------------------
 // Paths: directories, links, permissions, missing files
 // ---------------------------------------------------------------------------
@@ -1431,6 +1524,38 @@ fn file_without_read_permission() {
     c.finding("good.json", "unsupported-http-method", "/options/method");
     fs::set_permissions(d.join("locked-dir"), fs::Permissions::from_mode(0o755)).unwrap();
     fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
+}
+
+/// A directory that cannot be read is reported only when the
+/// configuration would check a file in it: one in an excluded tree is
+/// passed over, walked or named.
+#[cfg(unix)]
+#[test]
+fn unreadable_directory_the_configuration_excludes_is_not_an_error() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = setup();
+    let d = dir.path();
+    write(d, "vendor/locked/inside.json", SENTINEL);
+    write(d, "stories/locked/inside.json", SENTINEL);
+    write(d, ".storylint.yaml", "exclude: [\"vendor/**\"]\n");
+    let Some(prefix) = unprivileged(d) else {
+        return;
+    };
+    let locked = [d.join("vendor/locked"), d.join("stories/locked")];
+    for path in &locked {
+        fs::set_permissions(path, fs::Permissions::from_mode(0o000)).unwrap();
+    }
+    let c = Check::run_as(d, &prefix, &["."]);
+    c.exit(2).defective_reported();
+    let e = c.error("stories/locked", "unreadable", Loc::Anywhere);
+    assert_eq!(e["message"], "permission denied", "{e:#}");
+    assert_eq!(c.section("errors").len(), 1, "{:#}", c.doc);
+    let c = Check::run_as(d, &prefix, &["vendor/locked", "vendor", DEFECTIVE]);
+    c.exit(1).defective_reported();
+    assert!(c.section("errors").is_empty(), "{:#}", c.doc);
+    for path in &locked {
+        fs::set_permissions(path, fs::Permissions::from_mode(0o755)).unwrap();
+    }
 }
 
 /// Runs `storylint check --format json ARGS` and fails, rather than hangs,

@@ -1,6 +1,9 @@
 //! Output about the rules themselves: `storylint rules`, `storylint explain`
-//! and `storylint test-rules`.
+//! and `storylint test-rules`. A user's rule file is input like any other:
+//! its texts and its path are made visible (see [`super::escape`]) in every
+//! format but JSON, which escapes them itself.
 
+use super::escape::{visible, visible_block, visible_lines};
 use crate::rules::examples::ExampleFailure;
 use crate::rules::{Rule, RuleOrigin, RuleSet};
 use serde::Serialize;
@@ -49,14 +52,14 @@ pub fn write_list(rules: &RuleSet, json: bool, out: &mut dyn Write) -> io::Resul
             for r in sorted {
                 let from = match r.origin {
                     RuleOrigin::Builtin => String::new(),
-                    _ => format!("  [{}]", origin(r)),
+                    _ => format!("  [{}]", visible(&origin(r))),
                 };
                 writeln!(
                     out,
                     "{:width$}  {:7}  {}{from}",
                     r.id,
                     r.severity.as_str(),
-                    r.summary
+                    visible(&r.summary)
                 )?;
             }
             Ok(())
@@ -77,34 +80,42 @@ pub fn markdown(rules: &RuleSet) -> String {
     for r in &sorted {
         md.push_str(&format!(
             "| [`{}`](#{}) | {} | {} |\n",
-            r.id, r.id, r.severity, r.summary
+            r.id,
+            r.id,
+            r.severity,
+            visible(&r.summary)
         ));
     }
     for r in &sorted {
         md.push_str(&format!(
             "\n### {}\n\n**{}**: {}",
-            r.id, r.severity, r.summary
+            r.id,
+            r.severity,
+            visible(&r.summary)
         ));
         if !r.action_types.is_empty() {
-            md.push_str(&format!(" (applies to `{}`)", r.action_types.join("`, `")));
+            md.push_str(&format!(
+                " (applies to `{}`)",
+                visible(&r.action_types.join("`, `"))
+            ));
         }
         md.push('\n');
         if let Some(why) = &r.rationale {
-            md.push_str(&format!("\n{why}\n"));
+            md.push_str(&format!("\n{}\n", visible_lines(why)));
         }
         if let Some(help) = &r.help {
-            md.push_str(&format!("\n**Fix:** {help}\n"));
+            md.push_str(&format!("\n**Fix:** {}\n", visible_lines(help)));
         }
         if let Some(ex) = r.invalid.first() {
             md.push_str(&format!(
                 "\nReported:\n\n```json\n{}\n```\n",
-                ex.input.trim_end()
+                visible_block(ex.input.trim_end())
             ));
         }
         if let Some(ex) = r.valid.first() {
             md.push_str(&format!(
                 "\nNot reported:\n\n```json\n{}\n```\n",
-                ex.input.trim_end()
+                visible_block(ex.input.trim_end())
             ));
         }
     }
@@ -114,19 +125,23 @@ pub fn markdown(rules: &RuleSet) -> String {
 /// `storylint explain RULE`: rationale, examples and the fix.
 pub fn write_explain(rule: &Rule, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "{} ({})", rule.id, rule.severity)?;
-    writeln!(out, "{}", rule.summary)?;
+    writeln!(out, "{}", visible(&rule.summary))?;
     if !rule.action_types.is_empty() {
-        writeln!(out, "Applies to: {}", rule.action_types.join(", "))?;
+        writeln!(
+            out,
+            "Applies to: {}",
+            visible(&rule.action_types.join(", "))
+        )?;
     }
     if let Some(r) = &rule.rationale {
-        writeln!(out, "\nWhy\n\n{}", indent(r))?;
+        writeln!(out, "\nWhy\n\n{}", indent(&visible_lines(r)))?;
     }
     if let Some(h) = &rule.help {
-        writeln!(out, "\nHow to fix\n\n{}", indent(h))?;
+        writeln!(out, "\nHow to fix\n\n{}", indent(&visible_lines(h)))?;
     }
     write_examples(out, "Reported (bad)", &rule.invalid)?;
     write_examples(out, "Not reported (good)", &rule.valid)?;
-    writeln!(out, "\nDefined in: {}", origin(rule))
+    writeln!(out, "\nDefined in: {}", visible(&origin(rule)))
 }
 
 fn write_examples(
@@ -141,11 +156,15 @@ fn write_examples(
     for ex in examples {
         writeln!(out)?;
         if let Some(name) = &ex.name {
-            writeln!(out, "  # {name}")?;
+            writeln!(out, "  # {}", visible(name))?;
         }
-        writeln!(out, "{}", indent(ex.input.trim_end()))?;
+        writeln!(out, "{}", indent(&visible_block(ex.input.trim_end())))?;
         if !ex.highlight.is_empty() {
-            writeln!(out, "  -> underlines: {}", ex.highlight.join(", "))?;
+            writeln!(
+                out,
+                "  -> underlines: {}",
+                visible(&ex.highlight.join(", "))
+            )?;
         }
     }
     Ok(())
@@ -182,7 +201,7 @@ pub fn write_rule_tests(results: &[RuleTest], out: &mut dyn Write) -> io::Result
             continue;
         }
         failed += 1;
-        writeln!(out, "FAIL  {} [{}]", t.rule.id, origin(t.rule))?;
+        writeln!(out, "FAIL  {} [{}]", t.rule.id, visible(&origin(t.rule)))?;
         for m in &t.missing {
             writeln!(
                 out,
@@ -193,12 +212,12 @@ pub fn write_rule_tests(results: &[RuleTest], out: &mut dyn Write) -> io::Result
             let name = f
                 .name
                 .as_deref()
-                .map(|n| format!(" \"{n}\""))
+                .map(|n| format!(" \"{}\"", visible(n)))
                 .unwrap_or_default();
             let line = f.line.map(|l| format!(" (line {l})")).unwrap_or_default();
             writeln!(out, "      {} example {}{name}{line}:", f.kind, f.index + 1)?;
             for p in &f.problems {
-                writeln!(out, "        the example itself: {p}")?;
+                writeln!(out, "        the example itself: {}", visible(p))?;
             }
             if f.expected != f.reported {
                 writeln!(out, "        expected: {}", list(&f.expected))?;
@@ -221,7 +240,7 @@ fn list(items: &[String]) -> String {
     } else {
         items
             .iter()
-            .map(|i| format!("`{i}`"))
+            .map(|i| format!("`{}`", visible(i)))
             .collect::<Vec<_>>()
             .join(", ")
     }

@@ -7,45 +7,96 @@
 //! GitHub Actions, which reads every line a step prints. Each control
 //! character (C0, DEL and C1) is shown as one visible character instead:
 //! the Unicode "control pictures" (`␛`, `␍`, `␊` ...) for C0 and DEL, and
-//! U+FFFD for C1. One character for one keeps columns, which are counted
-//! in characters, where they were.
+//! U+FFFD for C1. So are the invisible characters that reorder or break
+//! text (bidirectional embeddings, overrides, isolates and marks, and the
+//! line and paragraph separators), shown as U+FFFD: they could make a
+//! snippet or a message read differently from what it holds. One
+//! character for one keeps columns, which are counted in characters,
+//! where they were.
+//!
+//! A runner reads a line as a workflow command when it starts with `::`
+//! after leading whitespace; in text made visible, such a line start has
+//! its first colon shown as `∶` (U+2236), so text from a rule file or an
+//! input never starts a command, wherever storylint places it.
 
 use std::borrow::Cow;
 
-/// The visible stand-in for a control character, or `None` for any other.
+/// The visible stand-in for a control character or an invisible
+/// formatting character, or `None` for any other.
 pub fn picture(c: char) -> Option<char> {
     match c {
         '\u{0}'..='\u{1f}' => char::from_u32(0x2400 + c as u32),
         '\u{7f}' => Some('\u{2421}'),
         '\u{80}'..='\u{9f}' => Some('\u{FFFD}'),
+        // Bidirectional marks, embeddings, overrides and isolates; line
+        // and paragraph separators.
+        '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{2028}' | '\u{2029}' => Some('\u{FFFD}'),
+        '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => Some('\u{FFFD}'),
         _ => None,
     }
 }
 
-/// `s` with every control character, line breaks and tabs included, made
-/// visible: for text that must stay on one line.
+/// What a colon that would start a workflow command is shown as.
+pub const COMMAND_COLON: char = '\u{2236}';
+
+/// `s` with every control and formatting character, line breaks and tabs
+/// included, made visible: for text that must stay on one line.
 pub fn visible(s: &str) -> Cow<'_, str> {
     visible_except(s, |_| false)
 }
 
-/// `s` with every control character but the line feed made visible: for
-/// multi-line text storylint writes itself around input.
+/// `s` with every control and formatting character but the line feed made
+/// visible: for multi-line text storylint writes itself around input.
 pub fn visible_lines(s: &str) -> Cow<'_, str> {
     visible_except(s, |c| c == '\n')
 }
 
+/// `s` with every control and formatting character but the line feed and
+/// the tab made visible: for multi-line text whose layout matters, such as
+/// a rule's JSON examples.
+pub fn visible_block(s: &str) -> Cow<'_, str> {
+    visible_except(s, |c| c == '\n' || c == '\t')
+}
+
 fn visible_except(s: &str, keep: impl Fn(char) -> bool) -> Cow<'_, str> {
-    if !s.chars().any(|c| !keep(c) && picture(c).is_some()) {
-        return Cow::Borrowed(s);
+    let shown = if s.chars().any(|c| !keep(c) && picture(c).is_some()) {
+        Cow::Owned(
+            s.chars()
+                .map(|c| match picture(c) {
+                    Some(p) if !keep(c) => p,
+                    _ => c,
+                })
+                .collect(),
+        )
+    } else {
+        Cow::Borrowed(s)
+    };
+    match command_starts(&shown) {
+        starts if starts.is_empty() => shown,
+        starts => {
+            let mut out = shown.into_owned();
+            // From the end, so earlier offsets stay right.
+            for at in starts.into_iter().rev() {
+                out.replace_range(at..at + 1, COMMAND_COLON.encode_utf8(&mut [0; 4]));
+            }
+            Cow::Owned(out)
+        }
     }
-    Cow::Owned(
-        s.chars()
-            .map(|c| match picture(c) {
-                Some(p) if !keep(c) => p,
-                _ => c,
-            })
-            .collect(),
-    )
+}
+
+/// Byte offsets of the first colon of every line of `s` that starts, after
+/// whitespace, with `::`: a workflow command to GitHub Actions.
+fn command_starts(s: &str) -> Vec<usize> {
+    let mut starts = Vec::new();
+    let mut line_start = 0;
+    for line in s.split_inclusive('\n') {
+        let body = line.trim_start_matches(char::is_whitespace);
+        if body.starts_with("::") {
+            starts.push(line_start + (line.len() - body.len()));
+        }
+        line_start += line.len();
+    }
+    starts
 }
 
 /// A window of a file made visible for a snippet: line breaks (LF and
@@ -119,6 +170,41 @@ mod tests {
             assert_eq!(visible(s).chars().count(), s.chars().count());
             assert!(visible(s).chars().all(|c| picture(c).is_none()));
         }
+    }
+
+    #[test]
+    fn bidirectional_and_invisible_formatting_characters_become_visible() {
+        for c in [
+            '\u{202a}', '\u{202b}', '\u{202c}', '\u{202d}', '\u{202e}', '\u{2066}', '\u{2067}',
+            '\u{2068}', '\u{2069}', '\u{200e}', '\u{200f}', '\u{2028}', '\u{2029}', '\u{061c}',
+        ] {
+            let s = format!("a{c}b");
+            assert_eq!(visible(&s), "a\u{FFFD}b", "{:?}", c);
+            assert_eq!(visible_lines(&s), "a\u{FFFD}b", "{:?}", c);
+            let (shown, shift) = visible_layout(&s);
+            assert_eq!(shown, "a\u{FFFD}b", "{:?}", c);
+            assert_eq!(shift.map(s.len()), shown.len());
+        }
+        // Other non-ASCII text is left alone.
+        assert!(matches!(visible("é ☃ \u{200b}x"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn no_line_starts_a_workflow_command() {
+        assert_eq!(visible("::error::x"), "\u{2236}:error::x");
+        assert_eq!(visible("  ::warning a::b"), "  \u{2236}:warning a::b");
+        assert_eq!(visible("a ::error::x"), "a ::error::x");
+        // A line break made visible starts no line.
+        assert_eq!(visible("a\n::error::x"), "a\u{240a}::error::x");
+        assert_eq!(
+            visible_lines("ok\n ::error::x\n\u{a0}::notice::y\n:: z"),
+            "ok\n \u{2236}:error::x\n\u{a0}\u{2236}:notice::y\n\u{2236}: z"
+        );
+        assert_eq!(visible_block("{\n\t::x\n}"), "{\n\t\u{2236}:x\n}");
+        assert!(matches!(visible_lines("a: b\nc::d"), Cow::Borrowed(_)));
+        // One character for one.
+        let s = "\t::error::x\n::y";
+        assert_eq!(visible_lines(s).chars().count(), s.chars().count());
     }
 
     #[test]

@@ -18,28 +18,32 @@
 //!
 //! Escaping follows the runner: in the message `%`, `\r`, `\n` become
 //! `%25`, `%0D`, `%0A`; in property values `:` and `,` also become `%3A`
-//! and `%2C`.
+//! and `%2C`. Every other control character (and every invisible
+//! formatting character) from a file name or a message is shown as its
+//! visible stand-in (`␛`, `␇` ..., see [`super::escape`]), never raw: the
+//! runner would pass it on to the log viewer.
 
-use super::Report;
+use super::{Report, Workspace};
 use crate::error::{InputWarningKind, Problem, ProblemKind};
 use crate::lint::Finding;
 use crate::rules::Severity;
 use std::io::{self, Write};
 
 pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let ws = Workspace::current();
     for e in &report.rule_errors {
-        problem(out, "error", e)?;
+        problem(&ws, out, "error", e)?;
     }
     for e in &report.config_problems {
         let command = match e.kind.severity() {
             miette::Severity::Error => "error",
             _ => "warning",
         };
-        problem(out, command, e)?;
+        problem(&ws, out, command, e)?;
     }
     for file in &report.files {
         for e in &file.errors {
-            problem(out, "error", e)?;
+            problem(&ws, out, "error", e)?;
         }
         // Warnings and findings in file order, as the human format has them.
         let mut items: Vec<(usize, Item)> = file
@@ -67,9 +71,9 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                         (_, miette::Severity::Warning) => "warning",
                         (_, miette::Severity::Advice) => "notice",
                     };
-                    problem(out, command, w)?;
+                    problem(&ws, out, command, w)?;
                 }
-                Item::Finding(f) => finding(report, out, f)?,
+                Item::Finding(f) => finding(&ws, report, out, f)?,
             }
         }
     }
@@ -81,14 +85,17 @@ enum Item<'a> {
     Finding(&'a Finding),
 }
 
-fn finding(report: &Report, out: &mut dyn Write, f: &Finding) -> io::Result<()> {
+fn finding(ws: &Workspace, report: &Report, out: &mut dyn Write, f: &Finding) -> io::Result<()> {
     let rule = &report.rules.rules[f.rule];
     let command = match f.severity {
         Severity::Error => "error",
         Severity::Warning => "warning",
         Severity::Info => "notice",
     };
-    let mut props = vec![("file", path(&f.file)), ("line", f.start.line.to_string())];
+    let mut props = vec![
+        ("file", path(ws, &f.file)),
+        ("line", f.start.line.to_string()),
+    ];
     if f.start.line == f.end.line {
         props.push(("col", f.start.column.to_string()));
         props.push(("endLine", f.end.line.to_string()));
@@ -113,8 +120,13 @@ fn finding(report: &Report, out: &mut dyn Write, f: &Finding) -> io::Result<()> 
     command_line(out, command, &props, &message)
 }
 
-fn problem<K: ProblemKind>(out: &mut dyn Write, command: &str, p: &Problem<K>) -> io::Result<()> {
-    let mut props = vec![("file", path(&p.file))];
+fn problem<K: ProblemKind>(
+    ws: &Workspace,
+    out: &mut dyn Write,
+    command: &str,
+    p: &Problem<K>,
+) -> io::Result<()> {
+    let mut props = vec![("file", path(ws, &p.file))];
     if let Some(loc) = &p.location {
         props.push(("line", loc.start.line.to_string()));
         props.push(("col", loc.start.column.to_string()));
@@ -130,9 +142,9 @@ fn problem<K: ProblemKind>(out: &mut dyn Write, command: &str, p: &Problem<K>) -
 
 /// The file as GitHub matches it against the repository: relative to the
 /// workspace (the current directory) when it is under it, with forward
-/// slashes and without a leading `./` (see [`super::relative_to_cwd`]).
-fn path(file: &str) -> String {
-    super::relative_to_cwd(file)
+/// slashes and without a leading `./` (see [`Workspace::relative`]).
+fn path(ws: &Workspace, file: &str) -> String {
+    ws.relative(file)
 }
 
 fn command_line(
@@ -155,9 +167,16 @@ fn command_line(
 
 /// Escapes a workflow command's message.
 pub fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            '\r' => out.push_str("%0D"),
+            '\n' => out.push_str("%0A"),
+            c => out.push(super::escape::picture(c).unwrap_or(c)),
+        }
+    }
+    out
 }
 
 /// Escapes a workflow command's property value.
@@ -175,13 +194,20 @@ mod tests {
         assert_eq!(escape_property("50% a:b,c\r\nd"), "50%25 a%3Ab%2Cc%0D%0Ad");
         // `%` first, so an escape is never escaped twice.
         assert_eq!(escape_data("%0A"), "%250A");
+        // Other control and formatting characters are shown, not passed on.
+        assert_eq!(
+            escape_data("a\u{1b}[31m\u{7}\t\u{0}\u{7f}\u{9b}\u{202e}b"),
+            "a\u{241b}[31m\u{2407}\u{2409}\u{2400}\u{2421}\u{FFFD}\u{FFFD}b"
+        );
+        assert_eq!(escape_property("x\u{1b}:y"), "x\u{241b}%3Ay");
     }
 
     #[test]
     fn paths_are_relative_to_the_workspace() {
-        assert_eq!(path("./a/b.json"), "a/b.json");
-        assert_eq!(path("a/./b.json"), "a/./b.json");
+        let ws = Workspace::current();
+        assert_eq!(path(&ws, "./a/b.json"), "a/b.json");
+        assert_eq!(path(&ws, "a/./b.json"), "a/./b.json");
         let inside = std::env::current_dir().unwrap().join("s").join("x.json");
-        assert_eq!(path(inside.to_str().unwrap()), "s/x.json");
+        assert_eq!(path(&ws, inside.to_str().unwrap()), "s/x.json");
     }
 }

@@ -203,6 +203,15 @@ impl Report<'_> {
     }
 }
 
+/// Whether `path` leads (through links) to something other than a regular
+/// file or a directory: a FIFO, a device, a socket. [`replace_file`] writes
+/// into such a file rather than replacing it.
+pub fn is_special(path: &std::path::Path) -> bool {
+    // The kernel follows the links itself: `/dev/stdout` leads through
+    // `/proc/self/fd/1` to a pipe that has no path to follow by hand.
+    std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
+}
+
 /// Writes a file the way a user expects an editor to: the new contents go
 /// to a temporary file in the same directory, which then replaces the file
 /// in one rename, so a reader never sees half a file and a failed write
@@ -210,11 +219,25 @@ impl Report<'_> {
 /// is replaced, the link stays); an existing file keeps its permissions;
 /// a new file gets the usual `0666` less the umask, as `>` in a shell would
 /// give it.
+///
+/// A path that leads (through links) to something other than a regular
+/// file or a directory, such as a FIFO, `/dev/null`, or `/dev/stdout` on a
+/// pipe or terminal, is written as `>` in a shell would write it: opened
+/// and written in place, never replaced.
 pub fn replace_file(
     path: &std::path::Path,
     write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> io::Result<()> {
-    let target = follow_links(path)?;
+    if is_special(path) {
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .truncate(true)
+            .open(path)?;
+        let mut w = io::BufWriter::new(file);
+        write(&mut w)?;
+        return w.flush();
+    }
+    let target = crate::paths::follow_links(path)?;
     let dir = target
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -245,55 +268,84 @@ pub fn replace_file(
     Ok(())
 }
 
-/// `path` with symbolic links followed to the last one's target (which
-/// need not exist yet), so that writing replaces the linked file instead
-/// of the link.
-pub fn follow_links(path: &std::path::Path) -> io::Result<std::path::PathBuf> {
-    let mut p = path.to_path_buf();
-    // As many links as Linux follows before ELOOP.
-    for _ in 0..40 {
-        match std::fs::symlink_metadata(&p) {
-            Ok(m) if m.file_type().is_symlink() => {
-                let to = std::fs::read_link(&p)?;
-                p = match p.parent() {
-                    Some(parent) if to.is_relative() => parent.join(to),
-                    _ => to,
-                };
-            }
-            _ => return Ok(p),
-        }
-    }
-    Err(io::Error::other("too many levels of symbolic links"))
+/// The directory storylint runs in, in each form a path under it may be
+/// written in, for consumers that resolve paths against it (GitHub
+/// annotations, SARIF). Made once per report.
+#[derive(Clone, Debug, Default)]
+pub struct Workspace {
+    /// `getcwd()`, its real path, and `$PWD` when that names the same
+    /// directory (the shell's path to it, through links): with `/`
+    /// separators and no trailing `/`.
+    forms: Vec<String>,
 }
 
-/// `file` as consumers that resolve paths against the directory storylint
-/// ran in want it (GitHub annotations, SARIF): an absolute path under the
-/// current directory is made relative to it, separators are `/`, and a
-/// leading `./` is dropped. Any other path (relative already, or absolute
-/// outside the current directory) is returned otherwise unchanged.
-pub fn relative_to_cwd(file: &str) -> String {
-    let mut path = if cfg!(windows) {
-        file.replace('\\', "/")
-    } else {
-        file.to_string()
-    };
-    if is_absolute(&path) {
-        let cwd = std::env::current_dir().ok();
+impl Workspace {
+    /// The current directory.
+    pub fn current() -> Self {
+        Workspace::new(
+            std::env::current_dir().ok(),
+            std::env::var_os("PWD").map(std::path::PathBuf::from),
+        )
+    }
+
+    /// The directory `cwd` (as `getcwd()` gives it), also known as `pwd`
+    /// if that is an absolute path to the same directory.
+    pub fn new(cwd: Option<std::path::PathBuf>, pwd: Option<std::path::PathBuf>) -> Self {
         let real = cwd.as_ref().and_then(|d| d.canonicalize().ok());
-        let under = [cwd, real].into_iter().flatten().find_map(|d| {
-            let d = d.to_str()?.replace('\\', "/");
-            let d = d.trim_end_matches('/');
-            path.strip_prefix(d)?.strip_prefix('/').map(str::to_string)
+        let pwd = pwd.filter(|p| {
+            p.is_absolute() && real.is_some() && p.canonicalize().ok().as_ref() == real.as_ref()
         });
-        match under {
-            Some(rel) => path = rel,
-            None => return path,
+        let mut forms: Vec<String> = Vec::new();
+        for dir in [cwd, real, pwd].into_iter().flatten() {
+            if let Some(d) = dir.to_str() {
+                let d = d.replace('\\', "/").trim_end_matches('/').to_string();
+                if !forms.contains(&d) {
+                    forms.push(d);
+                }
+            }
         }
+        Workspace { forms }
     }
-    while let Some(rest) = path.strip_prefix("./") {
-        path = rest.trim_start_matches('/').to_string();
+
+    /// `file` relative to the workspace when it is under it: separators
+    /// are `/`, and a leading `./` is dropped. An absolute path is tried as
+    /// it is written and then with its directory's links resolved (the
+    /// file's own name kept), against each form of the workspace. Any
+    /// other path (relative already, or absolute outside the workspace) is
+    /// returned otherwise unchanged.
+    pub fn relative(&self, file: &str) -> String {
+        let mut path = if cfg!(windows) {
+            file.replace('\\', "/")
+        } else {
+            file.to_string()
+        };
+        if is_absolute(&path) {
+            let under = self.under(&path).or_else(|| {
+                let written = std::path::Path::new(file);
+                let dir = written.parent()?.canonicalize().ok()?;
+                let real = dir.join(written.file_name()?);
+                self.under(&real.to_str()?.replace('\\', "/"))
+            });
+            match under {
+                Some(rel) => path = rel,
+                None => return path,
+            }
+        }
+        while let Some(rest) = path.strip_prefix("./") {
+            path = rest.trim_start_matches('/').to_string();
+        }
+        path
     }
-    path
+
+    /// `path` (absolute, with `/`) relative to the first form of the
+    /// workspace it lies under.
+    fn under(&self, path: &str) -> Option<String> {
+        self.forms.iter().find_map(|d| {
+            path.strip_prefix(d.as_str())?
+                .strip_prefix('/')
+                .map(str::to_string)
+        })
+    }
 }
 
 /// Whether `path` (with `/` separators) is absolute: `/x`, or `C:/x` on
@@ -322,7 +374,7 @@ pub fn usage_error(e: &clap::Error) -> u8 {
 /// Says that a rule id is unknown, suggesting the closest known one.
 pub fn unknown_rule(id: &str, known: &[&str]) -> io::Result<()> {
     let mut err = io::stderr().lock();
-    write!(err, "storylint: unknown rule `{id}`")?;
+    write!(err, "storylint: unknown rule `{}`", escape::visible(id))?;
     if let Some(best) = closest(id, known) {
         write!(err, "; did you mean `{best}`?")?;
     }
@@ -346,19 +398,69 @@ mod tests {
     #[test]
     fn paths_under_the_current_directory_become_relative() {
         let cwd = std::env::current_dir().unwrap();
+        let ws = Workspace::current();
         let inside = cwd.join("sub").join("x.json");
-        assert_eq!(relative_to_cwd(inside.to_str().unwrap()), "sub/x.json");
-        assert_eq!(relative_to_cwd("./a/b.json"), "a/b.json");
-        assert_eq!(relative_to_cwd("././a.json"), "a.json");
-        assert_eq!(relative_to_cwd("a/./b.json"), "a/./b.json");
-        assert_eq!(relative_to_cwd("../up.json"), "../up.json");
+        assert_eq!(ws.relative(inside.to_str().unwrap()), "sub/x.json");
+        assert_eq!(ws.relative("./a/b.json"), "a/b.json");
+        assert_eq!(ws.relative("././a.json"), "a.json");
+        assert_eq!(ws.relative("a/./b.json"), "a/./b.json");
+        assert_eq!(ws.relative("../up.json"), "../up.json");
         assert_eq!(
-            relative_to_cwd("/nowhere-storylint/a.json"),
+            ws.relative("/nowhere-storylint/a.json"),
             "/nowhere-storylint/a.json"
         );
         // A sibling whose name starts with the directory's is not under it.
         let sibling = format!("{}-other/x.json", cwd.display());
-        assert_eq!(relative_to_cwd(&sibling), sibling);
+        assert_eq!(ws.relative(&sibling), sibling);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn paths_through_linked_directories_become_relative() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        std::fs::create_dir_all(root.join("real/stories")).unwrap();
+        std::fs::create_dir_all(root.join("elsewhere")).unwrap();
+        std::os::unix::fs::symlink("real", root.join("logical")).unwrap();
+        std::os::unix::fs::symlink("../elsewhere", root.join("real/out")).unwrap();
+        std::os::unix::fs::symlink("stories/a.json", root.join("real/link.json")).unwrap();
+        let real = root.join("real");
+        let logical = root.join("logical");
+        let s = |p: std::path::PathBuf| p.to_str().unwrap().to_string();
+        // Run in real/ (what getcwd() says), from a shell that went
+        // through the link ($PWD).
+        let ws = Workspace::new(Some(real.clone()), Some(logical.clone()));
+        assert_eq!(
+            ws.relative(&s(logical.join("stories/a.json"))),
+            "stories/a.json"
+        );
+        assert_eq!(
+            ws.relative(&s(real.join("stories/a.json"))),
+            "stories/a.json"
+        );
+        // Without $PWD, or with one naming another directory, the file's
+        // own directory is resolved.
+        for pwd in [None, Some(root.join("elsewhere")), Some("relative".into())] {
+            let ws = Workspace::new(Some(real.clone()), pwd);
+            assert_eq!(
+                ws.relative(&s(logical.join("stories/a.json"))),
+                "stories/a.json"
+            );
+            assert_eq!(
+                ws.relative(&s(logical.join("stories/gone.json"))),
+                "stories/gone.json"
+            );
+        }
+        // A linked file keeps its own name; a path that leads out of the
+        // workspace stays absolute.
+        let ws = Workspace::new(Some(real.clone()), None);
+        assert_eq!(ws.relative(&s(logical.join("link.json"))), "link.json");
+        let out = s(logical.join("out/x.json"));
+        assert_eq!(ws.relative(&out), out);
+        // A $PWD that names another directory is never used.
+        let ws = Workspace::new(Some(real.clone()), Some(root.join("elsewhere")));
+        let other = s(root.join("elsewhere/x.json"));
+        assert_eq!(ws.relative(&other), other);
     }
 
     #[test]

@@ -27,7 +27,7 @@
 //! Everything is built in report order (sorted files, findings by offset)
 //! with `BTreeMap`s for property bags, so the output is deterministic.
 
-use super::Report;
+use super::{Report, Workspace};
 use crate::error::{Problem, ProblemKind};
 use crate::lint::Finding;
 use crate::rules::{Rule, Severity};
@@ -65,15 +65,19 @@ pub fn build(report: &Report) -> Sarif {
         .rules(rules)
         .build();
 
+    let ws = Workspace::current();
     let mut results = Vec::new();
-    let mut notifications: Vec<Notification> =
-        report.rule_errors.iter().map(notification).collect();
-    notifications.extend(report.config_problems.iter().map(notification));
+    let mut notifications: Vec<Notification> = report
+        .rule_errors
+        .iter()
+        .map(|p| notification(&ws, p))
+        .collect();
+    notifications.extend(report.config_problems.iter().map(|p| notification(&ws, p)));
     for file in &report.files {
-        notifications.extend(file.errors.iter().map(notification));
-        notifications.extend(file.warnings.iter().map(notification));
+        notifications.extend(file.errors.iter().map(|p| notification(&ws, p)));
+        notifications.extend(file.warnings.iter().map(|p| notification(&ws, p)));
         for f in &file.findings {
-            results.push(result(report, f));
+            results.push(result(&ws, report, f));
         }
     }
     let summary = report.summary();
@@ -210,7 +214,7 @@ fn descriptor(rule: &Rule) -> ReportingDescriptor {
         .build()
 }
 
-fn result(report: &Report, f: &Finding) -> SarifResult {
+fn result(ws: &Workspace, report: &Report, f: &Finding) -> SarifResult {
     let rule = &report.rules.rules[f.rule];
     let region = Region::builder()
         .start_line(f.start.line as i64)
@@ -223,7 +227,7 @@ fn result(report: &Report, f: &Finding) -> SarifResult {
     let physical = PhysicalLocation::builder()
         .artifact_location(
             ArtifactLocation::builder()
-                .uri(artifact_uri(&f.file))
+                .uri(artifact_uri(ws, &f.file))
                 .build(),
         )
         .region(region)
@@ -265,7 +269,7 @@ fn result(report: &Report, f: &Finding) -> SarifResult {
         .build()
 }
 
-fn notification<K: ProblemKind>(p: &Problem<K>) -> Notification {
+fn notification<K: ProblemKind>(ws: &Workspace, p: &Problem<K>) -> Notification {
     let level = match p.kind.severity() {
         miette::Severity::Error => "error",
         miette::Severity::Warning => "warning",
@@ -274,7 +278,7 @@ fn notification<K: ProblemKind>(p: &Problem<K>) -> Notification {
     let mut physical = PhysicalLocation::builder()
         .artifact_location(
             ArtifactLocation::builder()
-                .uri(artifact_uri(&p.file))
+                .uri(artifact_uri(ws, &p.file))
                 .build(),
         )
         .build();
@@ -316,8 +320,8 @@ fn notification<K: ProblemKind>(p: &Problem<K>) -> Notification {
 /// cannot read as a scheme). An absolute path under the current directory
 /// is made relative to it; any other absolute path becomes a `file://` URI.
 /// Stdin keeps its display name (`<stdin>` or `--stdin-filename`).
-pub fn artifact_uri(file: &str) -> String {
-    let path = super::relative_to_cwd(file);
+pub fn artifact_uri(ws: &Workspace, file: &str) -> String {
+    let path = ws.relative(file);
     if super::is_absolute(&path) {
         let windows_drive = !path.starts_with('/');
         let encoded = percent_encode(&path, windows_drive);
@@ -354,20 +358,21 @@ mod tests {
 
     #[test]
     fn uris_are_relative_encoded_references() {
-        assert_eq!(artifact_uri("fixtures/x.json"), "fixtures/x.json");
-        assert_eq!(artifact_uri("./a b.json"), "a%20b.json");
-        assert_eq!(artifact_uri("././d/a.json"), "d/a.json");
-        assert_eq!(artifact_uri("a,b:c%#?.json"), "a,b%3Ac%25%23%3F.json");
-        assert_eq!(artifact_uri("café.json"), "caf%C3%A9.json");
-        assert_eq!(artifact_uri("<stdin>"), "%3Cstdin%3E");
-        assert_eq!(artifact_uri("../up.json"), "../up.json");
+        let ws = Workspace::current();
+        assert_eq!(artifact_uri(&ws, "fixtures/x.json"), "fixtures/x.json");
+        assert_eq!(artifact_uri(&ws, "./a b.json"), "a%20b.json");
+        assert_eq!(artifact_uri(&ws, "././d/a.json"), "d/a.json");
+        assert_eq!(artifact_uri(&ws, "a,b:c%#?.json"), "a,b%3Ac%25%23%3F.json");
+        assert_eq!(artifact_uri(&ws, "café.json"), "caf%C3%A9.json");
+        assert_eq!(artifact_uri(&ws, "<stdin>"), "%3Cstdin%3E");
+        assert_eq!(artifact_uri(&ws, "../up.json"), "../up.json");
         assert_eq!(
-            artifact_uri("/nowhere-storylint/a b.json"),
+            artifact_uri(&ws, "/nowhere-storylint/a b.json"),
             "file:///nowhere-storylint/a%20b.json"
         );
         let cwd = std::env::current_dir().unwrap();
         let inside = cwd.join("sub").join("x.json");
-        assert_eq!(artifact_uri(inside.to_str().unwrap()), "sub/x.json");
+        assert_eq!(artifact_uri(&ws, inside.to_str().unwrap()), "sub/x.json");
     }
 
     /// Fingerprints are published (`partialFingerprints`): one made from a

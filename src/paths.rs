@@ -1,0 +1,122 @@
+//! Where a path leads, for comparing paths written differently: the
+//! key that identifies a file whether or not it exists yet, used both to
+//! keep reports and baselines off the run's own files ([`crate::cli`]) and
+//! to match baseline entries with files ([`crate::baseline`]).
+
+use std::io;
+use std::path::{Component, Path, PathBuf};
+
+/// The key of `path` (relative to `base`, an absolute directory, unless
+/// absolute itself): an absolute path with `.` and `..` applied and every
+/// symbolic link resolved, as far as the path exists. A link at the end
+/// that leads nowhere yet is followed to where it points, as a write
+/// would follow it; the part that does not exist is appended as written.
+/// So `stories/a.json`, `./stories/../stories/a.json`, `/repo/stories/a.json`
+/// and a link to it get the same key, existing or not.
+pub fn key(base: &Path, path: &Path) -> PathBuf {
+    let joined = base.join(path);
+    let target = follow_links(&joined).unwrap_or(joined);
+    if let Ok(real) = target.canonicalize() {
+        return real;
+    }
+    // The deepest beginning of the path that exists, resolved, and the
+    // rest as written.
+    let parts: Vec<Component> = target.components().collect();
+    for exists in (0..parts.len()).rev() {
+        let head: PathBuf = parts[..exists].iter().collect();
+        if let Ok(real) = head.canonicalize() {
+            let rest: PathBuf = parts[exists..].iter().collect();
+            return normalise(&real.join(rest));
+        }
+    }
+    normalise(&target)
+}
+
+/// `path` with symbolic links followed to the last one's target (which
+/// need not exist yet), so that writing replaces the linked file instead
+/// of the link.
+pub fn follow_links(path: &Path) -> io::Result<PathBuf> {
+    let mut p = path.to_path_buf();
+    // As many links as Linux follows before ELOOP.
+    for _ in 0..40 {
+        match std::fs::symlink_metadata(&p) {
+            Ok(m) if m.file_type().is_symlink() => {
+                let to = std::fs::read_link(&p)?;
+                p = match p.parent() {
+                    Some(parent) if to.is_relative() => parent.join(to),
+                    _ => to,
+                };
+            }
+            _ => return Ok(p),
+        }
+    }
+    Err(io::Error::other("too many levels of symbolic links"))
+}
+
+/// `path` with `.` and `..` applied lexically.
+pub fn normalise(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_place_has_one_key_however_it_is_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path().canonicalize().unwrap();
+        std::fs::create_dir(d.join("s")).unwrap();
+        std::fs::write(d.join("s/a.json"), "{}").unwrap();
+        let k = key(&d, Path::new("s/a.json"));
+        assert_eq!(k, d.join("s/a.json"));
+        assert_eq!(key(&d, Path::new("./s/../s/a.json")), k);
+        assert_eq!(key(&d.join("s"), Path::new("a.json")), k);
+        assert_eq!(key(Path::new("/elsewhere"), &k), k);
+        // What does not exist yet: its directory resolved, the rest as
+        // written, normalised.
+        assert_eq!(key(&d, Path::new("./s/gone.json")), d.join("s/gone.json"));
+        assert_eq!(
+            key(&d, Path::new("s/new/../deeper/x.json")),
+            d.join("s/deeper/x.json")
+        );
+        assert_eq!(
+            key(&d, Path::new("no/such/dir.json")),
+            d.join("no/such/dir.json")
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn links_are_resolved_where_they_exist_and_followed_where_they_dangle() {
+        use std::os::unix::fs::symlink;
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path().canonicalize().unwrap();
+        std::fs::create_dir(d.join("real")).unwrap();
+        std::fs::write(d.join("real/a.json"), "{}").unwrap();
+        symlink("real", d.join("logical")).unwrap();
+        symlink("real/new.json", d.join("dangling.json")).unwrap();
+        assert_eq!(key(&d, Path::new("logical/a.json")), d.join("real/a.json"));
+        assert_eq!(
+            key(&d, Path::new("logical/gone.json")),
+            d.join("real/gone.json")
+        );
+        assert_eq!(key(&d, Path::new("dangling.json")), d.join("real/new.json"));
+        assert_eq!(
+            key(&d, Path::new("logical/x/../b.json")),
+            d.join("real/b.json")
+        );
+    }
+}
