@@ -337,3 +337,69 @@ examples:
         String::from_utf8_lossy(&ok.stdout)
     );
 }
+
+#[test]
+fn statistics_tabulates_findings_per_rule_instead_of_listing_them() {
+    // fixtures/ holds 60 findings of 15 rules in 15 files (fixtures/README.md).
+    assert_cmd_snapshot!(storylint(repo()).args([
+        "check",
+        "--color",
+        "never",
+        "--now",
+        "2026-01-01",
+        "--statistics",
+        "fixtures",
+    ]));
+}
+
+#[test]
+fn json_summary_counts_findings_per_rule_and_file() {
+    let out = storylint(repo())
+        .args([
+            "check",
+            "--format",
+            "json",
+            "--now",
+            "2026-01-01",
+            "fixtures",
+        ])
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let findings = doc["findings"].as_array().unwrap();
+    let rules = doc["summary"]["rules"].as_array().unwrap();
+    // The table agrees with the findings it summarises, row by row.
+    let mut total = 0;
+    for row in rules {
+        let (rule, severity) = (
+            row["rule"].as_str().unwrap(),
+            row["severity"].as_str().unwrap(),
+        );
+        let of_row: Vec<&serde_json::Value> = findings
+            .iter()
+            .filter(|f| f["rule"] == rule && f["severity"] == severity)
+            .collect();
+        assert_eq!(
+            row["findings"].as_u64().unwrap() as usize,
+            of_row.len(),
+            "{row}"
+        );
+        let files: std::collections::BTreeSet<&str> =
+            of_row.iter().map(|f| f["file"].as_str().unwrap()).collect();
+        assert_eq!(
+            row["files"].as_u64().unwrap() as usize,
+            files.len(),
+            "{row}"
+        );
+        total += of_row.len();
+    }
+    assert_eq!(total, findings.len());
+    // Most frequent first.
+    let counts: Vec<u64> = rules
+        .iter()
+        .map(|r| r["findings"].as_u64().unwrap())
+        .collect();
+    assert!(counts.windows(2).all(|w| w[0] >= w[1]), "{counts:?}");
+    assert_eq!(rules[0]["rule"], "legacy-liquid-reference");
+    assert_eq!(rules[0]["findings"], 11);
+}

@@ -15,6 +15,8 @@ pub struct Options {
     pub color: bool,
     /// Width to wrap messages at.
     pub width: usize,
+    /// Instead of each finding, a table of findings per rule (`--statistics`).
+    pub statistics: bool,
 }
 
 impl Default for Options {
@@ -22,6 +24,7 @@ impl Default for Options {
         Options {
             color: false,
             width: 100,
+            statistics: false,
         }
     }
 }
@@ -224,6 +227,9 @@ pub fn write(report: &Report, options: &Options, out: &mut dyn Write) -> io::Res
         for e in &file.errors {
             render(&Visible::new(e), out)?;
         }
+        if options.statistics {
+            continue;
+        }
         let mut items: Vec<(usize, Item)> = file
             .warnings
             .iter()
@@ -255,7 +261,41 @@ pub fn write(report: &Report, options: &Options, out: &mut dyn Write) -> io::Res
             }
         }
     }
+    if options.statistics {
+        write_statistics(report, out)?;
+    }
     writeln!(out, "{}", summary_line(report))
+}
+
+/// `--statistics`: findings per rule, most frequent first.
+fn write_statistics(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let tallies = report.tallies();
+    if tallies.is_empty() {
+        return Ok(());
+    }
+    let width = tallies
+        .iter()
+        .map(|t| visible(&report.rules.rules[t.rule].id).chars().count())
+        .max()
+        .unwrap_or(4);
+    writeln!(
+        out,
+        "{:>8} {:>6}  {:<8} {:<width$}  summary",
+        "findings", "files", "severity", "rule"
+    )?;
+    for t in &tallies {
+        let rule = &report.rules.rules[t.rule];
+        writeln!(
+            out,
+            "{:>8} {:>6}  {:<8} {:<width$}  {}",
+            t.findings,
+            t.files,
+            t.severity.as_str(),
+            visible(&rule.id),
+            visible(&rule.summary)
+        )?;
+    }
+    writeln!(out)
 }
 
 enum Item<'a> {

@@ -13,7 +13,7 @@ struct Document<'a> {
     findings: Vec<Finding<'a>>,
     errors: Vec<Issue<'a>>,
     warnings: Vec<Issue<'a>>,
-    summary: Summary,
+    summary: Summary<'a>,
 }
 
 #[derive(Serialize)]
@@ -50,7 +50,7 @@ struct Issue<'a> {
 }
 
 #[derive(Serialize)]
-struct Summary {
+struct Summary<'a> {
     files: usize,
     checked: usize,
     skipped: usize,
@@ -58,6 +58,16 @@ struct Summary {
     findings: Counts,
     errors: usize,
     suppressed: Suppressed,
+    /// Findings per rule and severity, most frequent first.
+    rules: Vec<RuleCount<'a>>,
+}
+
+#[derive(Serialize)]
+struct RuleCount<'a> {
+    rule: &'a str,
+    severity: &'static str,
+    findings: usize,
+    files: usize,
 }
 
 #[derive(Serialize)]
@@ -150,6 +160,16 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 config: s.suppressed_config,
                 baseline: s.suppressed_baseline,
             },
+            rules: report
+                .tallies()
+                .into_iter()
+                .map(|t| RuleCount {
+                    rule: &report.rules.rules[t.rule].id,
+                    severity: t.severity.as_str(),
+                    findings: t.findings,
+                    files: t.files,
+                })
+                .collect(),
         },
     };
     serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::other)?;

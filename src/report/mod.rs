@@ -74,6 +74,17 @@ pub struct Summary {
     pub suppressed_baseline: usize,
 }
 
+/// Findings of one rule at one severity, across the run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuleTally {
+    /// Index of the rule in the rule set.
+    pub rule: usize,
+    pub severity: Severity,
+    pub findings: usize,
+    /// Files with at least one of these findings.
+    pub files: usize,
+}
+
 impl Summary {
     pub fn findings(&self) -> usize {
         self.errors + self.warnings + self.infos
@@ -111,6 +122,48 @@ impl<'r> Report<'r> {
             rule_errors,
             config_problems,
         }
+    }
+
+    /// Findings per rule and severity, most frequent first (then by rule
+    /// id): what an audit of many files wants to see first.
+    pub fn tallies(&self) -> Vec<RuleTally> {
+        let mut tallies: Vec<RuleTally> = Vec::new();
+        for file in &self.files {
+            for f in &file.findings {
+                match tallies
+                    .iter_mut()
+                    .find(|t| t.rule == f.rule && t.severity == f.severity)
+                {
+                    Some(t) => t.findings += 1,
+                    None => tallies.push(RuleTally {
+                        rule: f.rule,
+                        severity: f.severity,
+                        findings: 1,
+                        files: 0,
+                    }),
+                }
+            }
+            for t in &mut tallies {
+                if file
+                    .findings
+                    .iter()
+                    .any(|f| f.rule == t.rule && f.severity == t.severity)
+                {
+                    t.files += 1;
+                }
+            }
+        }
+        tallies.sort_by(|a, b| {
+            b.findings
+                .cmp(&a.findings)
+                .then_with(|| {
+                    self.rules.rules[a.rule]
+                        .id
+                        .cmp(&self.rules.rules[b.rule].id)
+                })
+                .then_with(|| b.severity.cmp(&a.severity))
+        });
+        tallies
     }
 
     pub fn summary(&self) -> Summary {
