@@ -29,13 +29,11 @@ pub const REGEX_SIZE_LIMIT: usize = 1 << 20;
 pub struct LazyRegex {
     pattern: String,
     compiled: OnceLock<Option<Regex>>,
-    /// Lower-case literals one of which every match on ASCII text holds.
-    literals: OnceLock<Option<BTreeSet<Vec<u8>>>>,
+    /// Its literals and the shape of its `span` group, from its syntax.
+    facts: OnceLock<super::prefilter::RegexFacts>,
     /// An automaton over `literals`: a value without any of them is
     /// rejected before the regex is compiled.
     guard: OnceLock<Option<aho_corasick::AhoCorasick>>,
-    /// The `span` group, if there is one, always covers the whole match.
-    span_is_match: OnceLock<bool>,
 }
 
 impl LazyRegex {
@@ -45,9 +43,8 @@ impl LazyRegex {
         LazyRegex {
             pattern: pattern.to_string(),
             compiled: OnceLock::new(),
-            literals: OnceLock::new(),
+            facts: OnceLock::new(),
             guard: OnceLock::new(),
-            span_is_match: OnceLock::new(),
         }
     }
 
@@ -78,17 +75,18 @@ impl LazyRegex {
     /// Lower-case literals one of which every match on ASCII text holds
     /// (see [`super::prefilter::regex_literals`]).
     pub fn literals(&self) -> Option<&BTreeSet<Vec<u8>>> {
-        self.literals
-            .get_or_init(|| super::prefilter::regex_literals(&self.pattern))
-            .as_ref()
+        self.facts().literals.as_ref()
     }
 
     /// Whether the `span` group (if any) always covers the whole match, so
     /// a plain search finds what it underlines.
     pub fn span_is_match(&self) -> bool {
-        *self
-            .span_is_match
-            .get_or_init(|| super::prefilter::span_is_match(&self.pattern))
+        self.facts().span_is_match
+    }
+
+    fn facts(&self) -> &super::prefilter::RegexFacts {
+        self.facts
+            .get_or_init(|| super::prefilter::analyse(&self.pattern))
     }
 
     /// False when the regex cannot match `s`, decided without compiling it.

@@ -139,27 +139,44 @@ pub fn needs(condition: &Condition) -> Option<Needs> {
 /// sign): so the literals hold for ASCII text only, and
 /// [`Prefilter::scan`] lets every rule through for other text.
 pub fn regex_literals(pattern: &str) -> Option<BTreeSet<Vec<u8>>> {
-    let hir = regex_syntax::ParserBuilder::new()
-        .unicode(false)
-        .utf8(false)
-        .build()
-        .parse(pattern)
-        .ok()?;
-    required(&hir).map(minimise)
+    analyse(pattern).literals
 }
 
-/// Whether `pattern` has no `span` group, or one that always covers the
-/// whole match: the group is the whole pattern, or has only zero-width
-/// assertions (`\b`, `^`, ...) beside it.
-pub fn span_is_match(pattern: &str) -> bool {
+/// What the prefilter and the engine learn from a regex's syntax, from one
+/// parse (read without Unicode; see [`regex_literals`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RegexFacts {
+    /// See [`regex_literals`].
+    pub literals: Option<BTreeSet<Vec<u8>>>,
+    /// See [`span_is_match`].
+    pub span_is_match: bool,
+}
+
+/// The [`RegexFacts`] of `pattern`; nothing is known of one that does not
+/// parse.
+pub fn analyse(pattern: &str) -> RegexFacts {
     let Ok(hir) = regex_syntax::ParserBuilder::new()
         .unicode(false)
         .utf8(false)
         .build()
         .parse(pattern)
     else {
-        return false;
+        return RegexFacts::default();
     };
+    RegexFacts {
+        literals: required(&hir).map(minimise),
+        span_is_match: span_covers_match(&hir),
+    }
+}
+
+/// Whether `pattern` has no `span` group, or one that always covers the
+/// whole match: the group is the whole pattern, or has only zero-width
+/// assertions (`\b`, `^`, ...) beside it.
+pub fn span_is_match(pattern: &str) -> bool {
+    analyse(pattern).span_is_match
+}
+
+fn span_covers_match(hir: &Hir) -> bool {
     fn has_span(h: &Hir) -> bool {
         match h.kind() {
             HirKind::Capture(c) => c.name.as_deref() == Some("span") || has_span(&c.sub),
@@ -171,8 +188,8 @@ pub fn span_is_match(pattern: &str) -> bool {
     let is_span =
         |h: &Hir| matches!(h.kind(), HirKind::Capture(c) if c.name.as_deref() == Some("span"));
     match hir.kind() {
-        _ if !has_span(&hir) => true,
-        HirKind::Capture(_) => is_span(&hir),
+        _ if !has_span(hir) => true,
+        HirKind::Capture(_) => is_span(hir),
         HirKind::Concat(items) => {
             items.iter().filter(|h| is_span(h)).count() == 1
                 && items
