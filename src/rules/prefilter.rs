@@ -225,16 +225,7 @@ fn required(hir: &Hir) -> Option<BTreeSet<Vec<u8>>> {
     match hir.kind() {
         HirKind::Capture(c) => required(&c.sub),
         HirKind::Repetition(r) if r.min >= 1 => required(&r.sub),
-        HirKind::Alternation(items) => {
-            let mut out = BTreeSet::new();
-            for item in items {
-                out.extend(required(item)?);
-                if out.len() > MAX_LITERALS {
-                    return None;
-                }
-            }
-            Some(out)
-        }
+        HirKind::Alternation(items) => union(items, required),
         HirKind::Concat(items) => {
             // Each item alone, and each run of items with exact sets
             // joined into longer literals.
@@ -303,17 +294,21 @@ fn exact(hir: &Hir) -> Option<BTreeSet<Vec<u8>>> {
             }
             Some(set)
         }
-        HirKind::Alternation(items) => {
-            let mut set = BTreeSet::new();
-            for item in items {
-                set.extend(exact(item)?);
-                if set.len() > MAX_LITERALS {
-                    return None;
-                }
-            }
-            Some(set)
+        HirKind::Alternation(items) => union(items, exact),
+    }
+}
+
+/// The sets `each` gives the branches of an alternation, together; `None`
+/// if a branch has none or there would be too many.
+fn union(items: &[Hir], each: fn(&Hir) -> Option<BTreeSet<Vec<u8>>>) -> Option<BTreeSet<Vec<u8>>> {
+    let mut out = BTreeSet::new();
+    for item in items {
+        out.extend(each(item)?);
+        if out.len() > MAX_LITERALS {
+            return None;
         }
     }
+    Some(out)
 }
 
 /// The characters of a small class as one-character literals.
