@@ -7,9 +7,9 @@
 
 use crate::error::{ConfigError, ConfigErrorKind};
 use crate::paths::normalise;
-use crate::rules::Severity;
-use crate::rules::compile::{span_of, yaml_message};
+use crate::severity::Severity;
 use crate::source::LineIndex;
+use crate::yaml::{span_of, yaml_message};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
 use serde_saphyr::Spanned;
@@ -157,12 +157,31 @@ pub fn find(dir: &Path) -> Option<PathBuf> {
         .find_map(|d| FILE_NAMES.iter().map(|n| d.join(n)).find(|p| p.is_file()))
 }
 
+/// The configuration file a run uses: none with `--no-config`, the one
+/// `--config` names, else the nearest one from `cwd` upward.
+pub fn locate(explicit: Option<&Path>, no_config: bool, cwd: &Path) -> Option<PathBuf> {
+    match (explicit, no_config) {
+        (_, true) => None,
+        (Some(path), false) => Some(path.to_path_buf()),
+        (None, false) => find(cwd),
+    }
+}
+
 impl Config {
     /// No file: everything at its defaults, paths relative to `root`.
     pub fn empty(root: PathBuf) -> Self {
         Config {
             root,
             ..Config::default()
+        }
+    }
+
+    /// The configuration at `path`, or the defaults (relative to `cwd`)
+    /// when there is none.
+    pub fn load_or_empty(path: Option<&Path>, cwd: &Path) -> Result<Config, Vec<ConfigError>> {
+        match path {
+            Some(path) => Config::load(path),
+            None => Ok(Config::empty(cwd.to_path_buf())),
         }
     }
 
@@ -173,7 +192,10 @@ impl Config {
             vec![ConfigError::new(
                 ConfigErrorKind::Unreadable,
                 &name,
-                format!("cannot read configuration: {}", crate::lint::io_message(&e)),
+                format!(
+                    "cannot read configuration: {}",
+                    crate::error::io_message(&e)
+                ),
             )]
         })?;
         let root = path
@@ -396,7 +418,7 @@ impl Config {
                 &self.name(),
                 format!("no rule has the id `{}`; this setting does nothing", r.id),
             );
-            e = match crate::report::closest(&r.id, known) {
+            e = match crate::suggest::closest(&r.id, known) {
                 Some(best) => e.with_help(format!("did you mean `{best}`?")),
                 None => e.with_help("`storylint rules` lists the rule ids"),
             };
@@ -488,7 +510,7 @@ impl Config {
     /// The effective configuration as YAML, for `--show-config`.
     /// Text from the file (and its path) is quoted, or made visible in
     /// the comment, so that it cannot control the terminal (see
-    /// [`crate::report::escape`]).
+    /// [`crate::escape`]).
     pub fn to_yaml(&self, rules: &[(&str, Severity, Option<RuleSetting>)]) -> String {
         let q = |s: &str| quote(s);
         let mut out = String::new();
@@ -496,7 +518,7 @@ impl Config {
             "# storylint configuration from {}\n",
             self.source.as_ref().map_or_else(
                 || "defaults (no .storylint.yaml found)".into(),
-                |p| crate::report::escape::visible(&p.display().to_string()).into_owned()
+                |p| crate::escape::visible(&p.display().to_string()).into_owned()
             )
         ));
         out.push_str(&format!("root: {}\n", q(&self.root.display().to_string())));
@@ -590,19 +612,16 @@ fn yaml_error_kind(e: &serde_saphyr::Error) -> ConfigErrorKind {
 }
 
 /// `s` as a double-quoted string (JSON's, which YAML reads too), with every
-/// character [`crate::report::escape`] would make visible written as an
+/// character [`crate::escape`] would make visible written as an
 /// escape, so the text is shown exactly and inertly.
 fn quote(s: &str) -> String {
     let json = serde_json::to_string(s).unwrap_or_default();
-    if !json
-        .chars()
-        .any(|c| crate::report::escape::picture(c).is_some())
-    {
+    if !json.chars().any(|c| crate::escape::picture(c).is_some()) {
         return json;
     }
     let mut out = String::with_capacity(json.len() + 8);
     for c in json.chars() {
-        match crate::report::escape::picture(c) {
+        match crate::escape::picture(c) {
             Some(_) => out.push_str(&format!("\\u{:04x}", c as u32)),
             None => out.push(c),
         }

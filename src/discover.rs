@@ -108,7 +108,7 @@ pub fn discover(paths: &[PathBuf], options: &WalkOptions) -> Discovery {
             Ok(FileKind::Other(what)) => {
                 found.unusable(path, UnusableKind::File, not_regular(what))
             }
-            Err(e) => found.unusable(path, UnusableKind::of(path), crate::lint::io_message(&e)),
+            Err(e) => found.unusable(path, UnusableKind::of(path), crate::error::io_message(&e)),
         }
     }
     found.inputs.sort_by(|a, b| a.name.cmp(&b.name));
@@ -190,7 +190,7 @@ fn walk_with(root: &Path, options: &WalkOptions, found: &mut Discovery, listings
                     "symbolic link loop: it leads back to a directory being walked".into()
                 } else {
                     match err.io_error() {
-                        Some(io) => crate::lint::io_message(io),
+                        Some(io) => crate::error::io_message(io),
                         None => strip_path(&err.to_string()),
                     }
                 };
@@ -425,7 +425,7 @@ mod tests {
             errors
         };
         let missing = "no such file or directory".to_string();
-        let looped = crate::lint::LINK_LOOP.to_string();
+        let looped = crate::error::LINK_LOOP.to_string();
         let mut expected = vec![
             ("gone.json".to_string(), missing.clone()),
             ("loop-a.json".to_string(), looped.clone()),
@@ -482,7 +482,7 @@ mod tests {
         symlink("a.json", root.join("b.json")).unwrap();
         let named = discover(&[root.join("a.json")], &WalkOptions::default());
         let walked = discover(&[root.to_path_buf()], &WalkOptions::default());
-        assert_eq!(named.errors[0].error.message, crate::lint::LINK_LOOP);
-        assert_eq!(walked.errors[0].error.message, crate::lint::LINK_LOOP);
+        assert_eq!(named.errors[0].error.message, crate::error::LINK_LOOP);
+        assert_eq!(walked.errors[0].error.message, crate::error::LINK_LOOP);
     }
 }

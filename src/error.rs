@@ -2,8 +2,9 @@
 //! where there is one, the exact bytes at fault, and renders as a miette
 //! diagnostic with a snippet.
 
+use crate::severity::Severity;
 use crate::source::{LineIndex, Position, Snippet};
-use miette::{Diagnostic, LabeledSpan, Severity, SourceCode};
+use miette::{Diagnostic, LabeledSpan, SourceCode};
 use std::fmt;
 use std::ops::Range;
 
@@ -80,8 +81,8 @@ impl<K: ProblemKind> Diagnostic for Problem<K> {
         Some(Box::new(self.kind.code()))
     }
 
-    fn severity(&self) -> Option<Severity> {
-        Some(self.kind.severity())
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(self.kind.severity().to_miette())
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
@@ -163,7 +164,7 @@ impl ProblemKind for InputWarningKind {
     fn severity(&self) -> Severity {
         match self {
             InputWarningKind::NotAnExport | InputWarningKind::UnexpectedShape => Severity::Warning,
-            _ => Severity::Advice,
+            _ => Severity::Info,
         }
     }
 }
@@ -232,3 +233,34 @@ pub type InputError = Problem<InputErrorKind>;
 pub type InputWarning = Problem<InputWarningKind>;
 pub type RuleError = Problem<RuleErrorKind>;
 pub type ConfigError = Problem<ConfigErrorKind>;
+
+/// What storylint says about a symbolic link loop, wherever it meets one.
+pub(crate) const LINK_LOOP: &str = "symbolic link loop: too many levels of symbolic links";
+
+/// Whether `e` is ELOOP: too many levels of symbolic links.
+fn is_link_loop(e: &std::io::Error) -> bool {
+    // `ErrorKind::FilesystemLoop` cannot be named on stable Rust yet.
+    cfg!(any(target_os = "linux", target_os = "android")) && e.raw_os_error() == Some(40)
+        || format!("{:?}", e.kind()) == "FilesystemLoop"
+}
+
+/// A short, stable description of an I/O error.
+pub(crate) fn io_message(e: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    if is_link_loop(e) {
+        return LINK_LOOP.into();
+    }
+    match e.kind() {
+        K::NotFound => "no such file or directory".into(),
+        K::PermissionDenied => "permission denied".into(),
+        K::IsADirectory => "is a directory".into(),
+        K::InvalidData => "invalid data".into(),
+        _ => {
+            let s = e.to_string();
+            match s.find(" (os error") {
+                Some(i) => s[..i].to_string(),
+                None => s,
+            }
+        }
+    }
+}

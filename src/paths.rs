@@ -1,9 +1,9 @@
-//! Where a path leads, for comparing paths written differently: the
-//! key that identifies a file whether or not it exists yet, used both to
-//! keep reports and baselines off the run's own files ([`crate::cli`]) and
-//! to match baseline entries with files ([`crate::baseline`]).
+//! Where a path leads, and writing to it safely. The key that identifies a
+//! file whether or not it exists yet keeps reports and baselines off the
+//! run's own files and matches baseline entries with files; every file
+//! storylint writes is replaced atomically by [`replace_file`].
 
-use std::io;
+use std::io::{self, Write};
 use std::path::{Component, Path, PathBuf};
 
 /// The key of `path` (relative to `base`, an absolute directory, unless
@@ -68,6 +68,71 @@ pub fn normalise(path: &Path) -> PathBuf {
         }
     }
     out
+}
+
+/// Whether `path` leads (through links) to something other than a regular
+/// file or a directory: a FIFO, a device, a socket. [`replace_file`] writes
+/// into such a file rather than replacing it.
+pub(crate) fn is_special(path: &Path) -> bool {
+    // The kernel follows the links itself: `/dev/stdout` leads through
+    // `/proc/self/fd/1` to a pipe that has no path to follow by hand.
+    std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
+}
+
+/// Writes a file the way a user expects an editor to: the new contents go
+/// to a temporary file in the same directory, which then replaces the file
+/// in one rename, so a reader never sees half a file and a failed write
+/// leaves the old one. A symbolic link is followed (the file it points to
+/// is replaced, the link stays); an existing file keeps its permissions;
+/// a new file gets the usual `0666` less the umask, as `>` in a shell would
+/// give it.
+///
+/// A path that leads (through links) to something other than a regular
+/// file or a directory, such as a FIFO, `/dev/null`, or `/dev/stdout` on a
+/// pipe or terminal, is written as `>` in a shell would write it: opened
+/// and written in place, never replaced.
+pub(crate) fn replace_file(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<()> {
+    if is_special(path) {
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .truncate(true)
+            .open(path)?;
+        let mut w = io::BufWriter::new(file);
+        write(&mut w)?;
+        return w.flush();
+    }
+    let target = crate::paths::follow_links(path)?;
+    let dir = target
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let existing = std::fs::metadata(&target)
+        .ok()
+        .filter(std::fs::Metadata::is_file);
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".storylint-").suffix(".tmp");
+    // tempfile creates files 0600; the mode given here is filtered by the
+    // umask when the file is created, like any other new file.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut tmp = builder.tempfile_in(dir)?;
+    if let Some(meta) = &existing {
+        tmp.as_file().set_permissions(meta.permissions())?;
+    }
+    {
+        let mut w = io::BufWriter::new(tmp.as_file_mut());
+        write(&mut w)?;
+        w.flush()?;
+    }
+    tmp.as_file().sync_all()?;
+    tmp.persist(&target).map_err(|e| e.error)?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -16,6 +16,28 @@ const WINDOW_SIDE: usize = 60;
 /// Longest stretch of a span shown.
 const MAX_SPAN: usize = 200;
 
+/// A file's text and name, with its line index built on first use: most
+/// files have nothing to locate.
+pub struct SourceText<'t> {
+    pub name: &'t str,
+    pub text: &'t str,
+    index: std::cell::OnceCell<LineIndex>,
+}
+
+impl<'t> SourceText<'t> {
+    pub fn new(name: &'t str, text: &'t str) -> Self {
+        SourceText {
+            name,
+            text,
+            index: std::cell::OnceCell::new(),
+        }
+    }
+
+    pub fn index(&self) -> &LineIndex {
+        self.index.get_or_init(|| LineIndex::new(self.text))
+    }
+}
+
 /// Byte offsets of line starts.
 #[derive(Clone, Debug)]
 pub struct LineIndex {
@@ -186,9 +208,9 @@ impl Snippet {
         // Control characters are shown as visible stand-ins, one character
         // each (see `report::escape`), so lines and columns are unchanged;
         // the span moves with the bytes they add.
-        let (window, shift) = crate::report::escape::visible_layout(&text[from..to]);
+        let (window, shift) = crate::escape::visible_layout(&text[from..to]);
         Snippet {
-            name: crate::report::escape::visible(name).into_owned(),
+            name: crate::escape::visible(name).into_owned(),
             text: window.into_owned(),
             base: from,
             line,

@@ -13,7 +13,8 @@ use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use std::sync::OnceLock;
-use storylint::lint::{FileReport, lint_bytes};
+use storylint::finding::FileReport;
+use storylint::lint::lint_bytes;
 use storylint::rules::RuleSet;
 
 const FRAGMENTS: &[&str] = &[

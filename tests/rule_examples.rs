@@ -2,7 +2,7 @@
 //! users run.
 
 use storylint::rules::RuleSet;
-use storylint::rules::examples::check_examples;
+use storylint::selftest::check_examples;
 
 fn builtin() -> RuleSet {
     let (rules, errors) = RuleSet::builtin();

@@ -3,9 +3,9 @@
 //! its texts and its path are made visible (see [`super::escape`]) in every
 //! format but JSON, which escapes them itself.
 
-use super::escape::{visible, visible_block, visible_lines};
-use crate::rules::examples::ExampleFailure;
+use crate::escape::{visible, visible_block, visible_lines};
 use crate::rules::{Rule, RuleOrigin, RuleSet};
+use crate::selftest::ExampleFailure;
 use serde::Serialize;
 use std::io::{self, Write};
 

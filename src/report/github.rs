@@ -25,8 +25,8 @@
 
 use super::{Report, Workspace};
 use crate::error::{InputWarningKind, Problem, ProblemKind};
-use crate::lint::Finding;
-use crate::rules::Severity;
+use crate::finding::Finding;
+use crate::severity::Severity;
 use std::io::{self, Write};
 
 pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
@@ -36,7 +36,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     }
     for e in &report.config_problems {
         let command = match e.kind.severity() {
-            miette::Severity::Error => "error",
+            Severity::Error => "error",
             _ => "warning",
         };
         problem(&ws, out, command, e)?;
@@ -67,9 +67,9 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 Item::Warning(w) => {
                     let command = match (w.kind, w.kind.severity()) {
                         (InputWarningKind::NotAnExport, _) => "notice",
-                        (_, miette::Severity::Error) => "error",
-                        (_, miette::Severity::Warning) => "warning",
-                        (_, miette::Severity::Advice) => "notice",
+                        (_, Severity::Error) => "error",
+                        (_, Severity::Warning) => "warning",
+                        (_, Severity::Info) => "notice",
                     };
                     problem(&ws, out, command, w)?;
                 }
@@ -173,7 +173,7 @@ pub fn escape_data(s: &str) -> String {
             '%' => out.push_str("%25"),
             '\r' => out.push_str("%0D"),
             '\n' => out.push_str("%0A"),
-            c => out.push(super::escape::picture(c).unwrap_or(c)),
+            c => out.push(crate::escape::picture(c).unwrap_or(c)),
         }
     }
     out

@@ -2,9 +2,10 @@
 //! snippet underlined at the exact bytes, then a one-line summary.
 
 use super::Report;
-use super::escape::{visible, visible_lines};
-use crate::lint::{FileStatus, Finding};
-use crate::rules::{Rule, Severity};
+use crate::escape::{visible, visible_lines};
+use crate::finding::{FileStatus, Finding};
+use crate::rules::Rule;
+use crate::severity::Severity;
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceCode};
 use std::fmt;
 use std::io::{self, Write};

@@ -3,7 +3,8 @@
 
 use super::Report;
 use crate::error::{Problem, ProblemKind};
-use crate::lint::ActionInfo;
+use crate::finding::ActionInfo;
+use crate::severity::Severity;
 use serde::Serialize;
 use std::io::{self, Write};
 
@@ -90,9 +91,9 @@ fn issue<K: ProblemKind>(p: &Problem<K>) -> Issue<'_> {
         file: &p.file,
         kind: p.kind.code(),
         severity: match p.kind.severity() {
-            miette::Severity::Error => "error",
-            miette::Severity::Warning => "warning",
-            miette::Severity::Advice => "info",
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
         },
         message: &p.message,
         line: p.location.as_ref().map(|l| l.start.line),
@@ -107,7 +108,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let mut errors: Vec<Issue> = report.rule_errors.iter().map(issue).collect();
     let mut warnings = Vec::new();
     for p in &report.config_problems {
-        if p.kind.severity() == miette::Severity::Error {
+        if p.kind.severity() == Severity::Error {
             errors.push(issue(p));
         } else {
             warnings.push(issue(p));

@@ -28,8 +28,9 @@
 
 use super::Report;
 use crate::error::{InputWarningKind, Problem, ProblemKind};
-use crate::lint::{FileReport, Finding};
-use crate::suppress::SuppressedBy;
+use crate::finding::SuppressedBy;
+use crate::finding::{FileReport, Finding};
+use crate::severity::Severity;
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
@@ -90,7 +91,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     for e in report
         .config_problems
         .iter()
-        .filter(|e| e.kind.severity() == miette::Severity::Error)
+        .filter(|e| e.kind.severity() == Severity::Error)
     {
         let case = error_case("storylint.config", e);
         match suites.last_mut() {

@@ -3,7 +3,6 @@
 //! the exit code, and one module per format renders it.
 
 pub mod catalog;
-pub mod escape;
 pub mod github;
 pub mod human;
 pub mod json;
@@ -11,10 +10,10 @@ pub mod junit;
 pub mod sarif;
 
 use crate::error::{ConfigError, ConfigErrorKind, InputError, RuleError};
-use crate::lint::{FileReport, FileStatus};
-use crate::rules::condition::edit_distance;
-use crate::rules::{RuleSet, Severity};
-use crate::suppress::SuppressedBy;
+use crate::finding::SuppressedBy;
+use crate::finding::{FileReport, FileStatus};
+use crate::rules::RuleSet;
+use crate::severity::Severity;
 use std::io::{self, Write};
 
 /// Output formats.
@@ -246,79 +245,14 @@ impl Report<'_> {
         human: &human::Options,
         path: &std::path::Path,
     ) -> Result<(), ConfigError> {
-        replace_file(path, |w| self.write(format, human, w)).map_err(|e| {
+        crate::paths::replace_file(path, |w| self.write(format, human, w)).map_err(|e| {
             ConfigError::new(
                 ConfigErrorKind::Output,
                 &path.display().to_string(),
-                format!("cannot write report: {}", crate::lint::io_message(&e)),
+                format!("cannot write report: {}", crate::error::io_message(&e)),
             )
         })
     }
-}
-
-/// Whether `path` leads (through links) to something other than a regular
-/// file or a directory: a FIFO, a device, a socket. [`replace_file`] writes
-/// into such a file rather than replacing it.
-pub fn is_special(path: &std::path::Path) -> bool {
-    // The kernel follows the links itself: `/dev/stdout` leads through
-    // `/proc/self/fd/1` to a pipe that has no path to follow by hand.
-    std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
-}
-
-/// Writes a file the way a user expects an editor to: the new contents go
-/// to a temporary file in the same directory, which then replaces the file
-/// in one rename, so a reader never sees half a file and a failed write
-/// leaves the old one. A symbolic link is followed (the file it points to
-/// is replaced, the link stays); an existing file keeps its permissions;
-/// a new file gets the usual `0666` less the umask, as `>` in a shell would
-/// give it.
-///
-/// A path that leads (through links) to something other than a regular
-/// file or a directory, such as a FIFO, `/dev/null`, or `/dev/stdout` on a
-/// pipe or terminal, is written as `>` in a shell would write it: opened
-/// and written in place, never replaced.
-pub fn replace_file(
-    path: &std::path::Path,
-    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
-) -> io::Result<()> {
-    if is_special(path) {
-        let file = std::fs::OpenOptions::new()
-            .write(true)
-            .truncate(true)
-            .open(path)?;
-        let mut w = io::BufWriter::new(file);
-        write(&mut w)?;
-        return w.flush();
-    }
-    let target = crate::paths::follow_links(path)?;
-    let dir = target
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("."));
-    let existing = std::fs::metadata(&target)
-        .ok()
-        .filter(std::fs::Metadata::is_file);
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(".storylint-").suffix(".tmp");
-    // tempfile creates files 0600; the mode given here is filtered by the
-    // umask when the file is created, like any other new file.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        builder.permissions(std::fs::Permissions::from_mode(0o666));
-    }
-    let mut tmp = builder.tempfile_in(dir)?;
-    if let Some(meta) = &existing {
-        tmp.as_file().set_permissions(meta.permissions())?;
-    }
-    {
-        let mut w = io::BufWriter::new(tmp.as_file_mut());
-        write(&mut w)?;
-        w.flush()?;
-    }
-    tmp.as_file().sync_all()?;
-    tmp.persist(&target).map_err(|e| e.error)?;
-    Ok(())
 }
 
 /// The directory storylint runs in, in each form a path under it may be
@@ -427,21 +361,15 @@ pub fn usage_error(e: &clap::Error) -> u8 {
 /// Says that a rule id is unknown, suggesting the closest known one.
 pub fn unknown_rule(id: &str, known: &[&str]) -> io::Result<()> {
     let mut err = io::stderr().lock();
-    write!(err, "storylint: unknown rule `{}`", escape::visible(id))?;
-    if let Some(best) = closest(id, known) {
+    write!(
+        err,
+        "storylint: unknown rule `{}`",
+        crate::escape::visible(id)
+    )?;
+    if let Some(best) = crate::suggest::closest(id, known) {
         write!(err, "; did you mean `{best}`?")?;
     }
     writeln!(err, " (`storylint rules` lists them)")
-}
-
-/// The candidate nearest to `word` by edit distance, if it is near enough.
-pub fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
-    candidates
-        .iter()
-        .map(|c| (edit_distance(word, c), *c))
-        .filter(|(d, c)| *d <= (c.len().max(word.len()) / 3).max(2))
-        .min()
-        .map(|(_, c)| c)
 }
 
 #[cfg(test)]
@@ -514,19 +442,5 @@ mod tests {
         let ws = Workspace::new(Some(real.clone()), Some(root.join("elsewhere")));
         let other = s(root.join("elsewhere/x.json"));
         assert_eq!(ws.relative(&other), other);
-    }
-
-    #[test]
-    fn suggests_near_rule_ids() {
-        let ids = ["missing-bearer-prefix", "basic-auth-not-base64"];
-        assert_eq!(
-            closest("missing-bearer", &ids),
-            Some("missing-bearer-prefix")
-        );
-        assert_eq!(
-            closest("basic-auth-not-base46", &ids),
-            Some("basic-auth-not-base64")
-        );
-        assert_eq!(closest("totally-different", &ids), None);
     }
 }

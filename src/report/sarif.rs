@@ -29,8 +29,9 @@
 
 use super::{Report, Workspace};
 use crate::error::{Problem, ProblemKind};
-use crate::lint::Finding;
-use crate::rules::{Rule, Severity};
+use crate::finding::Finding;
+use crate::rules::Rule;
+use crate::severity::Severity;
 use serde_json::{Value, json};
 use serde_sarif::sarif::{
     ArtifactLocation, Invocation, Location, LogicalLocation, Message, MultiformatMessageString,
@@ -271,9 +272,9 @@ fn result(ws: &Workspace, report: &Report, f: &Finding) -> SarifResult {
 
 fn notification<K: ProblemKind>(ws: &Workspace, p: &Problem<K>) -> Notification {
     let level = match p.kind.severity() {
-        miette::Severity::Error => "error",
-        miette::Severity::Warning => "warning",
-        miette::Severity::Advice => "note",
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
     };
     let mut physical = PhysicalLocation::builder()
         .artifact_location(
@@ -381,7 +382,8 @@ mod tests {
     /// a password (of the same length) have the same fingerprints.
     #[test]
     fn fingerprints_are_made_from_masked_secrets() {
-        use crate::lint::{FingerprintParts, fingerprint, lint_bytes};
+        use crate::finding::{FingerprintParts, fingerprint};
+        use crate::lint::lint_bytes;
         let (rules, _) = crate::rules::RuleSet::builtin();
         let action = |password: &str| {
             format!(

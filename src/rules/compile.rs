@@ -6,10 +6,12 @@
 use super::condition::{Condition, LazyRegex, Similar, TemplateTest};
 use super::path::PathPattern;
 use super::spec::{ConditionSpec, ExampleSpec, RuleSpec};
-use super::{Example, Highlight, Message, Piece, Rule, RuleOrigin, Severity, Var};
+use super::{Example, Highlight, Message, Piece, Rule, RuleOrigin, Var};
 use crate::error::{RuleError, RuleErrorKind};
 use crate::parse::Kind;
+use crate::severity::Severity;
 use crate::source::LineIndex;
+use crate::yaml::{span_of, yaml_message};
 use globset::{GlobBuilder, GlobSetBuilder};
 use serde_saphyr::Spanned;
 use std::ops::Range;
@@ -35,13 +37,6 @@ struct Cx<'a> {
     errors: Vec<RuleError>,
     /// Compile regexes now rather than on first use.
     eager: bool,
-}
-
-pub fn span_of<T>(s: &Spanned<T>) -> Option<Range<usize>> {
-    let span = s.referenced.span();
-    let start = span.byte_offset()? as usize;
-    let len = span.byte_len()? as usize;
-    Some(start..start + len)
 }
 
 impl Cx<'_> {
@@ -574,17 +569,6 @@ pub fn unwrap_lines(text: &str) -> String {
         .map(|p| p.split('\n').map(str::trim).collect::<Vec<_>>().join(" "))
         .collect::<Vec<_>>()
         .join("\n\n")
-}
-
-/// The error text without the location, which the diagnostic shows itself.
-pub fn yaml_message(e: &serde_saphyr::Error) -> String {
-    let text = e.to_string();
-    let first = text.lines().next().unwrap_or("invalid YAML").trim();
-    // serde-saphyr appends " at line L column C"; the snippet already says where.
-    match first.rfind(" at line ") {
-        Some(i) => first[..i].to_string(),
-        None => first.to_string(),
-    }
 }
 
 fn valid_id(id: &str) -> bool {

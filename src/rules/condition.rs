@@ -7,6 +7,7 @@ use super::path::PathPattern;
 use crate::export::templates;
 use crate::parse::strings::OffsetMap;
 use crate::parse::{DecodedStr, Document, Kind};
+use crate::suggest::edit_distance;
 use base64::Engine as _;
 use globset::GlobSet;
 use regex::Regex;
@@ -672,34 +673,6 @@ impl Similar {
     }
 }
 
-/// Optimal string alignment distance: insertions, deletions, substitutions
-/// and swaps of adjacent characters each cost one.
-pub fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let w = b.len() + 1;
-    let mut d = vec![0usize; (a.len() + 1) * w];
-    for i in 0..=a.len() {
-        d[i * w] = i;
-    }
-    for (j, cell) in d.iter_mut().enumerate().take(w) {
-        *cell = j;
-    }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut v = (d[(i - 1) * w + j] + 1)
-                .min(d[i * w + j - 1] + 1)
-                .min(d[(i - 1) * w + j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                v = v.min(d[(i - 2) * w + j - 2] + 1);
-            }
-            d[i * w + j] = v;
-        }
-    }
-    d[a.len() * w + b.len()]
-}
-
 /// The key of an earlier member of the same object equal to `node`'s key.
 fn earlier_same_key(doc: &Document, node: u32, ignore_case: bool) -> Option<String> {
     let key = doc.key_decoded(node)?;
@@ -788,12 +761,5 @@ mod tests {
             Some("api.example.com")
         );
         assert_eq!(host_of("<<RESOURCE.base_url>>/v1"), None);
-    }
-
-    #[test]
-    fn edit_distance_counts_swaps_as_one() {
-        assert_eq!(edit_distance("kitten", "sitting"), 3);
-        assert_eq!(edit_distance("authorizaiton", "authorization"), 1);
-        assert_eq!(edit_distance("", "abc"), 3);
     }
 }

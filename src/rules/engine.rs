@@ -6,6 +6,7 @@ use super::{Highlight, RuleSet, Var};
 use crate::export::{Action, templates};
 use crate::parse::strings::{Decoded, decode_text_in};
 use crate::parse::{DecodedStr, Document, Kind};
+use crate::secret::mask_secret;
 use std::ops::Range;
 
 /// A finding before it is placed in a file: rule, node and byte span.
@@ -243,36 +244,6 @@ fn overlaps(a: &Range<usize>, b: &Range<usize>) -> bool {
     a == b || (a.start < b.end && b.start < a.end)
 }
 
-/// A secret shown safely: its first few characters (at most four, and at
-/// most a quarter of it), then `*` for each remaining character, up to
-/// eight of them.
-pub fn mask_secret(secret: &str) -> String {
-    let n = secret.chars().count();
-    let keep = (n / 4).min(4);
-    let mut out: String = secret.chars().take(keep).collect();
-    out.extend(std::iter::repeat_n('*', (n - keep).min(8)));
-    out
-}
-
-/// `text` with the bytes in `span` after the first few characters of the
-/// secret replaced by `*`, byte for byte, so offsets stay valid.
-pub fn mask_bytes(text: &mut [u8], span: Range<usize>) {
-    let Some(bytes) = text.get_mut(span) else {
-        return;
-    };
-    let chars = bytes.iter().filter(|b| (**b & 0xC0) != 0x80).count();
-    let keep_chars = (chars / 4).min(4);
-    let mut seen = 0;
-    for b in bytes.iter_mut() {
-        if (*b & 0xC0) != 0x80 {
-            seen += 1;
-        }
-        if seen > keep_chars {
-            *b = b'*';
-        }
-    }
-}
-
 /// The bytes of a value worth underlining: a string's content without its
 /// quotes (or the quotes of an empty string), other values whole.
 fn content_span(doc: &Document, node: u32) -> Range<usize> {
@@ -310,18 +281,5 @@ mod tests {
     fn quoting_escapes_controls_and_truncates() {
         assert_eq!(quote("a\nb"), "a\\nb");
         assert_eq!(quote(&"x".repeat(100)).chars().count(), MAX_QUOTED + 1);
-    }
-
-    #[test]
-    fn secrets_keep_a_short_prefix() {
-        assert_eq!(mask_secret("ghp_0123456789abcdef"), "ghp_********");
-        assert_eq!(mask_secret("hunter2"), "h******");
-        assert_eq!(mask_secret("abc"), "***");
-        let mut text = *b"x: \"ghp_0123456789abcdef\"";
-        mask_bytes(&mut text, 4..24);
-        assert_eq!(&text, b"x: \"ghp_****************\"");
-        let mut short = *b"pw";
-        mask_bytes(&mut short, 0..9);
-        assert_eq!(&short, b"pw");
     }
 }

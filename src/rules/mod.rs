@@ -5,55 +5,18 @@
 pub mod compile;
 pub mod condition;
 pub mod engine;
-pub mod examples;
 pub mod path;
 pub mod prefilter;
 pub mod spec;
 
 use crate::error::{RuleError, RuleErrorKind};
+use crate::severity::Severity;
 use condition::Condition;
 use path::PathPattern;
-use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 pub use engine::{RawFinding, check};
-
-/// How serious a finding is. Ordered: `Info < Warning < Error`.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, clap::ValueEnum,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Info,
-    Warning,
-    Error,
-}
-
-impl Severity {
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "error" => Some(Severity::Error),
-            "warning" => Some(Severity::Warning),
-            "info" => Some(Severity::Info),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-            Severity::Info => "info",
-        }
-    }
-}
-
-impl fmt::Display for Severity {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
 
 /// What a rule underlines.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

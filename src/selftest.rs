@@ -3,8 +3,9 @@
 //! invalid one must produce findings that underline exactly the expected
 //! source text, in order.
 
-use super::{Example, RuleSet};
-use crate::lint::{self, FileStatus};
+use crate::finding::FileStatus;
+use crate::lint;
+use crate::rules::{Example, RuleSet};
 
 /// One example that did not behave as its rule file says.
 #[derive(Clone, Debug, PartialEq, Eq)]

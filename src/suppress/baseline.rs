@@ -1,7 +1,7 @@
 //! Baselines: adopt storylint in a repository with existing findings.
 //! `--write-baseline FILE` records the fingerprints of today's findings;
 //! `--baseline FILE` sets those findings aside and reports only new ones.
-//! Fingerprints (see [`crate::lint::fingerprint`]) ignore formatting,
+//! Fingerprints (see [`crate::finding::fingerprint`]) ignore formatting,
 //! positions and the order of actions, so re-exporting a story does not
 //! bring its accepted findings back. Entries that no longer match a finding
 //! of a file checked in this run are reported as stale. Entry files are
@@ -9,10 +9,10 @@
 //! and [`Baseline::for_run`] for what a rewrite keeps.
 
 use crate::error::{ConfigError, ConfigErrorKind, InputWarning, InputWarningKind};
-use crate::lint::{FileReport, FileStatus};
+use crate::finding::{FileReport, FileStatus};
+use crate::finding::{Suppressed, SuppressedBy};
 use crate::rules::RuleSet;
 use crate::source::LineIndex;
-use crate::suppress::{Suppressed, SuppressedBy};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
@@ -126,7 +126,7 @@ impl Baseline {
         previous: &[(&Loaded, &[Use])],
     ) -> Self {
         let dir = dir_of(target, cwd);
-        let entry = |key: &Path, f: &crate::lint::Finding| Entry {
+        let entry = |key: &Path, f: &crate::finding::Finding| Entry {
             fingerprint: f.fingerprint.clone(),
             rule: rules.rules[f.rule].id.clone(),
             file: relative_name(&dir, key),
@@ -215,7 +215,7 @@ impl Baseline {
             ConfigError::new(
                 ConfigErrorKind::Baseline,
                 &name,
-                format!("cannot read baseline: {}", crate::lint::io_message(&e)),
+                format!("cannot read baseline: {}", crate::error::io_message(&e)),
             )
             .with_help("create one with `storylint check --write-baseline FILE`")
         })?;
@@ -263,9 +263,9 @@ impl Baseline {
     }
 
     /// Writes the baseline to `path`, replacing it atomically (see
-    /// [`crate::report::replace_file`]).
+    /// [`crate::paths::replace_file`]).
     pub fn write(&self, path: &Path) -> Result<(), ConfigError> {
-        crate::report::replace_file(path, |w| {
+        crate::paths::replace_file(path, |w| {
             serde_json::to_writer_pretty(&mut *w, self).map_err(std::io::Error::other)?;
             writeln!(w)
         })
@@ -273,7 +273,7 @@ impl Baseline {
             ConfigError::new(
                 ConfigErrorKind::Output,
                 &path.display().to_string(),
-                format!("cannot write baseline: {}", crate::lint::io_message(&e)),
+                format!("cannot write baseline: {}", crate::error::io_message(&e)),
             )
         })
     }

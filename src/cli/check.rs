@@ -1,0 +1,328 @@
+//! `storylint check`: the whole pipeline for a run. Discovery starts
+//! first, on its own thread; then the configuration and rules are loaded,
+//! every file is checked in parallel (lint, then set aside), the baseline
+//! is applied and written, and the report is rendered.
+
+use super::guard::{Guarded, Targets, check_targets};
+use super::{CheckArgs, human_options, terminal_width, with_stdout};
+use crate::config::{self, Config, RuleSetting};
+use crate::discover::{self, Discovery, WalkOptions};
+use crate::error::{ConfigError, InputError};
+use crate::finding::FileReport;
+use crate::lint::{self, LintOptions};
+use crate::report::{self, Report};
+use crate::rules::RuleSet;
+use crate::severity::Severity;
+use crate::suppress::Suppressor;
+use crate::suppress::baseline::{self, Baseline, Loaded};
+use rayon::prelude::*;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+pub(super) fn check(args: CheckArgs) -> u8 {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    // Stage 1, started first: the walk runs on its own thread while the
+    // configuration and rules are read and compiled.
+    let discovery = (!args.show_config).then(|| spawn_discovery(&args));
+    // Stage 0: the configuration.
+    let config_path = config::locate(args.config.as_deref(), args.no_config, &cwd);
+    let mut guarded = Guarded::default();
+    if let Some(path) = &config_path {
+        guarded.add(path, "this run's configuration file");
+    }
+    for path in &args.rule_paths {
+        guarded.add_rules(path);
+    }
+    let config = match Config::load_or_empty(config_path.as_deref(), &cwd) {
+        Ok(c) => c,
+        Err(errors) => return stop_with(&args, errors, &cwd, guarded),
+    };
+    for path in &config.rule_dirs {
+        guarded.add_rules(path);
+    }
+    let (rules, rule_errors) = load_rules(&args, &config);
+    let ids: Vec<&str> = rules.rules.iter().map(|r| r.id.as_str()).collect();
+    let mut config_problems = config.unknown_rules(&ids);
+    let fail_on = args.fail_on.or(config.fail_on).unwrap_or(Severity::Error);
+    if args.show_config {
+        return show_config(&args, &config, &rules, &config_problems, fail_on);
+    }
+    // The baseline in use; with --no-ignores it is not applied, but a
+    // baseline written in the same run still keeps its entries.
+    let baseline = match &args.baseline {
+        Some(path) if !args.no_ignores || args.write_baseline.is_some() => {
+            match Loaded::load(path, &cwd) {
+                Ok(b) => Some(b),
+                Err(e) => return stop_with(&args, vec![e], &cwd, guarded),
+            }
+        }
+        _ => None,
+    };
+    // The prefilter and paths the engine derives from the rules, made while
+    // the walk may still be running.
+    rules.prepared();
+    let (inputs, found_errors) = selected_inputs(discovery, &args, &config);
+    if !args.output.is_empty() || args.write_baseline.is_some() {
+        guarded.add_inputs(&inputs);
+    }
+    let mut targets = check_targets(&args, &cwd, &guarded, true);
+    config_problems.append(&mut targets.problems);
+    // Stages 2-6 for each file, in parallel.
+    let suppressor = Suppressor::new(&rules, Some(&config), !args.no_ignores);
+    let mut files = lint_all(&inputs, &rules, &suppressor, &args);
+    let unread: Vec<String> = found_errors.iter().map(|e| e.file.clone()).collect();
+    let uses = match &baseline {
+        Some(b) => suppressor.across_run(b, &mut files, &unread, &cwd),
+        None => Vec::new(),
+    };
+    let written = write_baseline(&args, &cwd, &files, &rules, &targets, (&baseline, &uses));
+    let wrote_baseline = match written {
+        Some(Ok(())) => true,
+        Some(Err(e)) => {
+            config_problems.push(e);
+            false
+        }
+        None => false,
+    };
+    // Stage 7: report.
+    let report = Report::new(&rules, files, found_errors, rule_errors, config_problems);
+    let code = finish(report, &args, &targets.outputs, fail_on, wrote_baseline);
+    // The process ends here: freeing every compiled rule one by one would
+    // only delay the exit, so they go with the process.
+    std::mem::forget(rules);
+    code
+}
+
+fn spawn_discovery(
+    args: &CheckArgs,
+) -> std::io::Result<std::thread::JoinHandle<discover::Discovery>> {
+    let (paths, options) = (input_paths(args), walk_options(args));
+    std::thread::Builder::new()
+        .name("discover".into())
+        .spawn(move || discover::discover(&paths, &options))
+}
+
+/// The built-in rules (without their examples) and the user's, with the
+/// configuration's severities and rules turned off.
+fn load_rules(args: &CheckArgs, config: &Config) -> (RuleSet, Vec<crate::error::RuleError>) {
+    let (mut rules, mut rule_errors) = RuleSet::builtin_for_check();
+    for path in config.rule_dirs.iter().chain(&args.rule_paths) {
+        rules.add_path(path, &mut rule_errors);
+    }
+    for rule in &mut rules.rules {
+        match config.setting_for(&rule.id, None) {
+            // An override may turn the rule back on for some paths; then it
+            // runs everywhere and the suppressor drops its findings where
+            // the path's setting is off.
+            Some(RuleSetting::Off) => rule.enabled = config.turned_on_somewhere(&rule.id),
+            Some(RuleSetting::Severity(s)) => rule.severity = s,
+            None => {}
+        }
+    }
+    if let Some(now) = args.now {
+        rules.now = now;
+    }
+    (rules, rule_errors)
+}
+
+/// `--show-config`: the effective configuration, and its problems on
+/// stderr.
+fn show_config(
+    args: &CheckArgs,
+    config: &Config,
+    rules: &RuleSet,
+    problems: &[ConfigError],
+    fail_on: Severity,
+) -> u8 {
+    let listed: Vec<(&str, Severity, Option<RuleSetting>)> = rules
+        .rules
+        .iter()
+        .map(|r| {
+            let default = builtin_severity(&r.id).unwrap_or(r.severity);
+            (r.id.as_str(), default, config.setting_for(&r.id, None))
+        })
+        .collect();
+    with_stdout(|out| {
+        let plain = human_options(super::ColorChoice::Never, false);
+        let _ = report::human::write_problems(problems, &plain, &mut std::io::stderr());
+        let mut text = config.to_yaml(&listed);
+        if args.fail_on.is_some() {
+            text.push_str(&format!("# --fail-on {fail_on} overrides fail-on\n"));
+        }
+        let _ = out.write_all(text.as_bytes());
+        report::exit::CLEAN
+    })
+}
+
+/// The severity a built-in rule ships with.
+fn builtin_severity(id: &str) -> Option<Severity> {
+    let (rules, _) = RuleSet::builtin();
+    rules.get(id).map(|r| r.severity)
+}
+
+/// The inputs the configuration selects, and the paths it would have
+/// checked that could not be used.
+fn selected_inputs(
+    discovery: Option<std::io::Result<std::thread::JoinHandle<Discovery>>>,
+    args: &CheckArgs,
+    config: &Config,
+) -> (Vec<discover::Input>, Vec<InputError>) {
+    let mut found = match discovery.map(|spawned| spawned.map(|thread| thread.join())) {
+        Some(Ok(Ok(found))) => found,
+        // No thread could be started (or it failed): walk here.
+        _ => discover::discover(&input_paths(args), &walk_options(args)),
+    };
+    found.inputs.retain(|input| match &input.source {
+        discover::InputSource::Path(p) => config.selects(p),
+        discover::InputSource::Stdin => true,
+    });
+    // A path that could not be used is a problem only where the
+    // configuration would have checked something.
+    found.errors.retain(|e| match e.kind {
+        discover::UnusableKind::File => config.selects(&e.path),
+        discover::UnusableKind::Directory => config.may_select_under(&e.path),
+        discover::UnusableKind::Unknown => {
+            config.selects(&e.path) || config.may_select_under(&e.path)
+        }
+    });
+    let errors = found.errors.into_iter().map(|e| e.error).collect();
+    (found.inputs, errors)
+}
+
+/// Lints and sets aside each input, in parallel; reports in input order.
+fn lint_all(
+    inputs: &[discover::Input],
+    rules: &RuleSet,
+    suppressor: &Suppressor,
+    args: &CheckArgs,
+) -> Vec<FileReport> {
+    let options = LintOptions {
+        max_file_size: args.max_file_size,
+    };
+    let lint_one = |input: &discover::Input| lint::lint_input(input, rules, &options, suppressor);
+    if inputs.len() <= 1 {
+        return inputs.iter().map(lint_one).collect();
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.threads.unwrap_or(0))
+        .build();
+    match pool {
+        Ok(pool) => pool.install(|| inputs.par_iter().map(lint_one).collect()),
+        Err(_) => inputs.iter().map(lint_one).collect(),
+    }
+}
+
+/// Writes `--write-baseline` when it may be written: the findings of this
+/// run, with the entries of files it did not check kept from the baseline
+/// in use (`previous`, with how its entries were used) and from the one
+/// already at the path.
+fn write_baseline(
+    args: &CheckArgs,
+    cwd: &Path,
+    files: &[FileReport],
+    rules: &RuleSet,
+    targets: &Targets,
+    previous: (&Option<Loaded>, &[baseline::Use]),
+) -> Option<Result<(), ConfigError>> {
+    let path = args.write_baseline.as_ref().filter(|_| targets.baseline)?;
+    let mut kept: Vec<(&Loaded, &[baseline::Use])> = Vec::new();
+    if let (Some(b), uses) = previous {
+        kept.push((b, uses));
+    }
+    if let Some(b) = &targets.existing_baseline {
+        kept.push((b, &[]));
+    }
+    Some(Baseline::for_run(files, rules, path, cwd, &kept).write(path))
+}
+
+/// Writes the `--output` reports and the report on stdout; returns the
+/// exit code.
+fn finish(
+    mut report: Report,
+    args: &CheckArgs,
+    allowed: &[bool],
+    fail_on: Severity,
+    wrote_baseline: bool,
+) -> u8 {
+    // A report file that could not be written is an error of the run, and
+    // said so in the report on stdout.
+    let failed = write_outputs(&report, args, allowed);
+    report.config_problems.extend(failed);
+    let mut code = report.exit_code(fail_on);
+    if wrote_baseline && code == report::exit::FINDINGS {
+        code = report::exit::CLEAN;
+    }
+    write_stdout(&report, args);
+    // Freeing every finding one by one would only delay the exit (a
+    // measurable part of a one-file run), so they go with the process.
+    std::mem::forget(report);
+    code
+}
+
+/// The report on stdout in the requested format. A closed pipe
+/// (`storylint check | head -1`) is not an error worth a word.
+fn write_stdout(report: &Report, args: &CheckArgs) {
+    let human = human_options(args.color, args.statistics);
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let _ = report
+        .write(args.format, &human, &mut out)
+        .and_then(|()| out.flush());
+}
+
+/// Writes the `--output` reports that may be written; returns the
+/// problems of those that could not be.
+fn write_outputs(report: &Report, args: &CheckArgs, allowed: &[bool]) -> Vec<ConfigError> {
+    let plain = report::human::Options {
+        color: false,
+        width: terminal_width(),
+        statistics: args.statistics,
+    };
+    args.output
+        .iter()
+        .zip(allowed)
+        .filter(|(_, ok)| **ok)
+        .filter_map(|(spec, _)| report.write_to_file(spec.format, &plain, &spec.path).err())
+        .collect()
+}
+
+/// Reports configuration or baseline problems that stop a run before any
+/// file is checked: on stdout in the requested format, and in every
+/// `--output` report (so that a CI step uploading one finds it, saying
+/// why). Returns exit code 2.
+fn stop_with(
+    args: &CheckArgs,
+    mut problems: Vec<ConfigError>,
+    cwd: &Path,
+    mut guarded: Guarded,
+) -> u8 {
+    let (rules, _) = RuleSet::builtin();
+    if !args.output.is_empty() {
+        // Nothing is checked, but the reports must not land on an input.
+        let found = discover::discover(&input_paths(args), &walk_options(args));
+        guarded.add_inputs(&found.inputs);
+    }
+    let targets = check_targets(args, cwd, &guarded, false);
+    problems.extend(targets.problems);
+    let mut report = Report::new(&rules, Vec::new(), Vec::new(), Vec::new(), problems);
+    let failed = write_outputs(&report, args, &targets.outputs);
+    report.config_problems.extend(failed);
+    write_stdout(&report, args);
+    report::exit::ERROR
+}
+
+fn input_paths(args: &CheckArgs) -> Vec<PathBuf> {
+    if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    }
+}
+
+fn walk_options(args: &CheckArgs) -> WalkOptions {
+    WalkOptions {
+        hidden: args.hidden,
+        no_ignore: args.no_ignore,
+        stdin_name: args.stdin_filename.clone(),
+    }
+}

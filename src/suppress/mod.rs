@@ -1,0 +1,87 @@
+//! Stage 6: setting aside the findings a user has accepted. They are
+//! counted and reported as suppressed, never silently dropped. Three
+//! sources, applied in this order by a [`Suppressor`]:
+//!
+//! 1. `storylint: ignore[...]` directives in an action's description
+//!    ([`directives`]), read while the file's document is open;
+//! 2. the configuration: a rule turned off or given another severity for
+//!    a path, then its `ignore` entries ([`ignores`]);
+//! 3. a baseline of fingerprints ([`baseline`]), once every file is checked.
+
+pub mod baseline;
+mod directives;
+mod ignores;
+
+use crate::config::Config;
+use crate::export::Action;
+use crate::finding::{FileReport, Finding};
+use crate::parse::Document;
+use crate::rules::RuleSet;
+use crate::source::SourceText;
+use std::path::Path;
+
+pub use crate::finding::{Suppressed, SuppressedBy};
+pub use directives::{Directive, parse_directives};
+
+/// A file whose document is open: what directives are read from and
+/// their notes are placed in.
+pub(crate) struct FileContext<'a, 't> {
+    pub doc: &'a Document<'t>,
+    pub actions: &'a [Action],
+    pub source: &'a SourceText<'a>,
+}
+
+/// Sets findings aside for one run.
+pub struct Suppressor<'a> {
+    rules: &'a RuleSet,
+    config: Option<&'a Config>,
+    /// False with `--no-ignores`: directives, `ignore` entries and the
+    /// baseline set nothing aside (per-path rule settings still apply).
+    ignores: bool,
+}
+
+impl<'a> Suppressor<'a> {
+    pub fn new(rules: &'a RuleSet, config: Option<&'a Config>, ignores: bool) -> Self {
+        Suppressor {
+            rules,
+            config,
+            ignores,
+        }
+    }
+
+    /// Sets aside the new findings of one file, while its document is
+    /// open: by directive, then by configuration. `placed` pairs each
+    /// finding with the index of its action in `file.actions`.
+    pub(crate) fn in_file(
+        &self,
+        placed: Vec<(usize, Finding)>,
+        file: &FileContext,
+        report: &mut FileReport,
+    ) {
+        if self.ignores {
+            directives::apply(placed, file, self.rules, report);
+        } else {
+            report.findings.extend(placed.into_iter().map(|(_, f)| f));
+        }
+        if let Some(config) = self.config {
+            ignores::apply(report, config, self.rules, self.ignores);
+        }
+    }
+
+    /// Sets aside, across the files of the run, the findings `baseline`
+    /// holds (see [`baseline::Loaded::apply`]); returns how each entry was
+    /// used. Nothing is set aside with `--no-ignores`.
+    pub fn across_run(
+        &self,
+        baseline: &baseline::Loaded,
+        files: &mut [FileReport],
+        unread: &[String],
+        cwd: &Path,
+    ) -> Vec<baseline::Use> {
+        if self.ignores {
+            baseline.apply(files, unread, cwd)
+        } else {
+            Vec::new()
+        }
+    }
+}
