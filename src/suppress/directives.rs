@@ -209,12 +209,15 @@ impl ActionDirectives {
     }
 }
 
+/// Makes a located note: kind, message, help, span in the description.
+type Note<'a> = dyn Fn(InputWarningKind, String, String, &Range<usize>) -> InputWarning + 'a;
+
 /// A note for each id of `named` that is no rule's; returns how many name
 /// a rule that is turned on.
 fn unknown_rule_notes(
     named: &[(String, Range<usize>)],
     rules: &RuleSet,
-    note: &dyn Fn(InputWarningKind, String, String, &Range<usize>) -> InputWarning,
+    note: &Note,
     out: &mut Vec<InputWarning>,
 ) -> usize {
     let ids: Vec<&str> = rules.rules.iter().map(|r| r.id.as_str()).collect();

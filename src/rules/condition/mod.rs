@@ -1,0 +1,328 @@
+//! Compiled conditions and their evaluation. A condition is tested against
+//! a subject: a piece of decoded text (a value, a key, or part of one) that
+//! knows where its bytes are in the source file. When a condition holds it
+//! may narrow the highlight to the part that matched.
+//!
+//! One evaluator per kind of condition, as ast-grep keeps one matcher per
+//! kind: [`combine`] for those that combine or move to other conditions
+//! (`all`, `any`, `not`, `key`, `at`, `reason`, `redact`), [`regex`] for
+//! `matches`, [`text`] for the tests of one string, and [`tree`] for those
+//! that look at the document around the value.
+
+mod combine;
+mod regex;
+mod text;
+mod tree;
+
+pub use self::regex::{LazyRegex, REGEX_SIZE_LIMIT};
+pub use text::{host_of, is_base64};
+
+use super::path::PathPattern;
+use crate::parse::strings::OffsetMap;
+use crate::parse::{DecodedStr, Document, Kind};
+use globset::GlobSet;
+use std::borrow::Cow;
+use std::ops::Range;
+
+/// How a `template` test classifies a value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TemplateTest {
+    /// Holds an expression anywhere, or is a formula field.
+    Any,
+    /// Is exactly one expression (ignoring surrounding whitespace) or a
+    /// formula field.
+    Whole,
+    /// Holds no expression at all.
+    None,
+}
+
+#[derive(Debug)]
+pub enum Condition {
+    All(Vec<Condition>),
+    Any(Vec<Condition>),
+    Not(Box<Condition>),
+    Key(Box<Condition>),
+    At(PathPattern, Box<Condition>),
+    Exists,
+    Matches {
+        regex: LazyRegex,
+        captured: Option<Box<Condition>>,
+        /// The suggested fix: the match expanded with group references.
+        replacement: Option<String>,
+    },
+    OneOf {
+        values: Vec<String>,
+        ignore_case: bool,
+    },
+    Type(Vec<Kind>),
+    Base64,
+    Template(TemplateTest),
+    HostMatches(GlobSet),
+    SimilarTo(Similar),
+    DuplicateKey {
+        ignore_case: bool,
+    },
+    Base64Decoded(Box<Condition>),
+    JwtExpired(bool),
+    /// Sets the reason of the hits of the inner condition.
+    Reason(String, Box<Condition>),
+    /// Marks the hits of the inner condition as secrets.
+    Redact(Box<Condition>),
+}
+
+/// A compiled `similar-to`.
+#[derive(Debug)]
+pub struct Similar {
+    pub names: Vec<String>,
+    /// Wrong spelling (lower-cased when ignoring case) to the name it means.
+    pub aliases: Vec<(String, String)>,
+    pub max_distance: usize,
+    pub ignore_case: bool,
+}
+
+/// What a rule evaluation sees: the document, the action being checked and
+/// the clock time-dependent conditions compare against (Unix seconds).
+pub struct Ctx<'d, 't> {
+    pub doc: &'d Document<'t>,
+    pub action: u32,
+    pub now: i64,
+    /// Reject values with a regex's literal guard before compiling it
+    /// (see [`LazyRegex::may_match`]).
+    pub guards: bool,
+}
+
+/// Text under test and where it sits in the file.
+pub struct Subject<'s, 't> {
+    pub text: &'s DecodedStr<'t>,
+    pub range: Range<usize>,
+    pub kind: Kind,
+    pub node: u32,
+    /// False when the text is derived (e.g. base64-decoded) and has no
+    /// bytes of its own in the file to point at.
+    pub located: bool,
+}
+
+impl<'s, 't> Subject<'s, 't> {
+    /// The whole of a decoded value.
+    pub fn whole(text: &'s DecodedStr<'t>, kind: Kind, node: u32) -> Self {
+        Subject {
+            range: 0..text.text.len(),
+            text,
+            kind,
+            node,
+            located: true,
+        }
+    }
+
+    pub fn str(&self) -> &str {
+        &self.text.text[self.range.clone()]
+    }
+
+    /// File byte range of `rel`, a range within this subject's text.
+    pub fn source_span(&self, rel: Range<usize>) -> Range<usize> {
+        let base = self.range.start;
+        self.text.map.to_source(base + rel.start..base + rel.end)
+    }
+}
+
+/// The part of the file a holding condition pointed at.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Narrow {
+    pub span: Range<usize>,
+    pub node: u32,
+    pub text: String,
+}
+
+/// A condition held; `narrow` is set when it identified a specific part.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Hit {
+    pub narrow: Option<Narrow>,
+    /// A replacement for the highlighted text (`{suggestion}`).
+    pub suggestion: Option<String>,
+    /// Why it matters (`{reason}`).
+    pub reason: Option<String>,
+    /// The highlighted text is a secret.
+    pub redact: bool,
+}
+
+impl Hit {
+    /// Fills what this hit lacks from `other`.
+    fn enrich(&mut self, other: &Hit) {
+        if self.suggestion.is_none() {
+            self.suggestion.clone_from(&other.suggestion);
+        }
+        if self.reason.is_none() {
+            self.reason.clone_from(&other.reason);
+        }
+        self.redact |= other.redact;
+    }
+}
+
+/// The decoded text of a node's value: strings are decoded, other values
+/// are their source text.
+pub fn value_text<'t>(doc: &Document<'t>, node: u32) -> DecodedStr<'t> {
+    match doc.string(node) {
+        Some(d) => d,
+        None => DecodedStr {
+            text: Cow::Borrowed(doc.raw(node)),
+            map: OffsetMap::Identity {
+                base: doc.node(node).start as usize,
+            },
+        },
+    }
+}
+
+impl Condition {
+    /// Calls `f` on every regex in the condition.
+    pub fn for_each_regex(&self, f: &mut dyn FnMut(&LazyRegex)) {
+        match self {
+            Condition::All(items) | Condition::Any(items) => {
+                items.iter().for_each(|c| c.for_each_regex(f));
+            }
+            Condition::Matches {
+                regex, captured, ..
+            } => {
+                f(regex);
+                if let Some(c) = captured {
+                    c.for_each_regex(f);
+                }
+            }
+            Condition::Not(c)
+            | Condition::Key(c)
+            | Condition::At(_, c)
+            | Condition::Base64Decoded(c)
+            | Condition::Reason(_, c)
+            | Condition::Redact(c) => c.for_each_regex(f),
+            _ => {}
+        }
+    }
+
+    /// Whether the condition holds, when how does not matter (under `not`):
+    /// a regex without `captured` is only tested, not searched.
+    pub fn holds(&self, ctx: &Ctx, subject: &Subject) -> bool {
+        match self {
+            Condition::Matches {
+                regex,
+                captured: None,
+                ..
+            } => {
+                if subject.kind != Kind::String {
+                    return false;
+                }
+                let s = subject.str();
+                (!ctx.guards || regex.may_match(s)) && regex.get().is_some_and(|r| r.is_match(s))
+            }
+            _ => self.eval(ctx, subject).is_some(),
+        }
+    }
+
+    /// The first way the condition holds, if it does.
+    pub fn eval(&self, ctx: &Ctx, subject: &Subject) -> Option<Hit> {
+        self.collect(ctx, subject, false, None).into_iter().next()
+    }
+
+    /// Every way the condition holds: each match of a regex, each branch of
+    /// an `any`. Empty when it does not hold.
+    pub fn hits(&self, ctx: &Ctx, subject: &Subject) -> Vec<Hit> {
+        self.collect(ctx, subject, true, None)
+    }
+
+    /// Like [`Condition::hits`], where the condition is (under `reason` and
+    /// `redact`) an `any` whose branches `keep` says could hold: the others
+    /// are known not to and are skipped (see [`super::prefilter`]).
+    pub fn hits_where(
+        &self,
+        ctx: &Ctx,
+        subject: &Subject,
+        keep: &dyn Fn(usize) -> bool,
+    ) -> Vec<Hit> {
+        self.collect(ctx, subject, true, Some(keep))
+    }
+
+    /// The top-level branches [`Condition::hits_where`] filters: those of an
+    /// `any`, under any `reason` and `redact`.
+    pub fn top_branches(&self) -> Option<&[Condition]> {
+        match self {
+            Condition::Any(items) => Some(items),
+            Condition::Reason(_, inner) | Condition::Redact(inner) => inner.top_branches(),
+            _ => None,
+        }
+    }
+
+    /// `keep`, when given, filters the branches of the top-level `any`.
+    fn collect(
+        &self,
+        ctx: &Ctx,
+        subject: &Subject,
+        all: bool,
+        keep: Option<&dyn Fn(usize) -> bool>,
+    ) -> Vec<Hit> {
+        // The tests of text hold of strings only.
+        if self.tests_text() && subject.kind != Kind::String {
+            return Vec::new();
+        }
+        match self {
+            Condition::All(items) => combine::all(items, ctx, subject, all),
+            Condition::Any(items) => combine::any(items, ctx, subject, all, keep),
+            Condition::Not(inner) => one(!inner.holds(ctx, subject)),
+            Condition::Key(inner) => combine::key(inner, ctx, subject, all),
+            Condition::At(path, inner) => combine::at(path, inner, ctx, all),
+            Condition::Reason(reason, inner) => {
+                combine::reason(reason, inner, ctx, subject, all, keep)
+            }
+            Condition::Redact(inner) => combine::redact(inner, ctx, subject, all, keep),
+            Condition::Matches {
+                regex,
+                captured,
+                replacement,
+            } => regex::matches(
+                regex,
+                captured.as_deref(),
+                replacement.as_deref(),
+                ctx,
+                subject,
+                all,
+            ),
+            Condition::OneOf {
+                values,
+                ignore_case,
+            } => one(text::one_of(values, *ignore_case, subject.str())),
+            Condition::Base64 => one(is_base64(subject.str())),
+            Condition::Template(test) => one(text::template(*test, subject.str())),
+            Condition::HostMatches(globs) => {
+                one(host_of(subject.str()).is_some_and(|h| globs.is_match(h.as_str())))
+            }
+            Condition::SimilarTo(similar) => text::similar(similar, subject.str()),
+            Condition::Base64Decoded(inner) => text::base64_decoded(inner, ctx, subject, all),
+            Condition::JwtExpired(want) => text::jwt_expired(*want, ctx, subject.str()),
+            Condition::Exists => one(true),
+            Condition::Type(kinds) => one(kinds.contains(&subject.kind)),
+            Condition::DuplicateKey { ignore_case } => {
+                tree::duplicate_key(ctx.doc, subject.node, *ignore_case)
+            }
+        }
+    }
+
+    /// Whether the condition tests text, and so holds of strings only.
+    fn tests_text(&self) -> bool {
+        matches!(
+            self,
+            Condition::Matches { .. }
+                | Condition::Base64
+                | Condition::Template(_)
+                | Condition::HostMatches(_)
+                | Condition::SimilarTo(_)
+                | Condition::Base64Decoded(_)
+                | Condition::JwtExpired(_)
+        )
+    }
+}
+
+/// One hit that points nowhere in particular, if the condition holds.
+fn one(holds: bool) -> Vec<Hit> {
+    if holds {
+        vec![Hit::default()]
+    } else {
+        Vec::new()
+    }
+}
