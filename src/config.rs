@@ -213,165 +213,25 @@ impl Config {
         root: PathBuf,
         source: Option<PathBuf>,
     ) -> Result<Config, Vec<ConfigError>> {
-        let index = LineIndex::new(&yaml);
-        let mut errors = Vec::new();
-        let error = |errors: &mut Vec<ConfigError>,
-                     kind: ConfigErrorKind,
-                     span: Option<Range<usize>>,
-                     message: String,
-                     help: Option<&str>| {
-            let mut e = ConfigError::new(kind, name, message);
-            if let Some(h) = help {
-                e = e.with_help(h);
-            }
-            if let Some(span) = span.filter(|s| s.end <= yaml.len()) {
-                e = e.at(&yaml, &index, span);
-            }
-            errors.push(e);
+        let mut cx = Checker {
+            name,
+            index: LineIndex::new(&yaml),
+            yaml: &yaml,
+            errors: Vec::new(),
         };
-        let spec: ConfigSpec = if yaml.trim().is_empty() {
-            ConfigSpec::default()
-        } else {
-            let options = serde_saphyr::options! { with_snippet: false };
-            match serde_saphyr::from_str_with_options(&yaml, options) {
-                Ok(spec) => spec,
-                Err(e) => {
-                    let span = e.location().and_then(|l| {
-                        let s = l.span();
-                        let start = s.byte_offset()? as usize;
-                        Some(start..start + (s.byte_len().unwrap_or(0) as usize).max(1))
-                    });
-                    error(
-                        &mut errors,
-                        yaml_error_kind(&e),
-                        span,
-                        yaml_message(&e),
-                        Some("see `storylint check --help` and the README's configuration section"),
-                    );
-                    return Err(errors);
-                }
-            }
-        };
-        let fail_on = spec.fail_on.as_ref().and_then(|f| {
-            let parsed = Severity::parse(&f.value);
-            if parsed.is_none() {
-                error(
-                    &mut errors,
-                    ConfigErrorKind::Invalid,
-                    span_of(f),
-                    format!("unknown severity `{}`", f.value),
-                    Some("use `error`, `warning` or `info`"),
-                );
-            }
-            parsed
-        });
-        let settings = |map: &BTreeMap<String, Spanned<String>>, errors: &mut Vec<ConfigError>| {
-            let mut out = Vec::new();
-            for (id, value) in map {
-                let span = span_of(value);
-                match RuleSetting::parse(&value.value) {
-                    Some(s) => out.push((
-                        RuleRef {
-                            id: id.clone(),
-                            span: span.and_then(|v| key_span(&yaml, id, v.start)),
-                        },
-                        s,
-                    )),
-                    None => error(
-                        errors,
-                        ConfigErrorKind::Invalid,
-                        span,
-                        format!("`{}` is not a rule setting", value.value),
-                        Some("use `off`, `error`, `warning` or `info`"),
-                    ),
-                }
-            }
-            out
-        };
-        let rules = settings(&spec.rules, &mut errors);
-        let globs = |patterns: &[Spanned<String>], errors: &mut Vec<ConfigError>| {
-            let mut set = GlobSetBuilder::new();
-            for p in patterns {
-                match Glob::new(&p.value) {
-                    Ok(g) => {
-                        set.add(g);
-                    }
-                    Err(e) => error(
-                        errors,
-                        ConfigErrorKind::Invalid,
-                        span_of(p),
-                        format!("invalid glob: {}", e.kind()),
-                        None,
-                    ),
-                }
-            }
-            set.build().ok()
-        };
+        let spec = cx.spec().map_err(|()| std::mem::take(&mut cx.errors))?;
+        let fail_on = spec.fail_on.as_ref().and_then(|f| cx.severity(f));
+        let rules = cx.settings(&spec.rules);
         let include_set = (!spec.include.is_empty())
-            .then(|| globs(&spec.include, &mut errors))
+            .then(|| cx.globs(&spec.include))
             .flatten();
         let exclude_set = (!spec.exclude.is_empty())
-            .then(|| globs(&spec.exclude, &mut errors))
+            .then(|| cx.globs(&spec.exclude))
             .flatten();
-        let mut overrides = Vec::new();
-        for o in &spec.overrides {
-            if o.value.files.is_empty() {
-                error(
-                    &mut errors,
-                    ConfigErrorKind::Invalid,
-                    span_of(o),
-                    "an override needs at least one glob under `files`".into(),
-                    None,
-                );
-            }
-            let files = globs(&o.value.files, &mut errors).unwrap_or_else(GlobSet::empty);
-            overrides.push(Override {
-                patterns: o.value.files.iter().map(|f| f.value.clone()).collect(),
-                files,
-                rules: settings(&o.value.rules, &mut errors),
-            });
-        }
-        let mut ignores = Vec::new();
-        for entry in &spec.ignore {
-            let i = &entry.value;
-            let reason = i.reason.as_deref().map(str::trim).unwrap_or("");
-            if reason.is_empty() {
-                error(
-                    &mut errors,
-                    ConfigErrorKind::Invalid,
-                    span_of(entry),
-                    "an ignore entry needs a `reason`".into(),
-                    Some(
-                        "say why the findings are acceptable, e.g. `reason: vendor API takes the key in the query`",
-                    ),
-                );
-            }
-            if i.story.is_none() && i.action.is_none() && i.action_name.is_none() {
-                error(
-                    &mut errors,
-                    ConfigErrorKind::Invalid,
-                    span_of(entry),
-                    "an ignore entry needs `story`, `action` or `action-name`".into(),
-                    Some("to turn a rule off everywhere, write `rules: {rule-id: off}` instead"),
-                );
-            }
-            ignores.push(Ignore {
-                rules: i
-                    .rules
-                    .iter()
-                    .map(|r| RuleRef {
-                        id: r.value.clone(),
-                        span: span_of(r),
-                    })
-                    .collect(),
-                story: i.story.clone(),
-                action: i.action.clone(),
-                action_name: i.action_name.clone(),
-                reason: reason.to_string(),
-            });
-        }
-        if !errors.is_empty() {
-            return Err(errors);
+        let overrides = spec.overrides.iter().map(|o| cx.an_override(o)).collect();
+        let ignores = spec.ignore.iter().map(|i| cx.ignore(i)).collect();
+        if !cx.errors.is_empty() {
+            return Err(cx.errors);
         }
         Ok(Config {
             source,
@@ -586,6 +446,155 @@ impl Config {
             }
         }
         out
+    }
+}
+
+/// Reads a configuration file's values, collecting every problem with
+/// its location.
+struct Checker<'a> {
+    name: &'a str,
+    yaml: &'a str,
+    index: LineIndex,
+    errors: Vec<ConfigError>,
+}
+
+impl Checker<'_> {
+    fn error(
+        &mut self,
+        kind: ConfigErrorKind,
+        span: Option<Range<usize>>,
+        message: String,
+        help: Option<&str>,
+    ) {
+        let mut e = ConfigError::new(kind, self.name, message);
+        if let Some(h) = help {
+            e = e.with_help(h);
+        }
+        if let Some(span) = span.filter(|s| s.end <= self.yaml.len()) {
+            e = e.at(self.yaml, &self.index, span);
+        }
+        self.errors.push(e);
+    }
+
+    fn invalid<T>(&mut self, at: &Spanned<T>, message: String, help: Option<&str>) {
+        self.error(ConfigErrorKind::Invalid, span_of(at), message, help);
+    }
+
+    /// The document's structure; `Err` once its error is recorded.
+    fn spec(&mut self) -> Result<ConfigSpec, ()> {
+        if self.yaml.trim().is_empty() {
+            return Ok(ConfigSpec::default());
+        }
+        let options = serde_saphyr::options! { with_snippet: false };
+        serde_saphyr::from_str_with_options(self.yaml, options).map_err(|e| {
+            let span = e.location().and_then(|l| {
+                let s = l.span();
+                let start = s.byte_offset()? as usize;
+                Some(start..start + (s.byte_len().unwrap_or(0) as usize).max(1))
+            });
+            self.error(
+                yaml_error_kind(&e),
+                span,
+                yaml_message(&e),
+                Some("see `storylint check --help` and the README's configuration section"),
+            );
+        })
+    }
+
+    fn severity(&mut self, f: &Spanned<String>) -> Option<Severity> {
+        let parsed = Severity::parse(&f.value);
+        if parsed.is_none() {
+            self.invalid(
+                f,
+                format!("unknown severity `{}`", f.value),
+                Some("use `error`, `warning` or `info`"),
+            );
+        }
+        parsed
+    }
+
+    fn settings(&mut self, map: &BTreeMap<String, Spanned<String>>) -> Vec<(RuleRef, RuleSetting)> {
+        let mut out = Vec::new();
+        for (id, value) in map {
+            match RuleSetting::parse(&value.value) {
+                Some(s) => out.push((
+                    RuleRef {
+                        id: id.clone(),
+                        span: span_of(value).and_then(|v| key_span(self.yaml, id, v.start)),
+                    },
+                    s,
+                )),
+                None => self.invalid(
+                    value,
+                    format!("`{}` is not a rule setting", value.value),
+                    Some("use `off`, `error`, `warning` or `info`"),
+                ),
+            }
+        }
+        out
+    }
+
+    fn globs(&mut self, patterns: &[Spanned<String>]) -> Option<GlobSet> {
+        let mut set = GlobSetBuilder::new();
+        for p in patterns {
+            match Glob::new(&p.value) {
+                Ok(g) => {
+                    set.add(g);
+                }
+                Err(e) => self.invalid(p, format!("invalid glob: {}", e.kind()), None),
+            }
+        }
+        set.build().ok()
+    }
+
+    fn an_override(&mut self, o: &Spanned<OverrideSpec>) -> Override {
+        if o.value.files.is_empty() {
+            self.invalid(
+                o,
+                "an override needs at least one glob under `files`".into(),
+                None,
+            );
+        }
+        Override {
+            patterns: o.value.files.iter().map(|f| f.value.clone()).collect(),
+            files: self.globs(&o.value.files).unwrap_or_else(GlobSet::empty),
+            rules: self.settings(&o.value.rules),
+        }
+    }
+
+    fn ignore(&mut self, entry: &Spanned<IgnoreSpec>) -> Ignore {
+        let i = &entry.value;
+        let reason = i.reason.as_deref().map(str::trim).unwrap_or("");
+        if reason.is_empty() {
+            self.invalid(
+                entry,
+                "an ignore entry needs a `reason`".into(),
+                Some(
+                    "say why the findings are acceptable, e.g. `reason: vendor API takes the key in the query`",
+                ),
+            );
+        }
+        if i.story.is_none() && i.action.is_none() && i.action_name.is_none() {
+            self.invalid(
+                entry,
+                "an ignore entry needs `story`, `action` or `action-name`".into(),
+                Some("to turn a rule off everywhere, write `rules: {rule-id: off}` instead"),
+            );
+        }
+        Ignore {
+            rules: i
+                .rules
+                .iter()
+                .map(|r| RuleRef {
+                    id: r.value.clone(),
+                    span: span_of(r),
+                })
+                .collect(),
+            story: i.story.clone(),
+            action: i.action.clone(),
+            action_name: i.action_name.clone(),
+            reason: reason.to_string(),
+        }
     }
 }
 

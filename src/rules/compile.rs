@@ -30,6 +30,9 @@ pub fn compile_rule(name: &str, yaml: &str, origin: RuleOrigin) -> Result<Rule, 
     cx.run(origin)
 }
 
+/// The tests a condition holds, by their key in the rule file.
+type Tests = Vec<(&'static str, Condition)>;
+
 struct Cx<'a> {
     name: &'a str,
     yaml: &'a str,
@@ -255,8 +258,18 @@ impl Cx<'_> {
     }
 
     fn condition(&mut self, spanned: &Spanned<ConditionSpec>) -> Condition {
+        let mut tests = Tests::new();
+        self.combining(spanned, &mut tests);
+        self.regex_tests(spanned, &mut tests);
+        self.value_tests(spanned, &mut tests);
+        self.text_tests(spanned, &mut tests);
+        let cond = self.the_one_test(spanned, tests);
+        self.wrapped(spanned, cond)
+    }
+
+    /// `all`, `any`, `not`, `key`.
+    fn combining(&mut self, spanned: &Spanned<ConditionSpec>, tests: &mut Tests) {
         let c = &spanned.value;
-        let mut tests: Vec<(&str, Condition)> = Vec::new();
         if let Some(items) = &c.all {
             tests.push((
                 "all",
@@ -278,6 +291,11 @@ impl Cx<'_> {
         if let Some(inner) = &c.key {
             tests.push(("key", Condition::Key(Box::new(self.condition(inner)))));
         }
+    }
+
+    /// `matches` (with `captured` and `replacement`) and `not-matches`.
+    fn regex_tests(&mut self, spanned: &Spanned<ConditionSpec>, tests: &mut Tests) {
+        let c = &spanned.value;
         if let Some(p) = &c.matches {
             let captured = c.captured.as_ref().map(|i| Box::new(self.condition(i)));
             let replacement = c.replacement.as_ref().map(|r| r.value.clone());
@@ -321,6 +339,12 @@ impl Cx<'_> {
                 tests.push(("not-matches", Condition::All(Vec::new())));
             }
         }
+    }
+
+    /// `one-of`, `not-one-of`, `ignore-case`, `present`, `type`, `base64`,
+    /// `template`.
+    fn value_tests(&mut self, spanned: &Spanned<ConditionSpec>, tests: &mut Tests) {
+        let c = &spanned.value;
         let ignore_case = c.ignore_case.unwrap_or(false);
         if let Some(values) = &c.one_of {
             tests.push((
@@ -404,6 +428,12 @@ impl Cx<'_> {
             };
             tests.push(("template", Condition::Template(test)));
         }
+    }
+
+    /// `host-matches`, `similar-to`, `duplicate-key`, `base64-decoded`,
+    /// `jwt-expired`.
+    fn text_tests(&mut self, spanned: &Spanned<ConditionSpec>, tests: &mut Tests) {
+        let c = &spanned.value;
         if let Some(globs) = &c.host_matches {
             let mut set = GlobSetBuilder::new();
             for g in globs {
@@ -446,7 +476,9 @@ impl Cx<'_> {
             ));
         }
         if let Some(b) = c.duplicate_key {
-            let test = Condition::DuplicateKey { ignore_case };
+            let test = Condition::DuplicateKey {
+                ignore_case: c.ignore_case.unwrap_or(false),
+            };
             tests.push((
                 "duplicate-key",
                 if b {
@@ -465,7 +497,12 @@ impl Cx<'_> {
         if let Some(b) = c.jwt_expired {
             tests.push(("jwt-expired", Condition::JwtExpired(b)));
         }
-        let cond = match tests.len() {
+    }
+
+    /// The condition's test: it must have exactly one.
+    fn the_one_test(&mut self, spanned: &Spanned<ConditionSpec>, mut tests: Tests) -> Condition {
+        let c = &spanned.value;
+        match tests.len() {
             1 => tests
                 .pop()
                 .map(|(_, c)| c)
@@ -498,7 +535,12 @@ impl Cx<'_> {
                 );
                 Condition::All(Vec::new())
             }
-        };
+        }
+    }
+
+    /// The test under `at` (or `present: false`), `reason` and `redact`.
+    fn wrapped(&mut self, spanned: &Spanned<ConditionSpec>, cond: Condition) -> Condition {
+        let c = &spanned.value;
         let cond = match &c.at {
             Some(path) => match PathPattern::parse(&path.value) {
                 Ok(p) if c.present == Some(false) => {

@@ -315,32 +315,7 @@ impl Loaded {
             .chain(others.iter().map(|o| file_key(cwd, o)))
             .collect();
         let mut uses = vec![Use::Unused; self.keys.len()];
-        // Entries by (file, fingerprint), and the movable ones by
-        // fingerprint, each in file order.
-        let mut own: HashMap<(&Path, &str), VecDeque<usize>> = HashMap::new();
-        let mut movable: HashMap<&str, VecDeque<usize>> = HashMap::new();
-        for (i, e) in self.baseline.findings.iter().enumerate() {
-            let key = self.keys[i].as_path();
-            own.entry((key, e.fingerprint.as_str()))
-                .or_default()
-                .push_back(i);
-            if !in_run.contains(key) && !key.exists() {
-                movable
-                    .entry(e.fingerprint.as_str())
-                    .or_default()
-                    .push_back(i);
-            }
-        }
-        // The first entry of a queue not used yet.
-        fn take(queue: Option<&mut VecDeque<usize>>, uses: &[Use]) -> Option<usize> {
-            let queue = queue?;
-            while let Some(i) = queue.pop_front() {
-                if uses[i] == Use::Unused {
-                    return Some(i);
-                }
-            }
-            None
-        }
+        let (mut own, mut movable) = self.queues(&in_run);
         // First every file's own entries, so that no other file takes them.
         let mut pending: Vec<Vec<bool>> = Vec::with_capacity(files.len());
         for (file, key) in files.iter().zip(&keys) {
@@ -366,23 +341,37 @@ impl Loaded {
             }
         }
         for (file, matched) in files.iter_mut().zip(pending) {
-            let mut kept = Vec::with_capacity(file.findings.len());
-            for (f, m) in std::mem::take(&mut file.findings).into_iter().zip(matched) {
-                if m {
-                    file.suppressed.push(Suppressed {
-                        finding: f,
-                        by: SuppressedBy::Baseline,
-                        reason: "in the baseline".into(),
-                    });
-                } else {
-                    kept.push(f);
-                }
-            }
-            file.findings = kept;
+            set_aside(file, matched);
         }
-        // Entries of a file checked in full that matched nothing are stale.
+        self.note_stale(files, &keys, &uses);
+        uses
+    }
+
+    /// Entries by (file, fingerprint), and those whose file is neither in
+    /// the run (`in_run`) nor on disk by fingerprint, each in file order.
+    fn queues(&self, in_run: &HashSet<PathBuf>) -> (OwnQueues<'_>, MovableQueues<'_>) {
+        let mut own = OwnQueues::new();
+        let mut movable = MovableQueues::new();
+        for (i, e) in self.baseline.findings.iter().enumerate() {
+            let key = self.keys[i].as_path();
+            own.entry((key, e.fingerprint.as_str()))
+                .or_default()
+                .push_back(i);
+            if !in_run.contains(key) && !key.exists() {
+                movable
+                    .entry(e.fingerprint.as_str())
+                    .or_default()
+                    .push_back(i);
+            }
+        }
+        (own, movable)
+    }
+
+    /// A note for each entry of a file checked in full that matched
+    /// nothing: it is stale.
+    fn note_stale(&self, files: &mut [FileReport], keys: &[PathBuf], uses: &[Use]) {
         let mut by_key: HashMap<&Path, usize> = HashMap::new();
-        for (n, (file, key)) in files.iter().zip(&keys).enumerate() {
+        for (n, (file, key)) in files.iter().zip(keys).enumerate() {
             if checked(file) {
                 by_key.entry(key.as_path()).or_insert(n);
             }
@@ -409,8 +398,40 @@ impl Loaded {
                 ),
             );
         }
-        uses
     }
+}
+
+/// Entries (their indices) by file key and fingerprint, in file order.
+type OwnQueues<'a> = HashMap<(&'a Path, &'a str), VecDeque<usize>>;
+/// Entries that may have moved to another file, by fingerprint.
+type MovableQueues<'a> = HashMap<&'a str, VecDeque<usize>>;
+
+/// The first entry of a queue not used yet.
+fn take(queue: Option<&mut VecDeque<usize>>, uses: &[Use]) -> Option<usize> {
+    let queue = queue?;
+    while let Some(i) = queue.pop_front() {
+        if uses[i] == Use::Unused {
+            return Some(i);
+        }
+    }
+    None
+}
+
+/// Moves the findings of `file` that `matched` marks to its suppressed ones.
+fn set_aside(file: &mut FileReport, matched: Vec<bool>) {
+    let mut kept = Vec::with_capacity(file.findings.len());
+    for (f, m) in std::mem::take(&mut file.findings).into_iter().zip(matched) {
+        if m {
+            file.suppressed.push(Suppressed {
+                finding: f,
+                by: SuppressedBy::Baseline,
+                reason: "in the baseline".into(),
+            });
+        } else {
+            kept.push(f);
+        }
+    }
+    file.findings = kept;
 }
 
 #[cfg(test)]
