@@ -18,7 +18,7 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 /// File names looked for, in order, in each directory.
-pub const FILE_NAMES: [&str; 2] = [".storylint.yaml", ".storylint.yml"];
+pub(crate) const FILE_NAMES: [&str; 2] = [".storylint.yaml", ".storylint.yml"];
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -64,7 +64,7 @@ struct IgnoreSpec {
 
 /// What a configuration says about one rule.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RuleSetting {
+pub(crate) enum RuleSetting {
     Off,
     Severity(Severity),
 }
@@ -77,7 +77,7 @@ impl RuleSetting {
         }
     }
 
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             RuleSetting::Off => "off",
             RuleSetting::Severity(s) => s.as_str(),
@@ -87,33 +87,33 @@ impl RuleSetting {
 
 /// A rule id as written in the configuration, with where it was written.
 #[derive(Clone, Debug)]
-pub struct RuleRef {
-    pub id: String,
+pub(crate) struct RuleRef {
+    pub(crate) id: String,
     span: Option<Range<usize>>,
 }
 
 /// Settings for files matching some globs.
 #[derive(Debug)]
-pub struct Override {
-    pub patterns: Vec<String>,
+pub(crate) struct Override {
+    pub(crate) patterns: Vec<String>,
     files: GlobSet,
-    pub rules: Vec<(RuleRef, RuleSetting)>,
+    pub(crate) rules: Vec<(RuleRef, RuleSetting)>,
 }
 
 /// Findings to hide, with why.
 #[derive(Clone, Debug)]
-pub struct Ignore {
+pub(crate) struct Ignore {
     /// Rule ids; empty means every rule.
-    pub rules: Vec<RuleRef>,
-    pub story: Option<String>,
-    pub action: Option<String>,
-    pub action_name: Option<String>,
-    pub reason: String,
+    pub(crate) rules: Vec<RuleRef>,
+    pub(crate) story: Option<String>,
+    pub(crate) action: Option<String>,
+    pub(crate) action_name: Option<String>,
+    pub(crate) reason: String,
 }
 
 impl Ignore {
     /// Whether this entry hides a finding of `rule` in the action described.
-    pub fn matches(
+    pub(crate) fn matches(
         &self,
         rule: &str,
         story: Option<&str>,
@@ -132,34 +132,34 @@ impl Ignore {
 
 /// The effective configuration.
 #[derive(Debug, Default)]
-pub struct Config {
+pub(crate) struct Config {
     /// The file it came from, if any.
-    pub source: Option<PathBuf>,
+    pub(crate) source: Option<PathBuf>,
     /// Directory that relative paths and globs are resolved against.
-    pub root: PathBuf,
-    pub fail_on: Option<Severity>,
-    pub rules: Vec<(RuleRef, RuleSetting)>,
-    pub rule_dirs: Vec<PathBuf>,
-    pub include: Vec<String>,
-    pub exclude: Vec<String>,
+    pub(crate) root: PathBuf,
+    pub(crate) fail_on: Option<Severity>,
+    pub(crate) rules: Vec<(RuleRef, RuleSetting)>,
+    pub(crate) rule_dirs: Vec<PathBuf>,
+    pub(crate) include: Vec<String>,
+    pub(crate) exclude: Vec<String>,
     include_set: Option<GlobSet>,
     exclude_set: Option<GlobSet>,
-    pub overrides: Vec<Override>,
-    pub ignores: Vec<Ignore>,
+    pub(crate) overrides: Vec<Override>,
+    pub(crate) ignores: Vec<Ignore>,
     /// The file's text, kept to locate warnings found later.
     yaml: String,
 }
 
 /// The configuration file that applies in `dir`: the nearest
 /// `.storylint.yaml` (or `.yml`) in it or an ancestor.
-pub fn find(dir: &Path) -> Option<PathBuf> {
+pub(crate) fn find(dir: &Path) -> Option<PathBuf> {
     dir.ancestors()
         .find_map(|d| FILE_NAMES.iter().map(|n| d.join(n)).find(|p| p.is_file()))
 }
 
 /// The configuration file a run uses: none with `--no-config`, the one
 /// `--config` names, else the nearest one from `cwd` upward.
-pub fn locate(explicit: Option<&Path>, no_config: bool, cwd: &Path) -> Option<PathBuf> {
+pub(crate) fn locate(explicit: Option<&Path>, no_config: bool, cwd: &Path) -> Option<PathBuf> {
     match (explicit, no_config) {
         (_, true) => None,
         (Some(path), false) => Some(path.to_path_buf()),
@@ -169,7 +169,7 @@ pub fn locate(explicit: Option<&Path>, no_config: bool, cwd: &Path) -> Option<Pa
 
 impl Config {
     /// No file: everything at its defaults, paths relative to `root`.
-    pub fn empty(root: PathBuf) -> Self {
+    pub(crate) fn empty(root: PathBuf) -> Self {
         Config {
             root,
             ..Config::default()
@@ -178,7 +178,10 @@ impl Config {
 
     /// The configuration at `path`, or the defaults (relative to `cwd`)
     /// when there is none.
-    pub fn load_or_empty(path: Option<&Path>, cwd: &Path) -> Result<Config, Vec<ConfigError>> {
+    pub(crate) fn load_or_empty(
+        path: Option<&Path>,
+        cwd: &Path,
+    ) -> Result<Config, Vec<ConfigError>> {
         match path {
             Some(path) => Config::load(path),
             None => Ok(Config::empty(cwd.to_path_buf())),
@@ -186,7 +189,7 @@ impl Config {
     }
 
     /// Reads and checks the configuration at `path`.
-    pub fn load(path: &Path) -> Result<Config, Vec<ConfigError>> {
+    pub(crate) fn load(path: &Path) -> Result<Config, Vec<ConfigError>> {
         let name = path.display().to_string();
         let yaml = std::fs::read_to_string(path).map_err(|e| {
             vec![ConfigError::new(
@@ -207,7 +210,7 @@ impl Config {
     }
 
     /// Checks configuration text; `root` resolves its relative paths.
-    pub fn parse(
+    pub(crate) fn parse(
         name: &str,
         yaml: String,
         root: PathBuf,
@@ -256,7 +259,7 @@ impl Config {
     }
 
     /// Warnings for rule ids that no rule has, with the nearest known id.
-    pub fn unknown_rules(&self, known: &[&str]) -> Vec<ConfigError> {
+    pub(crate) fn unknown_rules(&self, known: &[&str]) -> Vec<ConfigError> {
         let index = LineIndex::new(&self.yaml);
         let refs = self
             .rules
@@ -311,7 +314,7 @@ impl Config {
     }
 
     /// Whether `include` and `exclude` let `path` be checked.
-    pub fn selects(&self, path: &Path) -> bool {
+    pub(crate) fn selects(&self, path: &Path) -> bool {
         let rel = self.relative(path);
         self.include_set.as_ref().is_none_or(|s| s.is_match(&rel))
             && !self.exclude_set.as_ref().is_some_and(|s| s.is_match(&rel))
@@ -322,7 +325,7 @@ impl Config {
     /// when no `include` glob can match below it (its literal beginning
     /// leads elsewhere), or when `exclude` covers any `*.json` name in it
     /// and below (as `dir/**` or `dir/*.json` do).
-    pub fn may_select_under(&self, dir: &Path) -> bool {
+    pub(crate) fn may_select_under(&self, dir: &Path) -> bool {
         let rel = self.relative(dir);
         let below = |tail: &str| {
             if rel.is_empty() {
@@ -346,7 +349,7 @@ impl Config {
 
     /// The setting for rule `id` in file `path`: the last matching override
     /// wins over the top-level `rules`.
-    pub fn setting_for(&self, id: &str, path: Option<&Path>) -> Option<RuleSetting> {
+    pub(crate) fn setting_for(&self, id: &str, path: Option<&Path>) -> Option<RuleSetting> {
         let rel = path.map(|p| self.relative(p));
         let over = self
             .overrides
@@ -359,7 +362,7 @@ impl Config {
 
     /// Whether an override gives rule `id` a setting other than `off` (for
     /// some paths).
-    pub fn turned_on_somewhere(&self, id: &str) -> bool {
+    pub(crate) fn turned_on_somewhere(&self, id: &str) -> bool {
         self.overrides.iter().any(|o| {
             o.rules
                 .iter()
@@ -371,7 +374,7 @@ impl Config {
     /// Text from the file (and its path) is quoted, or made visible in
     /// the comment, so that it cannot control the terminal (see
     /// [`crate::escape`]).
-    pub fn to_yaml(&self, rules: &[(&str, Severity, Option<RuleSetting>)]) -> String {
+    pub(crate) fn to_yaml(&self, rules: &[(&str, Severity, Option<RuleSetting>)]) -> String {
         let q = |s: &str| quote(s);
         let mut out = String::new();
         out.push_str(&format!(

@@ -7,48 +7,48 @@ use std::path::{Path, PathBuf};
 
 /// Where an input's bytes come from.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum InputSource {
+pub(crate) enum InputSource {
     Path(PathBuf),
     Stdin,
 }
 
 /// One file to check and the name it is reported under.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Input {
-    pub name: String,
-    pub source: InputSource,
+pub(crate) struct Input {
+    pub(crate) name: String,
+    pub(crate) source: InputSource,
 }
 
 /// How to walk directories.
 #[derive(Clone, Debug, Default)]
-pub struct WalkOptions {
+pub(crate) struct WalkOptions {
     /// Also enter hidden files and directories.
-    pub hidden: bool,
+    pub(crate) hidden: bool,
     /// Do not honour `.gitignore`, `.ignore` and git's exclude files.
-    pub no_ignore: bool,
+    pub(crate) no_ignore: bool,
     /// Name to report stdin under.
-    pub stdin_name: Option<String>,
+    pub(crate) stdin_name: Option<String>,
 }
 
 /// The inputs found, sorted by name, and the paths that could not be used.
 #[derive(Debug, Default)]
-pub struct Discovery {
-    pub inputs: Vec<Input>,
-    pub errors: Vec<Unusable>,
+pub(crate) struct Discovery {
+    pub(crate) inputs: Vec<Input>,
+    pub(crate) errors: Vec<Unusable>,
 }
 
 /// A path that could not be used: where, what it is, and why.
 #[derive(Debug)]
-pub struct Unusable {
-    pub path: PathBuf,
-    pub kind: UnusableKind,
-    pub error: InputError,
+pub(crate) struct Unusable {
+    pub(crate) path: PathBuf,
+    pub(crate) kind: UnusableKind,
+    pub(crate) error: InputError,
 }
 
 /// What an unusable path is, as far as can be told: what the
 /// configuration's `include` and `exclude` judge it as.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum UnusableKind {
+pub(crate) enum UnusableKind {
     /// A file, a link (dangling, or in a loop), or anything else that is
     /// not a directory.
     File,
@@ -82,7 +82,7 @@ impl Discovery {
 }
 
 /// Expands the command-line paths into the list of inputs.
-pub fn discover(paths: &[PathBuf], options: &WalkOptions) -> Discovery {
+pub(crate) fn discover(paths: &[PathBuf], options: &WalkOptions) -> Discovery {
     let mut found = Discovery::default();
     for path in paths {
         if path.as_os_str() == "-" {
@@ -118,7 +118,7 @@ pub fn discover(paths: &[PathBuf], options: &WalkOptions) -> Discovery {
 
 /// What a path is, as far as reading it goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FileKind {
+pub(crate) enum FileKind {
     Regular,
     Directory,
     /// A FIFO (pipe) or a character device: read to its end, as a stream.
@@ -128,7 +128,7 @@ pub enum FileKind {
 }
 
 impl FileKind {
-    pub fn of(t: &std::fs::FileType) -> FileKind {
+    pub(crate) fn of(t: &std::fs::FileType) -> FileKind {
         if t.is_file() {
             return FileKind::Regular;
         }
@@ -153,7 +153,7 @@ impl FileKind {
 }
 
 /// The message for a path that cannot be read as a file.
-pub fn not_regular(what: &str) -> String {
+pub(crate) fn not_regular(what: &str) -> String {
     format!("not a regular file: {what}")
 }
 

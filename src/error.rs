@@ -17,7 +17,7 @@ pub struct Located {
 }
 
 impl Located {
-    pub fn new(name: &str, text: &str, index: &LineIndex, span: Range<usize>) -> Self {
+    pub(crate) fn new(name: &str, text: &str, index: &LineIndex, span: Range<usize>) -> Self {
         Located {
             start: index.position(text, span.start),
             snippet: Snippet::new(name, text, index, span.clone()),
@@ -44,7 +44,7 @@ pub struct Problem<K> {
 }
 
 impl<K: ProblemKind> Problem<K> {
-    pub fn new(kind: K, file: &str, message: impl Into<String>) -> Self {
+    pub(crate) fn new(kind: K, file: &str, message: impl Into<String>) -> Self {
         Problem {
             kind,
             file: file.to_string(),
@@ -54,12 +54,12 @@ impl<K: ProblemKind> Problem<K> {
         }
     }
 
-    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+    pub(crate) fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
     }
 
-    pub fn at(mut self, text: &str, index: &LineIndex, span: Range<usize>) -> Self {
+    pub(crate) fn at(mut self, text: &str, index: &LineIndex, span: Range<usize>) -> Self {
         self.location = Some(Box::new(Located::new(&self.file, text, index, span)));
         self
     }

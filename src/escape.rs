@@ -23,7 +23,7 @@ use std::borrow::Cow;
 
 /// The visible stand-in for a control character or an invisible
 /// formatting character, or `None` for any other.
-pub fn picture(c: char) -> Option<char> {
+pub(crate) fn picture(c: char) -> Option<char> {
     match c {
         '\u{0}'..='\u{1f}' => char::from_u32(0x2400 + c as u32),
         '\u{7f}' => Some('\u{2421}'),
@@ -37,24 +37,24 @@ pub fn picture(c: char) -> Option<char> {
 }
 
 /// What a colon that would start a workflow command is shown as.
-pub const COMMAND_COLON: char = '\u{2236}';
+pub(crate) const COMMAND_COLON: char = '\u{2236}';
 
 /// `s` with every control and formatting character, line breaks and tabs
 /// included, made visible: for text that must stay on one line.
-pub fn visible(s: &str) -> Cow<'_, str> {
+pub(crate) fn visible(s: &str) -> Cow<'_, str> {
     visible_except(s, |_| false)
 }
 
 /// `s` with every control and formatting character but the line feed made
 /// visible: for multi-line text storylint writes itself around input.
-pub fn visible_lines(s: &str) -> Cow<'_, str> {
+pub(crate) fn visible_lines(s: &str) -> Cow<'_, str> {
     visible_except(s, |c| c == '\n')
 }
 
 /// `s` with every control and formatting character but the line feed and
 /// the tab made visible: for multi-line text whose layout matters, such as
 /// a rule's JSON examples.
-pub fn visible_block(s: &str) -> Cow<'_, str> {
+pub(crate) fn visible_block(s: &str) -> Cow<'_, str> {
     visible_except(s, |c| c == '\n' || c == '\t')
 }
 
@@ -103,7 +103,7 @@ fn command_starts(s: &str) -> Vec<usize> {
 /// CRLF) and tabs keep the layout, every other control character is
 /// replaced. Returns the text and a map from byte offsets in `s` to byte
 /// offsets in it (replacements change byte lengths, not characters).
-pub fn visible_layout(s: &str) -> (Cow<'_, str>, OffsetShift) {
+pub(crate) fn visible_layout(s: &str) -> (Cow<'_, str>, OffsetShift) {
     let bytes = s.as_bytes();
     let keep = |i: usize, c: char| match c {
         '\n' | '\t' => true,
@@ -136,14 +136,14 @@ pub fn visible_layout(s: &str) -> (Cow<'_, str>, OffsetShift) {
 
 /// Maps byte offsets in a text to those in its visible form.
 #[derive(Clone, Debug, Default)]
-pub struct OffsetShift {
+pub(crate) struct OffsetShift {
     /// (offset of a replaced character, bytes it grew by), in order.
     shifts: Vec<(usize, isize)>,
 }
 
 impl OffsetShift {
     /// The offset in the visible text of offset `at` of the original.
-    pub fn map(&self, at: usize) -> usize {
+    pub(crate) fn map(&self, at: usize) -> usize {
         let grown: isize = self
             .shifts
             .iter()

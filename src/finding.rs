@@ -114,10 +114,10 @@ impl FileReport {
 /// action, fingerprint, with every secret found in the file masked in
 /// every text and snippet.
 pub(crate) struct FindingBuilder<'a, 't> {
-    pub rules: &'a RuleSet,
-    pub doc: &'a Document<'t>,
-    pub actions: &'a [Action],
-    pub source: &'a SourceText<'a>,
+    pub(crate) rules: &'a RuleSet,
+    pub(crate) doc: &'a Document<'t>,
+    pub(crate) actions: &'a [Action],
+    pub(crate) source: &'a SourceText<'a>,
 }
 
 impl FindingBuilder<'_, '_> {
@@ -230,16 +230,16 @@ fn masked<'s>(text: &str, spans: impl Iterator<Item = &'s Range<usize>>) -> Stri
 }
 
 /// What identifies a finding across exports of the same story.
-pub struct FingerprintParts<'a> {
-    pub rule: &'a str,
+pub(crate) struct FingerprintParts<'a> {
+    pub(crate) rule: &'a str,
     /// Guid of the story holding the action.
-    pub story: Option<&'a str>,
+    pub(crate) story: Option<&'a str>,
     /// Guid of the action (its name when it has none).
-    pub action: Option<&'a str>,
+    pub(crate) action: Option<&'a str>,
     /// JSON pointer of the value from the action object.
-    pub path: &'a str,
+    pub(crate) path: &'a str,
     /// The underlined text, decoded.
-    pub text: &'a str,
+    pub(crate) text: &'a str,
 }
 
 /// A stable identifier for a finding: the SHA-256 (first 16 bytes, hex) of
@@ -248,7 +248,7 @@ pub struct FingerprintParts<'a> {
 /// collapsed. Line numbers, formatting, escapes, `exported_at` and the order
 /// of actions do not enter it, so it survives re-exporting, reformatting,
 /// minifying and reordering. Secrets enter only through the hash.
-pub fn fingerprint(parts: &FingerprintParts) -> String {
+pub(crate) fn fingerprint(parts: &FingerprintParts) -> String {
     use sha2::{Digest, Sha256};
     let path: Vec<&str> = parts
         .path

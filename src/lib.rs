@@ -1,30 +1,35 @@
 //! storylint: a fast, offline static analyzer for Tines story exports.
 //!
-//! A file passes through the stages in order: [`config`] settles what to
-//! check and how, [`discover`] finds it, [`parse`] builds a span tree,
-//! [`export`] recognises the export and its actions, [`rules`] evaluates
-//! the rule set, [`suppress`] and [`baseline`] set aside accepted findings,
-//! and [`report`] renders the results. [`lint`] runs the middle stages for
-//! one file; [`cli`] wires them to the command line.
+//! A file passes through the stages in order: `config` settles what to
+//! check and how, `discover` finds it, [`parse`] builds a span tree,
+//! `export` recognises the export and its actions, [`rules`] evaluates the
+//! rule set, [`finding`] places what they find, `suppress` sets aside what
+//! the user accepted (directives, configuration, baseline), and [`report`]
+//! renders the results. [`lint`] runs the stages of one file; [`cli`]
+//! wires them to the command line. Modules below the stages hold what
+//! several stages share (errors, severity, positions, paths, secrets).
+//! No two top-level modules import each other (checked by a test).
 
+// The stages, in the order a file meets them, then what they share.
 pub mod cli;
-pub mod config;
-pub mod discover;
+mod config;
+mod discover;
+pub mod parse;
+mod export;
+pub mod rules;
+pub mod finding;
+mod suppress;
+pub mod lint;
+pub mod report;
+pub mod selftest;
+
 pub mod error;
 mod escape;
-pub mod export;
-pub mod finding;
-pub mod lint;
-pub mod parse;
-pub mod paths;
-pub mod report;
-pub mod rules;
+mod paths;
 mod secret;
-pub mod selftest;
 pub mod severity;
 pub mod source;
 mod suggest;
-pub mod suppress;
 mod yaml;
 
 /// The layering of `src/`: no two top-level modules import each other,

@@ -15,12 +15,12 @@ use crate::suppress::{FileContext, Suppressor};
 use std::io::Read;
 
 /// Default limit on the size of one input.
-pub const DEFAULT_MAX_FILE_SIZE: u64 = 256 * 1024 * 1024;
+pub(crate) const DEFAULT_MAX_FILE_SIZE: u64 = 256 * 1024 * 1024;
 
 /// Settings that apply to every file.
 #[derive(Clone, Debug)]
-pub struct LintOptions {
-    pub max_file_size: u64,
+pub(crate) struct LintOptions {
+    pub(crate) max_file_size: u64,
 }
 
 impl Default for LintOptions {
@@ -32,7 +32,7 @@ impl Default for LintOptions {
 }
 
 /// Reads and checks one input.
-pub fn lint_input(
+pub(crate) fn lint_input(
     input: &Input,
     rules: &RuleSet,
     options: &LintOptions,
@@ -97,7 +97,7 @@ pub fn lint_bytes(name: &str, bytes: Vec<u8>, rules: &RuleSet) -> FileReport {
 }
 
 /// Checks the bytes of one file.
-pub fn lint_bytes_with(
+pub(crate) fn lint_bytes_with(
     name: &str,
     bytes: Vec<u8>,
     rules: &RuleSet,

@@ -13,7 +13,7 @@ use std::path::{Component, Path, PathBuf};
 /// would follow it; the part that does not exist is appended as written.
 /// So `stories/a.json`, `./stories/../stories/a.json`, `/repo/stories/a.json`
 /// and a link to it get the same key, existing or not.
-pub fn key(base: &Path, path: &Path) -> PathBuf {
+pub(crate) fn key(base: &Path, path: &Path) -> PathBuf {
     let joined = base.join(path);
     let target = follow_links(&joined).unwrap_or(joined);
     if let Ok(real) = target.canonicalize() {
@@ -35,7 +35,7 @@ pub fn key(base: &Path, path: &Path) -> PathBuf {
 /// `path` with symbolic links followed to the last one's target (which
 /// need not exist yet), so that writing replaces the linked file instead
 /// of the link.
-pub fn follow_links(path: &Path) -> io::Result<PathBuf> {
+pub(crate) fn follow_links(path: &Path) -> io::Result<PathBuf> {
     let mut p = path.to_path_buf();
     // As many links as Linux follows before ELOOP.
     for _ in 0..40 {
@@ -54,7 +54,7 @@ pub fn follow_links(path: &Path) -> io::Result<PathBuf> {
 }
 
 /// `path` with `.` and `..` applied lexically.
-pub fn normalise(path: &Path) -> PathBuf {
+pub(crate) fn normalise(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for c in path.components() {
         match c {

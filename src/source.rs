@@ -18,14 +18,14 @@ const MAX_SPAN: usize = 200;
 
 /// A file's text and name, with its line index built on first use: most
 /// files have nothing to locate.
-pub struct SourceText<'t> {
-    pub name: &'t str,
-    pub text: &'t str,
+pub(crate) struct SourceText<'t> {
+    pub(crate) name: &'t str,
+    pub(crate) text: &'t str,
     index: std::cell::OnceCell<LineIndex>,
 }
 
 impl<'t> SourceText<'t> {
-    pub fn new(name: &'t str, text: &'t str) -> Self {
+    pub(crate) fn new(name: &'t str, text: &'t str) -> Self {
         SourceText {
             name,
             text,
@@ -33,14 +33,14 @@ impl<'t> SourceText<'t> {
         }
     }
 
-    pub fn index(&self) -> &LineIndex {
+    pub(crate) fn index(&self) -> &LineIndex {
         self.index.get_or_init(|| LineIndex::new(self.text))
     }
 }
 
 /// Byte offsets of line starts.
 #[derive(Clone, Debug)]
-pub struct LineIndex {
+pub(crate) struct LineIndex {
     starts: Vec<usize>,
 }
 
@@ -52,25 +52,25 @@ pub struct Position {
 }
 
 impl LineIndex {
-    pub fn new(text: &str) -> Self {
+    pub(crate) fn new(text: &str) -> Self {
         let mut starts = vec![0];
         starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
         LineIndex { starts }
     }
 
     /// 0-based line holding `offset`.
-    pub fn line_of(&self, offset: usize) -> usize {
+    pub(crate) fn line_of(&self, offset: usize) -> usize {
         self.starts
             .partition_point(|&s| s <= offset)
             .saturating_sub(1)
     }
 
-    pub fn line_start(&self, line: usize) -> usize {
+    pub(crate) fn line_start(&self, line: usize) -> usize {
         self.starts[line]
     }
 
     /// End of a line, without its line break.
-    pub fn line_end(&self, text: &str, line: usize) -> usize {
+    pub(crate) fn line_end(&self, text: &str, line: usize) -> usize {
         let end = self.starts.get(line + 1).map_or(text.len(), |s| s - 1);
         if end > self.starts[line] && text.as_bytes().get(end - 1) == Some(&b'\r') {
             end - 1
@@ -80,7 +80,7 @@ impl LineIndex {
     }
 
     /// 1-based line and character column of `offset`.
-    pub fn position(&self, text: &str, offset: usize) -> Position {
+    pub(crate) fn position(&self, text: &str, offset: usize) -> Position {
         let offset = floor_char(text, offset.min(text.len()));
         let line = self.line_of(offset);
         let start = self.starts[line];
@@ -96,7 +96,7 @@ impl LineIndex {
     /// visited in sorted order and columns counted on from the previous
     /// offset on the same line, so no stretch of a long line is counted
     /// twice. The result is in the order of `offsets`.
-    pub fn positions(&self, text: &str, offsets: &[usize]) -> Vec<Position> {
+    pub(crate) fn positions(&self, text: &str, offsets: &[usize]) -> Vec<Position> {
         let mut order: Vec<usize> = (0..offsets.len()).collect();
         order.sort_by_key(|&i| offsets[i]);
         let mut out = vec![Position { line: 1, column: 1 }; offsets.len()];
@@ -150,20 +150,21 @@ pub struct Snippet {
     /// The span as shown (clipped to the window), in file offsets up to the
     /// window and offsets of the visible window after it.
     span: Range<usize>,
-    /// Whether the window cut a line short.
+    /// Whether the window cut a line short (what the tests check).
+    #[cfg(test)]
     clipped: bool,
 }
 
 impl Snippet {
     /// Builds the window of `text` around the file span `span`.
-    pub fn new(name: &str, text: &str, index: &LineIndex, span: Range<usize>) -> Self {
+    pub(crate) fn new(name: &str, text: &str, index: &LineIndex, span: Range<usize>) -> Self {
         let at = index.position(text, span.start);
         Snippet::at(name, text, index, span, at)
     }
 
     /// Like [`Snippet::new`], with the position of `span.start` already
     /// known, so the line holding it is not counted again.
-    pub fn at(
+    pub(crate) fn at(
         name: &str,
         text: &str,
         index: &LineIndex,
@@ -178,7 +179,7 @@ impl Snippet {
         let first = index.line_of(start);
         let last = index.line_of(end.saturating_sub(1).max(start));
         let long = (first..=last).any(|l| index.line_end(text, l) - index.line_start(l) > MAX_LINE);
-        let (from, to, clipped) = if long {
+        let (from, to, _clipped) = if long {
             let from = floor_char(
                 text,
                 start
@@ -216,16 +217,18 @@ impl Snippet {
             line,
             column,
             span: from + shift.map(start - from)..from + shift.map(end - from),
-            clipped,
+            #[cfg(test)]
+            clipped: _clipped,
         }
     }
 
     /// The span to label, clipped to what the window shows.
-    pub fn span(&self) -> SourceSpan {
+    pub(crate) fn span(&self) -> SourceSpan {
         (self.span.start, self.span.end - self.span.start).into()
     }
 
-    pub fn clipped(&self) -> bool {
+    #[cfg(test)]
+    pub(crate) fn clipped(&self) -> bool {
         self.clipped
     }
 }

@@ -15,13 +15,13 @@ use std::path::PathBuf;
                         2 usage error, unreadable or invalid input, invalid rule file, \
                         configuration or baseline, or a report or baseline not written."
 )]
-pub struct Cli {
+pub(crate) struct Cli {
     #[command(subcommand)]
-    pub command: Command,
+    pub(crate) command: Command,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Check export files and directories.
     Check(CheckArgs),
     /// List every rule with its severity and summary.
@@ -36,17 +36,17 @@ pub enum Command {
 }
 
 #[derive(Debug, Args)]
-pub struct CompletionsArgs {
+pub(crate) struct CompletionsArgs {
     /// The shell to complete for.
     #[arg(value_enum)]
-    pub shell: clap_complete::Shell,
+    pub(crate) shell: clap_complete::Shell,
 }
 
 /// An extra report written to a file: `FORMAT=PATH`.
 #[derive(Clone, Debug)]
-pub struct OutputSpec {
-    pub format: Format,
-    pub path: PathBuf,
+pub(crate) struct OutputSpec {
+    pub(crate) format: Format,
+    pub(crate) path: PathBuf,
 }
 
 fn parse_output(s: &str) -> Result<OutputSpec, String> {
@@ -66,7 +66,7 @@ fn parse_output(s: &str) -> Result<OutputSpec, String> {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum RulesFormat {
+pub(crate) enum RulesFormat {
     Human,
     Json,
     /// The rule reference kept in docs/rules.md.
@@ -74,127 +74,127 @@ pub enum RulesFormat {
 }
 
 #[derive(Debug, Args)]
-pub struct RulesArgs {
+pub(crate) struct RulesArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = RulesFormat::Human)]
-    pub format: RulesFormat,
+    pub(crate) format: RulesFormat,
     /// Add rule files from this file or directory (repeatable).
     #[arg(long = "rules", value_name = "PATH")]
-    pub rule_paths: Vec<PathBuf>,
+    pub(crate) rule_paths: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]
-pub struct ExplainArgs {
+pub(crate) struct ExplainArgs {
     /// The rule id, e.g. missing-bearer-prefix.
-    pub rule: String,
+    pub(crate) rule: String,
     /// Add rule files from this file or directory (repeatable).
     #[arg(long = "rules", value_name = "PATH")]
-    pub rule_paths: Vec<PathBuf>,
+    pub(crate) rule_paths: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]
-pub struct TestRulesArgs {
+pub(crate) struct TestRulesArgs {
     /// User rule files or directories to test besides the built-in rules.
     #[arg(value_name = "PATH")]
-    pub paths: Vec<PathBuf>,
+    pub(crate) paths: Vec<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum ColorChoice {
+pub(crate) enum ColorChoice {
     Auto,
     Always,
     Never,
 }
 
 #[derive(Debug, Args)]
-pub struct CheckArgs {
+pub(crate) struct CheckArgs {
     /// Files or directories to check (`-` for stdin). Directories are walked
     /// for `*.json`, honouring .gitignore. Defaults to the current directory.
     #[arg(value_name = "PATH")]
-    pub paths: Vec<PathBuf>,
+    pub(crate) paths: Vec<PathBuf>,
 
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    pub(crate) format: Format,
 
     /// When to use colour (NO_COLOR and CLICOLOR_FORCE are honoured with `auto`).
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
-    pub color: ColorChoice,
+    pub(crate) color: ColorChoice,
 
     /// Also write a report in FORMAT to PATH (repeatable), e.g.
     /// `--output sarif=storylint.sarif`. Never over an input of the run.
     #[arg(long, value_name = "FORMAT=PATH", value_parser = parse_output)]
-    pub output: Vec<OutputSpec>,
+    pub(crate) output: Vec<OutputSpec>,
 
     /// Lowest severity that makes the exit code 1 [default: error, or the
     /// configuration's `fail-on`].
     #[arg(long, value_enum)]
-    pub fail_on: Option<Severity>,
+    pub(crate) fail_on: Option<Severity>,
 
     /// Use this configuration file instead of the nearest .storylint.yaml.
     #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
-    pub config: Option<PathBuf>,
+    pub(crate) config: Option<PathBuf>,
 
     /// Ignore any .storylint.yaml.
     #[arg(long)]
-    pub no_config: bool,
+    pub(crate) no_config: bool,
 
     /// Print the effective configuration and exit.
     #[arg(long)]
-    pub show_config: bool,
+    pub(crate) show_config: bool,
 
     /// Instead of each finding, print a table of findings per rule (with
     /// the number of files each appears in), then the summary: for audits
     /// of many files. Only the human format changes; JSON always carries
     /// the same table in `summary.rules`.
     #[arg(long)]
-    pub statistics: bool,
+    pub(crate) statistics: bool,
 
     /// Report every finding: disregard ignore directives, the
     /// configuration's `ignore` entries and the baseline.
     #[arg(long)]
-    pub no_ignores: bool,
+    pub(crate) no_ignores: bool,
 
     /// Hide the findings recorded in this baseline file; report only new
     /// ones, and baseline entries that no longer match.
     #[arg(long, value_name = "FILE")]
-    pub baseline: Option<PathBuf>,
+    pub(crate) baseline: Option<PathBuf>,
 
     /// Record the findings of this run in this baseline file and exit 0
     /// unless an input could not be checked. Entries of files this run did
     /// not check are kept; a file that is not a baseline is never replaced.
     #[arg(long, value_name = "FILE")]
-    pub write_baseline: Option<PathBuf>,
+    pub(crate) write_baseline: Option<PathBuf>,
 
     /// Add rule files from this file or directory (repeatable).
     #[arg(long = "rules", value_name = "PATH")]
-    pub rule_paths: Vec<PathBuf>,
+    pub(crate) rule_paths: Vec<PathBuf>,
 
     /// Also check hidden files and directories.
     #[arg(long)]
-    pub hidden: bool,
+    pub(crate) hidden: bool,
 
     /// Do not honour .gitignore, .ignore and git exclude files.
     #[arg(long)]
-    pub no_ignore: bool,
+    pub(crate) no_ignore: bool,
 
     /// Name to report stdin under.
     #[arg(long, value_name = "NAME")]
-    pub stdin_filename: Option<String>,
+    pub(crate) stdin_filename: Option<String>,
 
     /// Number of threads (default: all cores).
     #[arg(long, value_name = "N")]
-    pub threads: Option<usize>,
+    pub(crate) threads: Option<usize>,
 
     /// Largest input accepted, in bytes.
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_FILE_SIZE)]
-    pub max_file_size: u64,
+    pub(crate) max_file_size: u64,
 
     /// The time to judge expiry against (RFC 3339 such as
     /// 2026-01-31T12:00:00Z, a date such as 2026-01-31, or Unix seconds);
     /// default: now.
     #[arg(long, value_name = "TIME", value_parser = parse_now)]
-    pub now: Option<i64>,
+    pub(crate) now: Option<i64>,
 }
 
 /// Parses `--now` into Unix seconds.

@@ -64,13 +64,13 @@ impl Guarded {
 /// Which of the run's files may be written, decided before anything is.
 pub(super) struct Targets {
     /// `--write-baseline` may be written.
-    pub baseline: bool,
+    pub(crate) baseline: bool,
     /// The baseline already at `--write-baseline`, when it is not the
     /// `--baseline` one.
-    pub existing_baseline: Option<Loaded>,
+    pub(crate) existing_baseline: Option<Loaded>,
     /// Per `--output`, whether it may be written.
-    pub outputs: Vec<bool>,
-    pub problems: Vec<ConfigError>,
+    pub(crate) outputs: Vec<bool>,
+    pub(crate) problems: Vec<ConfigError>,
 }
 
 const ELSEWHERE: &str = "name another file; storylint never overwrites what it reads";

@@ -6,7 +6,7 @@ mod catalog;
 mod check;
 mod guard;
 
-pub use args::*;
+pub(crate) use args::*;
 
 use crate::report;
 use std::io::{IsTerminal, Write};
@@ -19,7 +19,7 @@ pub fn main() -> u8 {
     }
 }
 
-pub fn run(cli: Cli) -> u8 {
+pub(crate) fn run(cli: Cli) -> u8 {
     match cli.command {
         Command::Check(args) => check::check(args),
         Command::Rules(args) => catalog::list_rules(args),

@@ -6,16 +6,17 @@
 //! This is the thin Tines model the rule engine relies on: it knows where
 //! actions live and what their `type`, `name` and `guid` are, nothing more.
 
-pub mod templates;
+pub(crate) mod templates;
 
 use crate::parse::{Document, Kind};
 
 /// The prefix of every Tines action type.
-pub const ACTION_TYPE_PREFIX: &str = "Agents::";
+pub(crate) const ACTION_TYPE_PREFIX: &str = "Agents::";
 
-/// The overall shape of an input document.
+/// The overall shape of an input document (what the tests check).
+#[cfg(test)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Shape {
+pub(crate) enum Shape {
     /// A story export: an object with an `agents` array and story keys.
     Story,
     /// An object holding only `agents` (actions copied from the editor).
@@ -28,28 +29,30 @@ pub enum Shape {
 
 /// One action found in the document.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Action {
+pub(crate) struct Action {
     /// The action's object node.
-    pub node: u32,
-    pub action_type: Option<String>,
-    pub name: Option<String>,
-    pub guid: Option<String>,
+    pub(crate) node: u32,
+    pub(crate) action_type: Option<String>,
+    pub(crate) name: Option<String>,
+    pub(crate) guid: Option<String>,
     /// The story (or sub-story) object that holds the action, if any.
-    pub story: Option<u32>,
+    pub(crate) story: Option<u32>,
 }
 
 /// Something about the document's shape worth telling the user, though it
 /// does not stop the rest of the file from being checked.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ShapeNote {
-    pub node: u32,
-    pub message: String,
+pub(crate) struct ShapeNote {
+    pub(crate) node: u32,
+    pub(crate) message: String,
 }
 
 /// The result of recognising a document.
 #[derive(Debug)]
-pub enum Recognised {
+pub(crate) enum Recognised {
     Export {
+        /// What the tests check; the engine needs only the actions.
+        #[cfg(test)]
         shape: Shape,
         actions: Vec<Action>,
         notes: Vec<ShapeNote>,
@@ -61,7 +64,7 @@ pub enum Recognised {
 
 /// Recognises the shape of `doc` and lists its actions, with notes on
 /// the parts of them that have a shape no rule can look into.
-pub fn recognise(doc: &Document) -> Recognised {
+pub(crate) fn recognise(doc: &Document) -> Recognised {
     let mut recognised = recognise_shape(doc);
     if let Recognised::Export { actions, notes, .. } = &mut recognised {
         for action in actions.iter() {
@@ -74,7 +77,7 @@ pub fn recognise(doc: &Document) -> Recognised {
 }
 
 /// The type of an HTTP Request action.
-pub const HTTP_REQUEST: &str = "Agents::HTTPRequestAgent";
+pub(crate) const HTTP_REQUEST: &str = "Agents::HTTPRequestAgent";
 
 /// Notes on an action's `options` that is not an object (null or missing
 /// means no options), and on an HTTP Request's `headers` that is neither an
@@ -130,7 +133,6 @@ fn recognise_shape(doc: &Document) -> Recognised {
     match doc.kind(root) {
         Kind::Object => {
             if let Some(agents) = doc.get(root, "agents") {
-                let only_agents = doc.children(root).all(|c| doc.key_is(c, "agents"));
                 walk_stories(doc, root, &mut actions, &mut notes);
                 if doc.kind(agents) != Kind::Array {
                     return Recognised::NotAnExport {
@@ -141,19 +143,20 @@ fn recognise_shape(doc: &Document) -> Recognised {
                         node: agents,
                     };
                 }
-                let shape = if only_agents {
-                    Shape::CopiedActions
-                } else {
-                    Shape::Story
-                };
                 Recognised::Export {
-                    shape,
+                    #[cfg(test)]
+                    shape: if doc.children(root).all(|c| doc.key_is(c, "agents")) {
+                        Shape::CopiedActions
+                    } else {
+                        Shape::Story
+                    },
                     actions,
                     notes,
                 }
             } else if is_action(doc, root) {
                 actions.push(action_at(doc, root, None));
                 Recognised::Export {
+                    #[cfg(test)]
                     shape: Shape::Action,
                     actions,
                     notes,
@@ -182,6 +185,7 @@ fn recognise_shape(doc: &Document) -> Recognised {
                 }
             } else {
                 Recognised::Export {
+                    #[cfg(test)]
                     shape: Shape::ActionList,
                     actions,
                     notes,

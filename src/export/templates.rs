@@ -11,7 +11,7 @@ const PAIRS: [(&str, &str); 3] = [("<<", ">>"), ("{{", "}}"), ("{%", "%}")];
 
 /// Byte ranges of the complete template expressions in `s`, in order.
 /// An opener without its closer is not an expression.
-pub fn expressions(s: &str) -> Vec<Range<usize>> {
+pub(crate) fn expressions(s: &str) -> Vec<Range<usize>> {
     let mut out = Vec::new();
     let bytes = s.as_bytes();
     let mut i = 0;
@@ -35,18 +35,18 @@ pub fn expressions(s: &str) -> Vec<Range<usize>> {
 }
 
 /// A formula field: the whole value is one formula, evaluated by Tines.
-pub fn is_formula_field(s: &str) -> bool {
+pub(crate) fn is_formula_field(s: &str) -> bool {
     s.starts_with('=')
 }
 
 /// Whether any part of `s` is computed at run time.
-pub fn is_templated(s: &str) -> bool {
+pub(crate) fn is_templated(s: &str) -> bool {
     is_formula_field(s) || !expressions(s).is_empty()
 }
 
 /// Whether the whole of `s` (ignoring surrounding whitespace) is one
 /// template expression or a formula field.
-pub fn is_whole_template(s: &str) -> bool {
+pub(crate) fn is_whole_template(s: &str) -> bool {
     if is_formula_field(s) {
         return true;
     }
@@ -59,7 +59,7 @@ pub fn is_whole_template(s: &str) -> bool {
 /// `s` with every template expression replaced by `x` characters of the same
 /// byte length, so that a parser sees a plausible literal and positions
 /// still line up with the original.
-pub fn mask(s: &str) -> String {
+pub(crate) fn mask(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut last = 0;
     for r in expressions(s) {

@@ -26,7 +26,7 @@ struct Listed<'a> {
 
 /// `storylint rules`: every rule with its severity and summary, as JSON
 /// (`json: true`) or a table.
-pub fn write_list(rules: &RuleSet, json: bool, out: &mut dyn Write) -> io::Result<()> {
+pub(crate) fn write_list(rules: &RuleSet, json: bool, out: &mut dyn Write) -> io::Result<()> {
     let mut sorted: Vec<&Rule> = rules.rules.iter().collect();
     sorted.sort_by(|a, b| a.id.cmp(&b.id));
     match json {
@@ -123,7 +123,7 @@ pub fn markdown(rules: &RuleSet) -> String {
 }
 
 /// `storylint explain RULE`: rationale, examples and the fix.
-pub fn write_explain(rule: &Rule, out: &mut dyn Write) -> io::Result<()> {
+pub(crate) fn write_explain(rule: &Rule, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "{} ({})", rule.id, rule.severity)?;
     writeln!(out, "{}", visible(&rule.summary))?;
     if !rule.action_types.is_empty() {
@@ -184,15 +184,15 @@ fn indent(text: &str) -> String {
 }
 
 /// One rule's example results for `storylint test-rules`.
-pub struct RuleTest<'a> {
-    pub rule: &'a Rule,
-    pub failures: Vec<ExampleFailure>,
+pub(crate) struct RuleTest<'a> {
+    pub(crate) rule: &'a Rule,
+    pub(crate) failures: Vec<ExampleFailure>,
     /// Missing example lists.
-    pub missing: Vec<&'static str>,
+    pub(crate) missing: Vec<&'static str>,
 }
 
 /// `storylint test-rules`: a line per rule, details for each failure.
-pub fn write_rule_tests(results: &[RuleTest], out: &mut dyn Write) -> io::Result<()> {
+pub(crate) fn write_rule_tests(results: &[RuleTest], out: &mut dyn Write) -> io::Result<()> {
     let mut failed = 0;
     for t in results {
         let examples = t.rule.valid.len() + t.rule.invalid.len();

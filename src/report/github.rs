@@ -29,7 +29,7 @@ use crate::finding::Finding;
 use crate::severity::Severity;
 use std::io::{self, Write};
 
-pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+pub(crate) fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let ws = Workspace::current();
     for e in &report.rule_errors {
         problem(&ws, out, "error", e)?;
@@ -166,7 +166,7 @@ fn command_line(
 }
 
 /// Escapes a workflow command's message.
-pub fn escape_data(s: &str) -> String {
+pub(crate) fn escape_data(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -180,7 +180,7 @@ pub fn escape_data(s: &str) -> String {
 }
 
 /// Escapes a workflow command's property value.
-pub fn escape_property(s: &str) -> String {
+pub(crate) fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 

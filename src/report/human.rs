@@ -12,12 +12,12 @@ use std::io::{self, Write};
 
 /// How to draw.
 #[derive(Clone, Debug)]
-pub struct Options {
-    pub color: bool,
+pub(crate) struct Options {
+    pub(crate) color: bool,
     /// Width to wrap messages at.
-    pub width: usize,
+    pub(crate) width: usize,
     /// Instead of each finding, a table of findings per rule (`--statistics`).
-    pub statistics: bool,
+    pub(crate) statistics: bool,
 }
 
 impl Default for Options {
@@ -189,7 +189,7 @@ impl Diagnostic for Visible<'_> {
 }
 
 /// Renders standalone problems (such as rule file errors) as diagnostics.
-pub fn write_problems<K: crate::error::ProblemKind>(
+pub(crate) fn write_problems<K: crate::error::ProblemKind>(
     problems: &[crate::error::Problem<K>],
     options: &Options,
     out: &mut dyn Write,
@@ -205,7 +205,7 @@ pub fn write_problems<K: crate::error::ProblemKind>(
     Ok(())
 }
 
-pub fn write(report: &Report, options: &Options, out: &mut dyn Write) -> io::Result<()> {
+pub(crate) fn write(report: &Report, options: &Options, out: &mut dyn Write) -> io::Result<()> {
     let handler = handler(options);
     let mut buf = String::new();
     let mut render = |d: &dyn Diagnostic, out: &mut dyn Write| -> io::Result<()> {
@@ -309,7 +309,7 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 }
 
 /// `storylint: 2 errors, 1 warning, 0 info in 3 files (1 checked, 1 skipped: not a Tines export, 1 failed)`
-pub fn summary_line(report: &Report) -> String {
+pub(crate) fn summary_line(report: &Report) -> String {
     let s = report.summary();
     if s.files == 0 && s.config_errors > 0 {
         return format!(

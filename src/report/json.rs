@@ -103,7 +103,7 @@ fn issue<K: ProblemKind>(p: &Problem<K>) -> Issue<'_> {
     }
 }
 
-pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+pub(crate) fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let s = report.summary();
     let mut errors: Vec<Issue> = report.rule_errors.iter().map(issue).collect();
     let mut warnings = Vec::new();

@@ -74,7 +74,7 @@ impl Suite {
     }
 }
 
-pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+pub(crate) fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let mut suites: Vec<Suite> = Vec::new();
     for e in &report.rule_errors {
         let case = error_case("storylint.rules", e);
@@ -353,12 +353,12 @@ fn escape(s: &str, in_attribute: bool) -> String {
 }
 
 /// Escapes `s` for an attribute value in double quotes.
-pub fn attr(s: &str) -> String {
+pub(crate) fn attr(s: &str) -> String {
     escape(s, true)
 }
 
 /// Escapes `s` for element content.
-pub fn text_content(s: &str) -> String {
+pub(crate) fn text_content(s: &str) -> String {
     escape(s, false)
 }
 

@@ -3,11 +3,11 @@
 //! the exit code, and one module per format renders it.
 
 pub mod catalog;
-pub mod github;
-pub mod human;
-pub mod json;
-pub mod junit;
-pub mod sarif;
+pub(crate) mod github;
+pub(crate) mod human;
+pub(crate) mod json;
+pub(crate) mod junit;
+pub(crate) mod sarif;
 
 use crate::error::{ConfigError, ConfigErrorKind, InputError, RuleError};
 use crate::finding::SuppressedBy;
@@ -18,7 +18,7 @@ use std::io::{self, Write};
 
 /// Output formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
+pub(crate) enum Format {
     /// Graphical diagnostics with snippets, and a summary.
     Human,
     /// One JSON document (schema version 1).
@@ -32,64 +32,60 @@ pub enum Format {
 }
 
 /// Process exit codes.
-pub mod exit {
+pub(crate) mod exit {
     /// Nothing at or above the `--fail-on` severity.
-    pub const CLEAN: u8 = 0;
+    pub(crate) const CLEAN: u8 = 0;
     /// Findings at or above the `--fail-on` severity.
-    pub const FINDINGS: u8 = 1;
+    pub(crate) const FINDINGS: u8 = 1;
     /// Usage error, unreadable or invalid input, or invalid rule file.
-    pub const ERROR: u8 = 2;
+    pub(crate) const ERROR: u8 = 2;
 }
 
 /// The results of a run.
-pub struct Report<'r> {
-    pub rules: &'r RuleSet,
+pub(crate) struct Report<'r> {
+    pub(crate) rules: &'r RuleSet,
     /// Per input, sorted by file name.
-    pub files: Vec<FileReport>,
+    pub(crate) files: Vec<FileReport>,
     /// Problems with rule files.
-    pub rule_errors: Vec<RuleError>,
+    pub(crate) rule_errors: Vec<RuleError>,
     /// Problems with the configuration or baseline (warnings among them
     /// do not fail the run).
-    pub config_problems: Vec<ConfigError>,
+    pub(crate) config_problems: Vec<ConfigError>,
 }
 
 /// Counts for the closing summary.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
-pub struct Summary {
-    pub files: usize,
-    pub checked: usize,
-    pub skipped: usize,
-    pub failed: usize,
-    pub errors: usize,
-    pub warnings: usize,
-    pub infos: usize,
-    pub input_errors: usize,
-    pub rule_errors: usize,
+pub(crate) struct Summary {
+    pub(crate) files: usize,
+    pub(crate) checked: usize,
+    pub(crate) skipped: usize,
+    pub(crate) failed: usize,
+    pub(crate) errors: usize,
+    pub(crate) warnings: usize,
+    pub(crate) infos: usize,
+    pub(crate) input_errors: usize,
+    pub(crate) rule_errors: usize,
     /// Configuration and baseline errors.
-    pub config_errors: usize,
+    pub(crate) config_errors: usize,
     /// Findings set aside, by what set them aside.
-    pub suppressed_directive: usize,
-    pub suppressed_config: usize,
-    pub suppressed_baseline: usize,
+    pub(crate) suppressed_directive: usize,
+    pub(crate) suppressed_config: usize,
+    pub(crate) suppressed_baseline: usize,
 }
 
 /// Findings of one rule at one severity, across the run.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RuleTally {
+pub(crate) struct RuleTally {
     /// Index of the rule in the rule set.
-    pub rule: usize,
-    pub severity: Severity,
-    pub findings: usize,
+    pub(crate) rule: usize,
+    pub(crate) severity: Severity,
+    pub(crate) findings: usize,
     /// Files with at least one of these findings.
-    pub files: usize,
+    pub(crate) files: usize,
 }
 
 impl Summary {
-    pub fn findings(&self) -> usize {
-        self.errors + self.warnings + self.infos
-    }
-
-    pub fn suppressed(&self) -> usize {
+    pub(crate) fn suppressed(&self) -> usize {
         self.suppressed_directive + self.suppressed_config + self.suppressed_baseline
     }
 }
@@ -97,7 +93,7 @@ impl Summary {
 impl<'r> Report<'r> {
     /// Builds a report; discovery problems become failed entries so they are
     /// listed in file order with everything else.
-    pub fn new(
+    pub(crate) fn new(
         rules: &'r RuleSet,
         mut files: Vec<FileReport>,
         discovery_errors: Vec<InputError>,
@@ -125,7 +121,7 @@ impl<'r> Report<'r> {
 
     /// Findings per rule and severity, most frequent first (then by rule
     /// id): what an audit of many files wants to see first.
-    pub fn tallies(&self) -> Vec<RuleTally> {
+    pub(crate) fn tallies(&self) -> Vec<RuleTally> {
         let mut tallies: Vec<RuleTally> = Vec::new();
         for file in &self.files {
             for f in &file.findings {
@@ -165,7 +161,7 @@ impl<'r> Report<'r> {
         tallies
     }
 
-    pub fn summary(&self) -> Summary {
+    pub(crate) fn summary(&self) -> Summary {
         let mut s = Summary {
             files: self.files.len(),
             rule_errors: self.rule_errors.len(),
@@ -203,7 +199,7 @@ impl<'r> Report<'r> {
 
     /// 2 if any input or rule file was bad, else 1 if a finding is at or
     /// above `fail_on`, else 0. The format never changes it.
-    pub fn exit_code(&self, fail_on: Severity) -> u8 {
+    pub(crate) fn exit_code(&self, fail_on: Severity) -> u8 {
         let s = self.summary();
         if s.input_errors > 0 || s.rule_errors > 0 || s.config_errors > 0 {
             exit::ERROR
@@ -220,7 +216,7 @@ impl<'r> Report<'r> {
     }
 
     /// Renders the report in `format`.
-    pub fn write(
+    pub(crate) fn write(
         &self,
         format: Format,
         human: &human::Options,
@@ -239,7 +235,7 @@ impl<'r> Report<'r> {
 impl Report<'_> {
     /// Writes the report in `format` to a file, replacing it atomically
     /// (see [`replace_file`]).
-    pub fn write_to_file(
+    pub(crate) fn write_to_file(
         &self,
         format: Format,
         human: &human::Options,
@@ -259,7 +255,7 @@ impl Report<'_> {
 /// written in, for consumers that resolve paths against it (GitHub
 /// annotations, SARIF). Made once per report.
 #[derive(Clone, Debug, Default)]
-pub struct Workspace {
+pub(crate) struct Workspace {
     /// `getcwd()`, its real path, and `$PWD` when that names the same
     /// directory (the shell's path to it, through links): with `/`
     /// separators and no trailing `/`.
@@ -268,7 +264,7 @@ pub struct Workspace {
 
 impl Workspace {
     /// The current directory.
-    pub fn current() -> Self {
+    pub(crate) fn current() -> Self {
         Workspace::new(
             std::env::current_dir().ok(),
             std::env::var_os("PWD").map(std::path::PathBuf::from),
@@ -277,7 +273,7 @@ impl Workspace {
 
     /// The directory `cwd` (as `getcwd()` gives it), also known as `pwd`
     /// if that is an absolute path to the same directory.
-    pub fn new(cwd: Option<std::path::PathBuf>, pwd: Option<std::path::PathBuf>) -> Self {
+    pub(crate) fn new(cwd: Option<std::path::PathBuf>, pwd: Option<std::path::PathBuf>) -> Self {
         let real = cwd.as_ref().and_then(|d| d.canonicalize().ok());
         let pwd = pwd.filter(|p| {
             p.is_absolute() && real.is_some() && p.canonicalize().ok().as_ref() == real.as_ref()
@@ -300,7 +296,7 @@ impl Workspace {
     /// file's own name kept), against each form of the workspace. Any
     /// other path (relative already, or absolute outside the workspace) is
     /// returned otherwise unchanged.
-    pub fn relative(&self, file: &str) -> String {
+    pub(crate) fn relative(&self, file: &str) -> String {
         let mut path = if cfg!(windows) {
             file.replace('\\', "/")
         } else {
@@ -337,7 +333,7 @@ impl Workspace {
 
 /// Whether `path` (with `/` separators) is absolute: `/x`, or `C:/x` on
 /// Windows.
-pub fn is_absolute(path: &str) -> bool {
+pub(crate) fn is_absolute(path: &str) -> bool {
     let b = path.as_bytes();
     path.starts_with('/')
         || (cfg!(windows)
@@ -349,7 +345,7 @@ pub fn is_absolute(path: &str) -> bool {
 
 /// Prints a command-line parsing error (or `--help` / `--version`) and
 /// returns the exit code: 2 for usage errors, 0 for help and version.
-pub fn usage_error(e: &clap::Error) -> u8 {
+pub(crate) fn usage_error(e: &clap::Error) -> u8 {
     let _ = e.print();
     if e.use_stderr() {
         exit::ERROR
@@ -359,7 +355,7 @@ pub fn usage_error(e: &clap::Error) -> u8 {
 }
 
 /// Says that a rule id is unknown, suggesting the closest known one.
-pub fn unknown_rule(id: &str, known: &[&str]) -> io::Result<()> {
+pub(crate) fn unknown_rule(id: &str, known: &[&str]) -> io::Result<()> {
     let mut err = io::stderr().lock();
     write!(
         err,

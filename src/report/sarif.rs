@@ -43,20 +43,20 @@ use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 /// The schema the log declares.
-pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+pub(crate) const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 /// Where users learn about the tool.
-pub const INFORMATION_URI: &str = "https://github.com/storylint/storylint";
+pub(crate) const INFORMATION_URI: &str = "https://github.com/storylint/storylint";
 /// The key of the finding fingerprint in `partialFingerprints`.
-pub const FINGERPRINT_KEY: &str = "storylint/v1";
+pub(crate) const FINGERPRINT_KEY: &str = "storylint/v1";
 
-pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+pub(crate) fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let log = build(report);
     serde_json::to_writer_pretty(&mut *out, &log).map_err(io::Error::other)?;
     writeln!(out)
 }
 
 /// The SARIF log for `report`.
-pub fn build(report: &Report) -> Sarif {
+pub(crate) fn build(report: &Report) -> Sarif {
     let rules: Vec<ReportingDescriptor> = report.rules.rules.iter().map(descriptor).collect();
     let driver = ToolComponent::builder()
         .name("storylint")
@@ -124,7 +124,7 @@ fn level_name(severity: Severity) -> &'static str {
 }
 
 /// `missing-bearer-prefix` → `MissingBearerPrefix`.
-pub fn camel_case(id: &str) -> String {
+pub(crate) fn camel_case(id: &str) -> String {
     id.split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .map(|w| {
@@ -321,7 +321,7 @@ fn notification<K: ProblemKind>(ws: &Workspace, p: &Problem<K>) -> Notification 
 /// cannot read as a scheme). An absolute path under the current directory
 /// is made relative to it; any other absolute path becomes a `file://` URI.
 /// Stdin keeps its display name (`<stdin>` or `--stdin-filename`).
-pub fn artifact_uri(ws: &Workspace, file: &str) -> String {
+pub(crate) fn artifact_uri(ws: &Workspace, file: &str) -> String {
     let path = ws.relative(file);
     if super::is_absolute(&path) {
         let windows_drive = !path.starts_with('/');

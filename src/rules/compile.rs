@@ -17,7 +17,11 @@ use serde_saphyr::Spanned;
 use std::ops::Range;
 
 /// Reads one rule file.
-pub fn compile_rule(name: &str, yaml: &str, origin: RuleOrigin) -> Result<Rule, Vec<RuleError>> {
+pub(crate) fn compile_rule(
+    name: &str,
+    yaml: &str,
+    origin: RuleOrigin,
+) -> Result<Rule, Vec<RuleError>> {
     let cx = Cx {
         name,
         yaml,
@@ -605,7 +609,7 @@ impl Cx<'_> {
 
 /// Joins the lines of each paragraph, so text written across lines in
 /// YAML wraps to the reader's terminal instead of at the author's.
-pub fn unwrap_lines(text: &str) -> String {
+pub(crate) fn unwrap_lines(text: &str) -> String {
     text.trim()
         .split("\n\n")
         .map(|p| p.split('\n').map(str::trim).collect::<Vec<_>>().join(" "))
@@ -635,7 +639,7 @@ fn parse_kind(s: &str) -> Option<Kind> {
 }
 
 /// Parses a message template.
-pub fn parse_message(text: &str) -> Result<Message, String> {
+pub(crate) fn parse_message(text: &str) -> Result<Message, String> {
     let mut pieces = Vec::new();
     let mut lit = String::new();
     let mut chars = text.trim().chars().peekable();

@@ -11,24 +11,24 @@ use std::ops::Range;
 
 /// A finding before it is placed in a file: rule, node and byte span.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RawFinding {
+pub(crate) struct RawFinding {
     /// Index of the rule in the rule set.
-    pub rule: usize,
+    pub(crate) rule: usize,
     /// The node the finding is about (its JSON pointer is reported).
-    pub node: u32,
+    pub(crate) node: u32,
     /// Byte span to underline.
-    pub span: Range<usize>,
-    pub message: String,
-    pub label: Option<String>,
+    pub(crate) span: Range<usize>,
+    pub(crate) message: String,
+    pub(crate) label: Option<String>,
     /// A replacement for the underlined text.
-    pub suggestion: Option<String>,
+    pub(crate) suggestion: Option<String>,
     /// The underlined text, decoded, when it is a secret: outputs must
     /// show only a masked form of it (see [`mask_secret`]).
-    pub secret: Option<String>,
+    pub(crate) secret: Option<String>,
     /// The underlined text, decoded (what a fingerprint is made of).
-    pub text: String,
+    pub(crate) text: String,
     /// Index of the action in the list given to [`check`].
-    pub action: usize,
+    pub(crate) action: usize,
 }
 
 /// Longest value quoted in a message, in characters.
@@ -41,7 +41,11 @@ const MAX_QUOTED: usize = 80;
 /// shared beginnings of paths once, and each value is scanned once by the literal prefilter
 /// (see [`super::prefilter`]), so a rule's conditions run only on values
 /// that hold the literals they need.
-pub fn check<'t>(rules: &RuleSet, doc: &Document<'t>, actions: &[Action]) -> Vec<RawFinding> {
+pub(crate) fn check<'t>(
+    rules: &RuleSet,
+    doc: &Document<'t>,
+    actions: &[Action],
+) -> Vec<RawFinding> {
     let prepared = rules.prepared();
     let mut out: Vec<RawFinding> = Vec::new();
     let mut targets = super::path::Resolution::default();

@@ -2,12 +2,12 @@
 //! the binary, plus any the user adds); this module loads and compiles them
 //! once and evaluates them against the actions of a recognised export.
 
-pub mod compile;
-pub mod condition;
-pub mod engine;
-pub mod path;
-pub mod prefilter;
-pub mod spec;
+pub(crate) mod compile;
+pub(crate) mod condition;
+pub(crate) mod engine;
+pub(crate) mod path;
+pub(crate) mod prefilter;
+pub(crate) mod spec;
 
 use crate::error::{RuleError, RuleErrorKind};
 use crate::severity::Severity;
@@ -16,11 +16,11 @@ use path::PathPattern;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-pub use engine::{RawFinding, check};
+pub(crate) use engine::{RawFinding, check};
 
 /// What a rule underlines.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Highlight {
+pub(crate) enum Highlight {
     /// The narrowest part a condition matched, else the value.
     Match,
     Value,
@@ -29,7 +29,7 @@ pub enum Highlight {
 
 /// A placeholder in a message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Var {
+pub(crate) enum Var {
     /// The targeted value (decoded).
     Value,
     /// The highlighted text.
@@ -47,17 +47,17 @@ pub enum Var {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Piece {
+pub(crate) enum Piece {
     Lit(String),
     Var(Var),
 }
 
 /// A message template.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Message(pub Vec<Piece>);
+pub(crate) struct Message(pub Vec<Piece>);
 
 impl Message {
-    pub fn render(&self, lookup: impl Fn(Var) -> String) -> String {
+    pub(crate) fn render(&self, lookup: impl Fn(Var) -> String) -> String {
         let mut out = String::new();
         for p in &self.0 {
             match p {
@@ -93,15 +93,15 @@ pub struct Rule {
     pub id: String,
     pub severity: Severity,
     pub summary: String,
-    pub message: Message,
-    pub label: Option<Message>,
+    pub(crate) message: Message,
+    pub(crate) label: Option<Message>,
     pub help: Option<String>,
     pub rationale: Option<String>,
     pub action_types: Vec<String>,
-    pub path: PathPattern,
+    pub(crate) path: PathPattern,
     pub skip_templated: bool,
-    pub when: Condition,
-    pub highlight: Highlight,
+    pub(crate) when: Condition,
+    pub(crate) highlight: Highlight,
     pub valid: Vec<Example>,
     pub invalid: Vec<Example>,
     pub origin: RuleOrigin,
@@ -110,7 +110,7 @@ pub struct Rule {
 }
 
 impl Rule {
-    pub fn applies_to(&self, action_type: Option<&str>) -> bool {
+    pub(crate) fn applies_to(&self, action_type: Option<&str>) -> bool {
         self.action_types.is_empty()
             || action_type.is_some_and(|t| self.action_types.iter().any(|a| a == t))
     }
@@ -121,7 +121,7 @@ mod builtin {
 }
 
 /// The rule files compiled into the binary: `(file name, YAML)`.
-pub fn builtin_sources() -> &'static [(&'static str, &'static str)] {
+pub(crate) fn builtin_sources() -> &'static [(&'static str, &'static str)] {
     builtin::RULES
 }
 
@@ -142,14 +142,15 @@ pub struct RuleSet {
 /// Derived from the rules' conditions and paths (not from their severity or
 /// whether they are enabled), so it stays valid until rules are added.
 #[derive(Debug)]
-pub struct Prepared {
-    pub prefilter: prefilter::Prefilter,
+pub(crate) struct Prepared {
+    pub(crate) prefilter: prefilter::Prefilter,
     /// The rules' paths together: shared beginnings are resolved once.
-    pub paths: path::PathTrie,
+    pub(crate) paths: path::PathTrie,
     /// Per rule, where its path ends in `paths`.
-    pub path_end: Vec<usize>,
+    #[cfg(test)]
+    pub(crate) path_end: Vec<usize>,
     /// Each distinct path end with its rules, in rule order.
-    pub rules_by_end: Vec<(usize, Vec<usize>)>,
+    pub(crate) rules_by_end: Vec<(usize, Vec<usize>)>,
 }
 
 impl Default for RuleSet {
@@ -181,7 +182,7 @@ impl RuleSet {
     }
 
     /// The prefilter and shared paths, made on first use.
-    pub fn prepared(&self) -> &Prepared {
+    pub(crate) fn prepared(&self) -> &Prepared {
         self.prepared.get_or_init(|| {
             let (paths, path_end) = path::PathTrie::new(self.rules.iter().map(|r| &r.path));
             let mut rules_by_end: Vec<(usize, Vec<usize>)> = Vec::new();
@@ -194,6 +195,7 @@ impl RuleSet {
             Prepared {
                 prefilter: prefilter::Prefilter::new(self.rules.iter().map(|r| &r.when)),
                 paths,
+                #[cfg(test)]
                 path_end,
                 rules_by_end,
             }
@@ -203,7 +205,7 @@ impl RuleSet {
     /// The built-in rules without their examples, for checking files: the
     /// examples are most of the rule files' text, and only `explain`,
     /// `test-rules` and the test suite need them.
-    pub fn builtin_for_check() -> (Self, Vec<RuleError>) {
+    pub(crate) fn builtin_for_check() -> (Self, Vec<RuleError>) {
         let mut set = RuleSet::default();
         let mut errors = Vec::new();
         for (name, yaml) in builtin_sources() {
@@ -245,7 +247,7 @@ impl RuleSet {
 
     /// Adds the rule files (`*.yaml`, `*.yml`) at `path`: a file, or a
     /// directory read recursively in sorted order.
-    pub fn add_path(&mut self, path: &Path, errors: &mut Vec<RuleError>) {
+    pub(crate) fn add_path(&mut self, path: &Path, errors: &mut Vec<RuleError>) {
         let display = path.display().to_string();
         let files = if path.is_dir() {
             let mut files: Vec<PathBuf> = ignore::WalkBuilder::new(path)

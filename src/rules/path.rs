@@ -7,7 +7,7 @@
 use crate::parse::{Document, Kind};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Segment {
+pub(crate) enum Segment {
     Key(String),
     Any,
     /// Zero or more levels.
@@ -15,13 +15,13 @@ pub enum Segment {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PathPattern {
+pub(crate) struct PathPattern {
     segments: Vec<Segment>,
 }
 
 impl PathPattern {
     /// Parses a path; the error says what is wrong.
-    pub fn parse(text: &str) -> Result<Self, String> {
+    pub(crate) fn parse(text: &str) -> Result<Self, String> {
         let mut segments = Vec::new();
         let mut chars = text.chars().peekable();
         if text.is_empty() {
@@ -70,7 +70,7 @@ impl PathPattern {
     }
 
     /// The nodes reached from `from`, in document order.
-    pub fn resolve(&self, doc: &Document, from: u32) -> Vec<u32> {
+    pub(crate) fn resolve(&self, doc: &Document, from: u32) -> Vec<u32> {
         let mut current = vec![from];
         let mut next = Vec::new();
         let mut stack = Vec::new();
@@ -125,7 +125,7 @@ fn step(doc: &Document, seg: &Segment, current: &[u32], next: &mut Vec<u32>, sta
 /// segments (`options.headers.*` and `options.url` share `options`) resolve
 /// them once.
 #[derive(Debug, Default)]
-pub struct PathTrie {
+pub(crate) struct PathTrie {
     /// Node 0 is the starting node; every other node is a segment after its
     /// parent, which comes before it.
     nodes: Vec<(usize, Segment)>,
@@ -133,7 +133,7 @@ pub struct PathTrie {
 
 /// What a [`PathTrie`] has resolved from one starting node so far.
 #[derive(Debug, Default)]
-pub struct Resolution {
+pub(crate) struct Resolution {
     from: u32,
     sets: Vec<Vec<u32>>,
     done: Vec<bool>,
@@ -142,7 +142,7 @@ pub struct Resolution {
 
 impl PathTrie {
     /// The trie of `paths`, and the node each path ends at.
-    pub fn new<'p>(paths: impl IntoIterator<Item = &'p PathPattern>) -> (Self, Vec<usize>) {
+    pub(crate) fn new<'p>(paths: impl IntoIterator<Item = &'p PathPattern>) -> (Self, Vec<usize>) {
         let mut trie = PathTrie {
             nodes: vec![(0, Segment::Any)],
         };
@@ -168,7 +168,7 @@ impl PathTrie {
 
     /// Starts resolving from `from`, forgetting what was resolved before
     /// (buffers are kept).
-    pub fn start(&self, from: u32, r: &mut Resolution) {
+    pub(crate) fn start(&self, from: u32, r: &mut Resolution) {
         r.from = from;
         r.sets.resize_with(self.nodes.len(), Vec::new);
         r.done.clear();
@@ -177,7 +177,7 @@ impl PathTrie {
 
     /// The nodes trie node `end` reaches from the starting node, in
     /// document order; each trie node is resolved at most once.
-    pub fn get<'r>(&self, doc: &Document, end: usize, r: &'r mut Resolution) -> &'r [u32] {
+    pub(crate) fn get<'r>(&self, doc: &Document, end: usize, r: &'r mut Resolution) -> &'r [u32] {
         // The chain from the nearest resolved ancestor down to `end`.
         let mut chain = Vec::new();
         let mut at = end;

@@ -30,7 +30,7 @@ const MAX_CLASS: u32 = 8;
 
 /// Where a needed literal must appear.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Place {
+pub(crate) enum Place {
     /// In the value under test (decoded).
     Value,
     /// In its member name (decoded).
@@ -39,19 +39,19 @@ pub enum Place {
 
 /// A literal a condition may need.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Atom {
-    pub place: Place,
+pub(crate) struct Atom {
+    pub(crate) place: Place,
     /// Lower-case ASCII where the text is ASCII.
-    pub literal: Vec<u8>,
+    pub(crate) literal: Vec<u8>,
     /// Only a string can hold it (a regex never matches other values),
     /// so an object or array never does.
-    pub strings_only: bool,
+    pub(crate) strings_only: bool,
 }
 
 /// A condition holds only if at least one of these literals (compared
 /// ignoring ASCII case) appears in its place.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Needs(pub Vec<Atom>);
+pub(crate) struct Needs(pub Vec<Atom>);
 
 impl Needs {
     /// Higher is more selective: the shortest literal's length first, then
@@ -84,7 +84,7 @@ fn best(candidates: impl IntoIterator<Item = Option<Needs>>) -> Option<Needs> {
 
 /// What `condition` needs to hold on a value, or `None` if it could hold on
 /// any value.
-pub fn needs(condition: &Condition) -> Option<Needs> {
+pub(crate) fn needs(condition: &Condition) -> Option<Needs> {
     match condition {
         Condition::All(items) => best(items.iter().map(needs)),
         Condition::Any(items) => {
@@ -138,23 +138,24 @@ pub fn needs(condition: &Condition) -> Option<Needs> {
 /// only leaves out non-ASCII case variants (`(?i)k` also matches the Kelvin
 /// sign): so the literals hold for ASCII text only, and
 /// [`Prefilter::scan`] lets every rule through for other text.
-pub fn regex_literals(pattern: &str) -> Option<BTreeSet<Vec<u8>>> {
+#[cfg(test)]
+pub(crate) fn regex_literals(pattern: &str) -> Option<BTreeSet<Vec<u8>>> {
     analyse(pattern).literals
 }
 
 /// What the prefilter and the engine learn from a regex's syntax, from one
 /// parse (read without Unicode; see [`regex_literals`]).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct RegexFacts {
+pub(crate) struct RegexFacts {
     /// See [`regex_literals`].
-    pub literals: Option<BTreeSet<Vec<u8>>>,
+    pub(crate) literals: Option<BTreeSet<Vec<u8>>>,
     /// See [`span_is_match`].
-    pub span_is_match: bool,
+    pub(crate) span_is_match: bool,
 }
 
 /// The [`RegexFacts`] of `pattern`; nothing is known of one that does not
 /// parse.
-pub fn analyse(pattern: &str) -> RegexFacts {
+pub(crate) fn analyse(pattern: &str) -> RegexFacts {
     let Ok(hir) = regex_syntax::ParserBuilder::new()
         .unicode(false)
         .utf8(false)
@@ -172,7 +173,8 @@ pub fn analyse(pattern: &str) -> RegexFacts {
 /// Whether `pattern` has no `span` group, or one that always covers the
 /// whole match: the group is the whole pattern, or has only zero-width
 /// assertions (`\b`, `^`, ...) beside it.
-pub fn span_is_match(pattern: &str) -> bool {
+#[cfg(test)]
+pub(crate) fn span_is_match(pattern: &str) -> bool {
     analyse(pattern).span_is_match
 }
 
@@ -373,7 +375,7 @@ fn product(a: &BTreeSet<Vec<u8>>, b: &BTreeSet<Vec<u8>>) -> Option<BTreeSet<Vec<
 /// is an `any`, each branch has its own bit, so that a value runs only the
 /// branches whose literals it holds.
 #[derive(Debug)]
-pub struct Prefilter {
+pub(crate) struct Prefilter {
     /// Per rule: the bits any of which lets it run, or `None` when it
     /// always runs.
     rule_bits: Vec<Option<u64>>,
@@ -447,7 +449,7 @@ impl Scanner {
 
 impl Prefilter {
     /// Builds the prefilter for rules with these conditions, in order.
-    pub fn new<'c>(conditions: impl IntoIterator<Item = &'c Condition>) -> Self {
+    pub(crate) fn new<'c>(conditions: impl IntoIterator<Item = &'c Condition>) -> Self {
         let mut p = Prefilter {
             rule_bits: Vec::new(),
             branch_bits: Vec::new(),
@@ -501,7 +503,7 @@ impl Prefilter {
     /// The bits of the rules that may hold on a value with this text (or
     /// `None` for an object or array, whose text is not scanned) and member
     /// name.
-    pub fn scan(&self, value: Option<&str>, key: Option<&str>) -> u64 {
+    pub(crate) fn scan(&self, value: Option<&str>, key: Option<&str>) -> u64 {
         let v = match value {
             Some(text) => self.value.scan(text),
             None => self.container_bits,
@@ -510,7 +512,7 @@ impl Prefilter {
     }
 
     /// Whether rule `index` may hold on a value whose scan gave `bits`.
-    pub fn may_hold(&self, index: usize, bits: u64) -> bool {
+    pub(crate) fn may_hold(&self, index: usize, bits: u64) -> bool {
         match self.rule_bits.get(index) {
             Some(Some(mask)) => bits & mask != 0,
             _ => true,
@@ -519,7 +521,7 @@ impl Prefilter {
 
     /// Whether branch `branch` of rule `index`'s top-level `any` may hold
     /// on a value whose scan gave `bits`.
-    pub fn branch_may_hold(&self, index: usize, branch: usize, bits: u64) -> bool {
+    pub(crate) fn branch_may_hold(&self, index: usize, branch: usize, bits: u64) -> bool {
         match self.branch_bits.get(index).and_then(|b| b.get(branch)) {
             Some(Some(bit)) => bits & bit != 0,
             _ => true,

@@ -18,13 +18,13 @@ use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
 
 /// Version of the baseline file format.
-pub const VERSION: u32 = 1;
+pub(crate) const VERSION: u32 = 1;
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Baseline {
-    pub version: u32,
-    pub findings: Vec<Entry>,
+pub(crate) struct Baseline {
+    pub(crate) version: u32,
+    pub(crate) findings: Vec<Entry>,
 }
 
 /// One accepted finding. `fingerprint` and `file` (relative to the
@@ -32,17 +32,17 @@ pub struct Baseline {
 /// reviewer.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
-pub struct Entry {
-    pub fingerprint: String,
-    pub rule: String,
-    pub file: String,
-    pub pointer: String,
-    pub message: String,
+pub(crate) struct Entry {
+    pub(crate) fingerprint: String,
+    pub(crate) rule: String,
+    pub(crate) file: String,
+    pub(crate) pointer: String,
+    pub(crate) message: String,
 }
 
 /// How an entry was used by [`Loaded::apply`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Use {
+pub(crate) enum Use {
     /// Matched no finding.
     Unused,
     /// Matched a finding of its own file.
@@ -54,8 +54,8 @@ pub enum Use {
 
 /// A baseline read from a file, with the file of each entry resolved.
 #[derive(Debug)]
-pub struct Loaded {
-    pub baseline: Baseline,
+pub(crate) struct Loaded {
+    pub(crate) baseline: Baseline,
     /// Per entry: the normalised absolute path of its file.
     keys: Vec<PathBuf>,
 }
@@ -65,7 +65,7 @@ pub struct Loaded {
 /// (`stories/a.json`, `./stories/a.json`, `/repo/stories/a.json`, or
 /// `a.json` from inside `stories`) get the same key, whether it exists or
 /// is gone.
-pub fn file_key(base: &Path, name: &str) -> PathBuf {
+pub(crate) fn file_key(base: &Path, name: &str) -> PathBuf {
     let name = if cfg!(windows) {
         name.replace('\\', "/")
     } else {
@@ -76,7 +76,7 @@ pub fn file_key(base: &Path, name: &str) -> PathBuf {
 
 /// The directory holding `file`, as a key (see [`crate::paths::key`]):
 /// what entry paths in a baseline at `file` are relative to.
-pub fn dir_of(file: &Path, cwd: &Path) -> PathBuf {
+pub(crate) fn dir_of(file: &Path, cwd: &Path) -> PathBuf {
     let parent = file
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -87,7 +87,7 @@ pub fn dir_of(file: &Path, cwd: &Path) -> PathBuf {
 /// `key` relative to the directory `base` (both absolute and normalised),
 /// with `/` separators, going up with `..` where needed; `key` itself when
 /// they share no root (another drive).
-pub fn relative_name(base: &Path, key: &Path) -> String {
+pub(crate) fn relative_name(base: &Path, key: &Path) -> String {
     let b: Vec<_> = base.components().collect();
     let k: Vec<_> = key.components().collect();
     let common = b.iter().zip(&k).take_while(|(x, y)| x == y).count();
@@ -118,7 +118,7 @@ impl Baseline {
     /// run over some files never forgets the others. Entries that moved to
     /// another file (see [`Use::Moved`]) are recorded under the new name
     /// only. Entry files are relative to TARGET's directory.
-    pub fn for_run(
+    pub(crate) fn for_run(
         files: &[FileReport],
         rules: &RuleSet,
         target: &Path,
@@ -209,7 +209,7 @@ impl Baseline {
     }
 
     /// Reads a baseline file; errors are located in it.
-    pub fn read(path: &Path) -> Result<Self, ConfigError> {
+    pub(crate) fn read(path: &Path) -> Result<Self, ConfigError> {
         let name = path.display().to_string();
         let text = std::fs::read_to_string(path).map_err(|e| {
             ConfigError::new(
@@ -264,7 +264,7 @@ impl Baseline {
 
     /// Writes the baseline to `path`, replacing it atomically (see
     /// [`crate::paths::replace_file`]).
-    pub fn write(&self, path: &Path) -> Result<(), ConfigError> {
+    pub(crate) fn write(&self, path: &Path) -> Result<(), ConfigError> {
         crate::paths::replace_file(path, |w| {
             serde_json::to_writer_pretty(&mut *w, self).map_err(std::io::Error::other)?;
             writeln!(w)
@@ -282,7 +282,7 @@ impl Baseline {
 impl Loaded {
     /// Reads the baseline at `path` and resolves its entries' files
     /// against its directory.
-    pub fn load(path: &Path, cwd: &Path) -> Result<Self, ConfigError> {
+    pub(crate) fn load(path: &Path, cwd: &Path) -> Result<Self, ConfigError> {
         let baseline = Baseline::read(path)?;
         let dir = dir_of(path, cwd);
         let mut cache: HashMap<&str, PathBuf> = HashMap::new();
@@ -307,7 +307,12 @@ impl Loaded {
     /// checked in full gets a note for its entries that matched nothing.
     /// `others` names further inputs of the run (that could not be read).
     /// Returns how each entry was used.
-    pub fn apply(&self, files: &mut [FileReport], others: &[String], cwd: &Path) -> Vec<Use> {
+    pub(crate) fn apply(
+        &self,
+        files: &mut [FileReport],
+        others: &[String],
+        cwd: &Path,
+    ) -> Vec<Use> {
         let keys: Vec<PathBuf> = files.iter().map(|f| file_key(cwd, &f.file)).collect();
         let in_run: HashSet<PathBuf> = keys
             .iter()

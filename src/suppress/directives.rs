@@ -13,7 +13,7 @@ use std::ops::Range;
 
 /// One `storylint:` line of a description, as written.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Directive {
+pub(crate) enum Directive {
     /// `storylint: ignore[rule-a, rule-b] reason`.
     Ignore {
         /// The line, as a byte range of the description.
@@ -28,7 +28,7 @@ pub enum Directive {
 
 /// The directives in an action's description. A directive is a line whose
 /// text, after leading whitespace, starts with `storylint:`.
-pub fn parse_directives(description: &str) -> Vec<Directive> {
+pub(crate) fn parse_directives(description: &str) -> Vec<Directive> {
     let mut out = Vec::new();
     let mut offset = 0;
     for raw_line in description.split_inclusive('\n') {

@@ -8,7 +8,7 @@
 //!    a path, then its `ignore` entries ([`ignores`]);
 //! 3. a baseline of fingerprints ([`baseline`]), once every file is checked.
 
-pub mod baseline;
+pub(crate) mod baseline;
 mod directives;
 mod ignores;
 
@@ -20,19 +20,18 @@ use crate::rules::RuleSet;
 use crate::source::SourceText;
 use std::path::Path;
 
-pub use crate::finding::{Suppressed, SuppressedBy};
-pub use directives::{Directive, parse_directives};
+pub(crate) use crate::finding::{Suppressed, SuppressedBy};
 
 /// A file whose document is open: what directives are read from and
 /// their notes are placed in.
 pub(crate) struct FileContext<'a, 't> {
-    pub doc: &'a Document<'t>,
-    pub actions: &'a [Action],
-    pub source: &'a SourceText<'a>,
+    pub(crate) doc: &'a Document<'t>,
+    pub(crate) actions: &'a [Action],
+    pub(crate) source: &'a SourceText<'a>,
 }
 
 /// Sets findings aside for one run.
-pub struct Suppressor<'a> {
+pub(crate) struct Suppressor<'a> {
     rules: &'a RuleSet,
     config: Option<&'a Config>,
     /// False with `--no-ignores`: directives, `ignore` entries and the
@@ -41,7 +40,7 @@ pub struct Suppressor<'a> {
 }
 
 impl<'a> Suppressor<'a> {
-    pub fn new(rules: &'a RuleSet, config: Option<&'a Config>, ignores: bool) -> Self {
+    pub(crate) fn new(rules: &'a RuleSet, config: Option<&'a Config>, ignores: bool) -> Self {
         Suppressor {
             rules,
             config,
@@ -71,7 +70,7 @@ impl<'a> Suppressor<'a> {
     /// Sets aside, across the files of the run, the findings `baseline`
     /// holds (see [`baseline::Loaded::apply`]); returns how each entry was
     /// used. Nothing is set aside with `--no-ignores`.
-    pub fn across_run(
+    pub(crate) fn across_run(
         &self,
         baseline: &baseline::Loaded,
         files: &mut [FileReport],

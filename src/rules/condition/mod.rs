@@ -14,8 +14,8 @@ mod regex;
 mod text;
 mod tree;
 
-pub use self::regex::{LazyRegex, REGEX_SIZE_LIMIT};
-pub use text::{host_of, is_base64};
+pub(crate) use self::regex::LazyRegex;
+pub(crate) use text::{host_of, is_base64};
 
 use super::path::PathPattern;
 use crate::parse::strings::OffsetMap;
@@ -26,7 +26,7 @@ use std::ops::Range;
 
 /// How a `template` test classifies a value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TemplateTest {
+pub(crate) enum TemplateTest {
     /// Holds an expression anywhere, or is a formula field.
     Any,
     /// Is exactly one expression (ignoring surrounding whitespace) or a
@@ -37,7 +37,7 @@ pub enum TemplateTest {
 }
 
 #[derive(Debug)]
-pub enum Condition {
+pub(crate) enum Condition {
     All(Vec<Condition>),
     Any(Vec<Condition>),
     Not(Box<Condition>),
@@ -72,39 +72,39 @@ pub enum Condition {
 
 /// A compiled `similar-to`.
 #[derive(Debug)]
-pub struct Similar {
-    pub names: Vec<String>,
+pub(crate) struct Similar {
+    pub(crate) names: Vec<String>,
     /// Wrong spelling (lower-cased when ignoring case) to the name it means.
-    pub aliases: Vec<(String, String)>,
-    pub max_distance: usize,
-    pub ignore_case: bool,
+    pub(crate) aliases: Vec<(String, String)>,
+    pub(crate) max_distance: usize,
+    pub(crate) ignore_case: bool,
 }
 
 /// What a rule evaluation sees: the document, the action being checked and
 /// the clock time-dependent conditions compare against (Unix seconds).
-pub struct Ctx<'d, 't> {
-    pub doc: &'d Document<'t>,
-    pub action: u32,
-    pub now: i64,
+pub(crate) struct Ctx<'d, 't> {
+    pub(crate) doc: &'d Document<'t>,
+    pub(crate) action: u32,
+    pub(crate) now: i64,
     /// Reject values with a regex's literal guard before compiling it
     /// (see [`LazyRegex::may_match`]).
-    pub guards: bool,
+    pub(crate) guards: bool,
 }
 
 /// Text under test and where it sits in the file.
-pub struct Subject<'s, 't> {
-    pub text: &'s DecodedStr<'t>,
-    pub range: Range<usize>,
-    pub kind: Kind,
-    pub node: u32,
+pub(crate) struct Subject<'s, 't> {
+    pub(crate) text: &'s DecodedStr<'t>,
+    pub(crate) range: Range<usize>,
+    pub(crate) kind: Kind,
+    pub(crate) node: u32,
     /// False when the text is derived (e.g. base64-decoded) and has no
     /// bytes of its own in the file to point at.
-    pub located: bool,
+    pub(crate) located: bool,
 }
 
 impl<'s, 't> Subject<'s, 't> {
     /// The whole of a decoded value.
-    pub fn whole(text: &'s DecodedStr<'t>, kind: Kind, node: u32) -> Self {
+    pub(crate) fn whole(text: &'s DecodedStr<'t>, kind: Kind, node: u32) -> Self {
         Subject {
             range: 0..text.text.len(),
             text,
@@ -114,12 +114,12 @@ impl<'s, 't> Subject<'s, 't> {
         }
     }
 
-    pub fn str(&self) -> &str {
+    pub(crate) fn str(&self) -> &str {
         &self.text.text[self.range.clone()]
     }
 
     /// File byte range of `rel`, a range within this subject's text.
-    pub fn source_span(&self, rel: Range<usize>) -> Range<usize> {
+    pub(crate) fn source_span(&self, rel: Range<usize>) -> Range<usize> {
         let base = self.range.start;
         self.text.map.to_source(base + rel.start..base + rel.end)
     }
@@ -127,22 +127,22 @@ impl<'s, 't> Subject<'s, 't> {
 
 /// The part of the file a holding condition pointed at.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Narrow {
-    pub span: Range<usize>,
-    pub node: u32,
-    pub text: String,
+pub(crate) struct Narrow {
+    pub(crate) span: Range<usize>,
+    pub(crate) node: u32,
+    pub(crate) text: String,
 }
 
 /// A condition held; `narrow` is set when it identified a specific part.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Hit {
-    pub narrow: Option<Narrow>,
+pub(crate) struct Hit {
+    pub(crate) narrow: Option<Narrow>,
     /// A replacement for the highlighted text (`{suggestion}`).
-    pub suggestion: Option<String>,
+    pub(crate) suggestion: Option<String>,
     /// Why it matters (`{reason}`).
-    pub reason: Option<String>,
+    pub(crate) reason: Option<String>,
     /// The highlighted text is a secret.
-    pub redact: bool,
+    pub(crate) redact: bool,
 }
 
 impl Hit {
@@ -160,7 +160,7 @@ impl Hit {
 
 /// The decoded text of a node's value: strings are decoded, other values
 /// are their source text.
-pub fn value_text<'t>(doc: &Document<'t>, node: u32) -> DecodedStr<'t> {
+pub(crate) fn value_text<'t>(doc: &Document<'t>, node: u32) -> DecodedStr<'t> {
     match doc.string(node) {
         Some(d) => d,
         None => DecodedStr {
@@ -174,7 +174,8 @@ pub fn value_text<'t>(doc: &Document<'t>, node: u32) -> DecodedStr<'t> {
 
 impl Condition {
     /// Calls `f` on every regex in the condition.
-    pub fn for_each_regex(&self, f: &mut dyn FnMut(&LazyRegex)) {
+    #[cfg(test)]
+    pub(crate) fn for_each_regex(&self, f: &mut dyn FnMut(&LazyRegex)) {
         match self {
             Condition::All(items) | Condition::Any(items) => {
                 items.iter().for_each(|c| c.for_each_regex(f));
@@ -199,7 +200,7 @@ impl Condition {
 
     /// Whether the condition holds, when how does not matter (under `not`):
     /// a regex without `captured` is only tested, not searched.
-    pub fn holds(&self, ctx: &Ctx, subject: &Subject) -> bool {
+    pub(crate) fn holds(&self, ctx: &Ctx, subject: &Subject) -> bool {
         match self {
             Condition::Matches {
                 regex,
@@ -217,20 +218,14 @@ impl Condition {
     }
 
     /// The first way the condition holds, if it does.
-    pub fn eval(&self, ctx: &Ctx, subject: &Subject) -> Option<Hit> {
+    pub(crate) fn eval(&self, ctx: &Ctx, subject: &Subject) -> Option<Hit> {
         self.collect(ctx, subject, false, None).into_iter().next()
-    }
-
-    /// Every way the condition holds: each match of a regex, each branch of
-    /// an `any`. Empty when it does not hold.
-    pub fn hits(&self, ctx: &Ctx, subject: &Subject) -> Vec<Hit> {
-        self.collect(ctx, subject, true, None)
     }
 
     /// Like [`Condition::hits`], where the condition is (under `reason` and
     /// `redact`) an `any` whose branches `keep` says could hold: the others
     /// are known not to and are skipped (see [`super::prefilter`]).
-    pub fn hits_where(
+    pub(crate) fn hits_where(
         &self,
         ctx: &Ctx,
         subject: &Subject,
@@ -241,7 +236,7 @@ impl Condition {
 
     /// The top-level branches [`Condition::hits_where`] filters: those of an
     /// `any`, under any `reason` and `redact`.
-    pub fn top_branches(&self) -> Option<&[Condition]> {
+    pub(crate) fn top_branches(&self) -> Option<&[Condition]> {
         match self {
             Condition::Any(items) => Some(items),
             Condition::Reason(_, inner) | Condition::Redact(inner) => inner.top_branches(),

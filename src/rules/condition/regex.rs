@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 
 /// Largest compiled regex a rule may use (bytes); the regex crate runs in
 /// linear time, and this bounds its memory too.
-pub const REGEX_SIZE_LIMIT: usize = 1 << 20;
+pub(crate) const REGEX_SIZE_LIMIT: usize = 1 << 20;
 
 /// A rule's regex, compiled when it is first needed. Building a regex costs
 /// far more than a short run uses it, and the literal prefilter means that
@@ -18,7 +18,7 @@ pub const REGEX_SIZE_LIMIT: usize = 1 << 20;
 /// files from users are compiled up front so that errors are reported with
 /// the rule; built-in rules are compiled by the test suite.
 #[derive(Debug)]
-pub struct LazyRegex {
+pub(crate) struct LazyRegex {
     pattern: String,
     compiled: OnceLock<Option<Regex>>,
     /// Its literals and the shape of its `span` group, from its syntax.
@@ -31,7 +31,7 @@ pub struct LazyRegex {
 impl LazyRegex {
     /// A regex to compile on first use. Should it fail to build (the test
     /// suite compiles every built-in one), it matches nothing.
-    pub fn new(pattern: &str) -> Self {
+    pub(crate) fn new(pattern: &str) -> Self {
         LazyRegex {
             pattern: pattern.to_string(),
             compiled: OnceLock::new(),
@@ -41,24 +41,25 @@ impl LazyRegex {
     }
 
     /// An already compiled regex.
-    pub fn compiled(regex: Regex) -> Self {
+    pub(crate) fn compiled(regex: Regex) -> Self {
         let lazy = LazyRegex::new(regex.as_str());
         let _ = lazy.compiled.set(Some(regex));
         lazy
     }
 
-    pub fn build(pattern: &str) -> Result<Regex, regex::Error> {
+    pub(crate) fn build(pattern: &str) -> Result<Regex, regex::Error> {
         regex::RegexBuilder::new(pattern)
             .size_limit(REGEX_SIZE_LIMIT)
             .build()
     }
 
-    pub fn as_str(&self) -> &str {
+    #[cfg(test)]
+    pub(crate) fn as_str(&self) -> &str {
         &self.pattern
     }
 
     /// The compiled regex; `None` only if it could not be built.
-    pub fn get(&self) -> Option<&Regex> {
+    pub(crate) fn get(&self) -> Option<&Regex> {
         self.compiled
             .get_or_init(|| Self::build(&self.pattern).ok())
             .as_ref()
@@ -66,13 +67,13 @@ impl LazyRegex {
 
     /// Lower-case literals one of which every match on ASCII text holds
     /// (see [`crate::rules::prefilter::regex_literals`]).
-    pub fn literals(&self) -> Option<&BTreeSet<Vec<u8>>> {
+    pub(crate) fn literals(&self) -> Option<&BTreeSet<Vec<u8>>> {
         self.facts().literals.as_ref()
     }
 
     /// Whether the `span` group (if any) always covers the whole match, so
     /// a plain search finds what it underlines.
-    pub fn span_is_match(&self) -> bool {
+    pub(crate) fn span_is_match(&self) -> bool {
         self.facts().span_is_match
     }
 
@@ -84,7 +85,7 @@ impl LazyRegex {
     /// False when the regex cannot match `s`, decided without compiling it.
     /// Once it is compiled, its own literal search does the same job, so
     /// this answers true.
-    pub fn may_match(&self, s: &str) -> bool {
+    pub(crate) fn may_match(&self, s: &str) -> bool {
         if self.compiled.get().is_some() {
             return true;
         }

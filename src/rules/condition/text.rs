@@ -88,7 +88,7 @@ pub(super) fn jwt_expired(want: bool, ctx: &Ctx, s: &str) -> Vec<Hit> {
 impl Similar {
     /// The name `s` most likely means, when `s` is not itself one of the
     /// names but an alias or a near miss.
-    pub fn suggest(&self, s: &str) -> Option<&str> {
+    pub(crate) fn suggest(&self, s: &str) -> Option<&str> {
         let is_name = self.names.iter().any(|n| {
             if self.ignore_case {
                 n.eq_ignore_ascii_case(s)
@@ -163,13 +163,13 @@ fn decode_base64(s: &str) -> Option<Vec<u8>> {
 }
 
 /// Whether `s` is non-empty standard base64 (padding optional).
-pub fn is_base64(s: &str) -> bool {
+pub(crate) fn is_base64(s: &str) -> bool {
     decode_base64(s).is_some()
 }
 
 /// The lower-case host of a URL, with template expressions masked so that
 /// `https://sqs.<<RESOURCE.region>>.amazonaws.com` still has a host.
-pub fn host_of(url: &str) -> Option<String> {
+pub(crate) fn host_of(url: &str) -> Option<String> {
     let masked = templates::mask(url.trim());
     let parsed = url::Url::parse(&masked).ok()?;
     parsed.host_str().map(|h| h.to_ascii_lowercase())
