@@ -1,25 +1,9 @@
 //! The command line as users run it: snapshots of stdout, stderr and the
 //! exit code, and the contract that one bad file never hides the others.
 
+use crate::common::{DEFECTIVE_ACTION, repo, storylint};
 use insta_cmd::assert_cmd_snapshot;
 use std::fs;
-use std::path::Path;
-use std::process::Command;
-
-fn storylint(dir: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_storylint"));
-    cmd.current_dir(dir)
-        .env_remove("NO_COLOR")
-        .env_remove("CLICOLOR_FORCE")
-        .env_remove("COLUMNS");
-    cmd
-}
-
-fn repo() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-const DEFECTIVE_ACTION: &str = r#"{"type": "Agents::HTTPRequestAgent", "name": "Call API", "options": {"url": "https://api.example.com", "method": "HEAD"}}"#;
 
 #[test]
 fn human_report_on_pretty_exports() {

@@ -6,44 +6,28 @@
 //! Every expectation here is listed, with its highlight, in
 //! `fixtures/README.md`.
 
+use crate::common::{read_repo_file, repo, run};
 use serde_json::Value;
-use std::path::Path;
-use std::process::Command;
 
 /// Pins the clock for `expired-jwt`, so the suite gives the same answer
 /// whatever day it runs.
 const NOW: &str = "2026-01-01";
 
-fn run(args: &[&str]) -> (String, i32) {
-    let out = Command::new(env!("CARGO_BIN_EXE_storylint"))
-        .arg("check")
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env_remove("NO_COLOR")
-        .env_remove("CLICOLOR_FORCE")
-        .env_remove("COLUMNS")
-        .output()
-        .expect("run storylint");
-    assert!(
-        out.stderr.is_empty(),
-        "unexpected stderr: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let stdout = String::from_utf8(out.stdout).expect("stdout is UTF-8");
-    (stdout, out.status.code().unwrap_or(-1))
+/// Runs `storylint check ARGS` at the repository root, which must print
+/// nothing on stderr; returns stdout and the exit code.
+fn check_repo(args: &[&str]) -> (String, i32) {
+    let out = run(repo(), &[&["check"][..], args].concat());
+    assert!(out.stderr.is_empty(), "unexpected stderr: {}", out.stderr);
+    (out.stdout, out.code)
 }
 
-fn check_json(args: &[&str]) -> (Value, i32) {
+/// [`check_repo`] with `--format json`.
+fn check_repo_json(args: &[&str]) -> (Value, i32) {
     let mut all = vec!["--format", "json"];
     all.extend_from_slice(args);
-    let (stdout, code) = run(&all);
+    let (stdout, code) = check_repo(&all);
     let doc: Value = serde_json::from_str(&stdout).expect("stdout is one JSON document");
     (doc, code)
-}
-
-fn read_fixture(file: &str) -> String {
-    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(file))
-        .unwrap_or_else(|e| panic!("read {file}: {e}"))
 }
 
 /// One finding storylint must report.
@@ -798,7 +782,7 @@ const EXPECTED: &[Planted] = &[
 
 #[test]
 fn fixtures_report_exactly_the_planted_findings_in_order() {
-    let (doc, code) = check_json(&["--now", NOW, "fixtures/"]);
+    let (doc, code) = check_repo_json(&["--now", NOW, "fixtures/"]);
     assert_eq!(code, 1, "error findings make the exit code 1");
     assert_eq!(rows(&doc), expected_rows(""));
     assert_eq!(doc["summary"]["files"], 15);
@@ -827,18 +811,18 @@ fn each_file_reports_its_planted_findings_alone() {
     let mut files: Vec<&str> = EXPECTED.iter().map(|p| p.file).collect();
     files.dedup();
     for file in files {
-        let (doc, _) = check_json(&["--now", NOW, file]);
+        let (doc, _) = check_repo_json(&["--now", NOW, file]);
         assert_eq!(rows(&doc), expected_rows(file), "{file}");
     }
 }
 
 #[test]
 fn highlighted_bytes_are_the_offending_text() {
-    let (doc, _) = check_json(&["--now", NOW, "fixtures/"]);
+    let (doc, _) = check_repo_json(&["--now", NOW, "fixtures/"]);
     let findings = doc["findings"].as_array().unwrap();
     assert_eq!(findings.len(), EXPECTED.len());
     for (f, want) in findings.iter().zip(EXPECTED) {
-        let text = read_fixture(want.file);
+        let text = read_repo_file(want.file);
         let at = f["offset"].as_u64().unwrap() as usize;
         let len = f["length"].as_u64().unwrap() as usize;
         assert_eq!(
@@ -890,7 +874,7 @@ fn secrets_are_never_printed() {
     }
     for format in ["json", "human"] {
         for now in [NOW, "2000-01-01"] {
-            let (stdout, code) = run(&[
+            let (stdout, code) = check_repo(&[
                 "--format",
                 format,
                 "--color",
@@ -914,8 +898,8 @@ fn secrets_are_never_printed() {
 #[test]
 fn expired_jwt_depends_on_now() {
     let file = "fixtures/defective/edr-alert-enrichment.min.json";
-    let (after, _) = check_json(&["--now", NOW, file]);
-    let (before, _) = check_json(&["--now", "2000-01-01", file]);
+    let (after, _) = check_repo_json(&["--now", NOW, file]);
+    let (before, _) = check_repo_json(&["--now", "2000-01-01", file]);
     let after = rows(&after);
     let before = rows(&before);
     let expired: Vec<Row> = after
@@ -949,7 +933,7 @@ fn expired_jwt_depends_on_now() {
 
 #[test]
 fn clean_fixtures_have_no_findings() {
-    let (doc, code) = check_json(&["--now", NOW, "--fail-on", "info", "fixtures/clean"]);
+    let (doc, code) = check_repo_json(&["--now", NOW, "--fail-on", "info", "fixtures/clean"]);
     assert_eq!(doc["findings"], Value::Array(vec![]));
     assert_eq!(doc["errors"], Value::Array(vec![]));
     assert_eq!(doc["warnings"], Value::Array(vec![]));
@@ -960,7 +944,7 @@ fn clean_fixtures_have_no_findings() {
 
 #[test]
 fn legacy_fixtures_report_only_liquid_references() {
-    let (doc, code) = check_json(&["--now", NOW, "fixtures/legacy"]);
+    let (doc, code) = check_repo_json(&["--now", NOW, "fixtures/legacy"]);
     assert_eq!(code, 0, "info findings do not fail the run by default");
     let want = expected_rows("fixtures/legacy/");
     assert_eq!(want.len(), 7);
@@ -989,6 +973,6 @@ fn legacy_fixtures_report_only_liquid_references() {
     assert_eq!(suggestions[5], None);
     assert_eq!(suggestions[6], Some("<<CREDENTIAL.aws_sqs>>"));
 
-    let (_, code) = check_json(&["--now", NOW, "--fail-on", "info", "fixtures/legacy"]);
+    let (_, code) = check_repo_json(&["--now", NOW, "--fail-on", "info", "fixtures/legacy"]);
     assert_eq!(code, 1, "--fail-on info counts them");
 }

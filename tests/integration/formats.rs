@@ -3,17 +3,16 @@
 //! checked against the JSON format of the same run, and the rule that the
 //! exit code never depends on the format.
 
+use crate::common::{DEFECTIVE_ACTION, repo, storylint};
 use serde_json::Value;
 use std::fs;
 use std::path::Path;
-use std::process::Command;
 
 const SLACK: &str = "fixtures/defective/slack-alert-missing-bearer.json";
 const MIXED: &str = "fixtures/defective/mixed-methods.json";
 const CLEAN: &str = "fixtures/clean/okta-user-offboarding.json";
 const NOT_AN_EXPORT: &str = "fixtures/shapes/not-an-export.json";
 
-const DEFECTIVE_ACTION: &str = r#"{"type": "Agents::HTTPRequestAgent", "name": "Call API", "options": {"url": "https://api.example.com", "method": "HEAD"}}"#;
 const BROKEN: &str = "{\n  \"agents\": [\n    {\"type\": \"Agents::HTTPRequestAgent\"";
 
 /// A user rule whose message carries the action's name as it is, so a
@@ -37,19 +36,6 @@ examples:
 const AWKWARD_ACTION: &str = r#"{"type": "Agents::HTTPRequestAgent", "name": "50% off, a:b\n\u0001<&>\"'", "options": {"url": "https://api.example.com", "method": "HEAD"}}"#;
 
 const FORMATS: [&str; 5] = ["human", "json", "sarif", "github", "junit"];
-
-fn repo() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn storylint(dir: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_storylint"));
-    cmd.current_dir(dir)
-        .env_remove("NO_COLOR")
-        .env_remove("CLICOLOR_FORCE")
-        .env_remove("COLUMNS");
-    cmd
-}
 
 /// Runs `storylint check --format FORMAT ARGS...` in `dir`.
 fn check(dir: &Path, format: &str, args: &[&str]) -> (String, i32) {

@@ -5,6 +5,8 @@
 //! One binary instead of one per file: the test helpers and the library
 //! are compiled and linked once.
 
+mod common;
+
 mod adoption;
 mod cli;
 mod fixtures;

@@ -3,8 +3,8 @@
 //! network runtime. This reads `Cargo.lock` and fails, naming the package and
 //! the chain of packages that pulled it in, if one appears.
 
+use crate::common::repo;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
-use std::path::Path;
 
 /// HTTP clients, network stacks and async network runtimes.
 const BANNED: &[&str] = &[
@@ -183,7 +183,7 @@ fn banned_packages(lock: &str) -> Vec<Violation> {
 
 #[test]
 fn no_http_client_or_network_stack_in_the_dependency_graph() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.lock");
+    let path = repo().join("Cargo.lock");
     let lock = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     let packages = parse_lock(&lock);

@@ -3,6 +3,7 @@
 //! offset map round-trips, and no input makes the parser or the per-file
 //! pipeline panic.
 
+use crate::common::fixture_exports;
 use proptest::collection::{btree_map, vec};
 use proptest::prelude::*;
 use serde_json::{Map, Number, Value};
@@ -355,13 +356,9 @@ fn check_document(text: &str, expected: &Value) -> Result<(), TestCaseError> {
     Ok(())
 }
 
-fn builtin_rules() -> &'static RuleSet {
+fn rules() -> &'static RuleSet {
     static RULES: OnceLock<RuleSet> = OnceLock::new();
-    RULES.get_or_init(|| {
-        let (rules, errors) = RuleSet::builtin();
-        assert!(errors.is_empty(), "builtin rules have errors: {errors:?}");
-        rules
-    })
+    RULES.get_or_init(crate::common::builtin_rules)
 }
 
 /// The fixture exports, used as seeds for mutation so that mutated inputs
@@ -369,23 +366,10 @@ fn builtin_rules() -> &'static RuleSet {
 fn fixtures() -> &'static [String] {
     static FIXTURES: OnceLock<Vec<String>> = OnceLock::new();
     FIXTURES.get_or_init(|| {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
-        let mut out = Vec::new();
-        for dir in ["clean", "defective", "legacy", "shapes"] {
-            let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
-                continue;
-            };
-            let mut paths: Vec<_> = entries.flatten().map(|e| e.path()).collect();
-            paths.sort();
-            for p in paths {
-                if p.extension().is_some_and(|e| e == "json") {
-                    if let Ok(t) = std::fs::read_to_string(&p) {
-                        out.push(t);
-                    }
-                }
-            }
-        }
-        out
+        fixture_exports()
+            .iter()
+            .filter_map(|p| std::fs::read_to_string(p).ok())
+            .collect()
     })
 }
 
@@ -399,7 +383,7 @@ fn serde_only_limit(e: &serde_json::Error) -> bool {
 
 /// No panic anywhere, and the parser agrees with serde_json on validity.
 fn check_arbitrary(bytes: &[u8]) -> Result<(), TestCaseError> {
-    let report = storylint::lint::lint_bytes("input.json", bytes.to_vec(), builtin_rules());
+    let report = storylint::lint::lint_bytes("input.json", bytes.to_vec(), rules());
     prop_assert_eq!(report.file.as_str(), "input.json");
     let Ok(text) = std::str::from_utf8(bytes) else {
         return Ok(());
@@ -524,7 +508,7 @@ fn mutate(mut bytes: Vec<u8>, mutations: &[Mutation]) -> Vec<u8> {
 // ---------------------------------------------------------------------------
 
 /// `cases` per property unless `PROPTEST_CASES` asks for more (or fewer),
-/// e.g. `PROPTEST_CASES=50000 cargo test --release --test parse_properties`.
+/// e.g. `PROPTEST_CASES=50000 cargo test --release --test integration parse_properties::`.
 /// Failures are not persisted to a regressions file; the shrunk input is in
 /// the failure message.
 fn config(cases: u32) -> ProptestConfig {

@@ -9,6 +9,7 @@
 //! JSON escapes and non-ASCII look-alikes (the Kelvin sign folds to `k`,
 //! the long s to `s`), so that near-misses of every literal are common.
 
+use crate::common::{builtin_rules, fixture_exports};
 use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
@@ -201,8 +202,7 @@ fn rules(prefilter: bool) -> &'static RuleSet {
     static OFF: OnceLock<RuleSet> = OnceLock::new();
     let cell = if prefilter { &ON } else { &OFF };
     cell.get_or_init(|| {
-        let (mut rules, errors) = RuleSet::builtin();
-        assert!(errors.is_empty(), "{errors:?}");
+        let mut rules = builtin_rules();
         rules.use_prefilter = prefilter;
         rules.now = 1_700_000_000;
         rules
@@ -270,17 +270,11 @@ fn the_generated_actions_do_reach_the_rules() {
 
 #[test]
 fn fixtures_report_the_same_with_and_without_prefilters() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
     let mut checked = 0;
-    for dir in ["clean", "defective", "legacy", "shapes"] {
-        for entry in std::fs::read_dir(root.join(dir)).unwrap() {
-            let path = entry.unwrap().path();
-            if path.extension().is_some_and(|e| e == "json") {
-                let text = std::fs::read_to_string(&path).unwrap();
-                let n = same_with_and_without(&text).unwrap();
-                checked += usize::from(n > 0);
-            }
-        }
+    for path in fixture_exports() {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let n = same_with_and_without(&text).unwrap();
+        checked += usize::from(n > 0);
     }
     assert!(checked >= 8, "only {checked} fixtures have findings");
 }

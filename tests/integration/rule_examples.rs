@@ -1,21 +1,13 @@
 //! Every built-in rule is tested by its own examples, through the engine
 //! users run.
 
+use crate::common::{builtin_rules, repo};
 use storylint::rules::RuleSet;
 use storylint::rules::examples::check_examples;
 
-fn builtin() -> RuleSet {
-    let (rules, errors) = RuleSet::builtin();
-    assert!(
-        errors.is_empty(),
-        "built-in rules must compile: {errors:#?}"
-    );
-    rules
-}
-
 #[test]
 fn builtin_rules_compile_and_ship_the_seed_rules() {
-    let rules = builtin();
+    let rules = builtin_rules();
     for id in [
         "missing-bearer-prefix",
         "basic-auth-not-base64",
@@ -27,7 +19,7 @@ fn builtin_rules_compile_and_ship_the_seed_rules() {
 
 #[test]
 fn every_builtin_rule_has_valid_and_invalid_examples() {
-    for rule in &builtin().rules {
+    for rule in &builtin_rules().rules {
         assert!(!rule.valid.is_empty(), "{} has no valid examples", rule.id);
         assert!(
             !rule.invalid.is_empty(),
@@ -44,7 +36,7 @@ fn every_builtin_rule_has_valid_and_invalid_examples() {
 
 #[test]
 fn every_builtin_rule_passes_its_examples() {
-    let rules = builtin();
+    let rules = builtin_rules();
     let failures: Vec<_> = (0..rules.rules.len())
         .flat_map(|i| check_examples(&rules, i))
         .collect();
@@ -90,17 +82,17 @@ examples:
 
 /// `docs/rules.md` carries the rule reference generated from `rules/`.
 /// After changing a rule, regenerate it with
-/// `STORYLINT_UPDATE_DOCS=1 cargo test --test rule_examples docs`.
+/// `STORYLINT_UPDATE_DOCS=1 cargo test --test integration rule_examples::docs`.
 #[test]
 fn docs_rule_reference_is_up_to_date() {
     use storylint::report::catalog::{DOCS_BEGIN, DOCS_END, markdown};
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/rules.md");
+    let path = repo().join("docs/rules.md");
     let docs = std::fs::read_to_string(&path).expect("docs/rules.md");
     let (Some(begin), Some(end)) = (docs.find(DOCS_BEGIN), docs.find(DOCS_END)) else {
         panic!("docs/rules.md lacks the generated-section markers");
     };
     let current = &docs[begin + DOCS_BEGIN.len()..end];
-    let wanted = format!("\n\n{}\n", markdown(&builtin()));
+    let wanted = format!("\n\n{}\n", markdown(&builtin_rules()));
     if current != wanted {
         if std::env::var_os("STORYLINT_UPDATE_DOCS").is_some() {
             let updated = format!("{}{DOCS_BEGIN}{wanted}{}", &docs[..begin], &docs[end..]);
@@ -108,7 +100,7 @@ fn docs_rule_reference_is_up_to_date() {
         } else {
             panic!(
                 "docs/rules.md is out of date with rules/; regenerate it with \
-                 `STORYLINT_UPDATE_DOCS=1 cargo test --test rule_examples docs`"
+                 `STORYLINT_UPDATE_DOCS=1 cargo test --test integration rule_examples::docs`"
             );
         }
     }
@@ -117,9 +109,9 @@ fn docs_rule_reference_is_up_to_date() {
 /// README's table of built-in rules lists every rule with its severity.
 #[test]
 fn readme_lists_every_builtin_rule() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
+    let path = repo().join("README.md");
     let readme = std::fs::read_to_string(&path).expect("README.md");
-    for rule in &builtin().rules {
+    for rule in &builtin_rules().rules {
         let row = format!("| `{}` | {} |", rule.id, rule.severity);
         assert!(
             readme.contains(&row),

@@ -14,11 +14,11 @@
 //! storylint writes) and `exit_codes` (the exit code never depends on the
 //! output format). This module holds what they share.
 
+use crate::common::{Out, check_json, fixture, line_col, put, run, storylint};
 use insta_cmd::assert_cmd_snapshot;
 use serde_json::{Value, json};
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 mod config;
 mod exit_codes;
@@ -63,48 +63,6 @@ examples:
       highlight: "https://api.example.com"
 "#;
 
-fn storylint(dir: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_storylint"));
-    cmd.current_dir(dir)
-        .env_remove("NO_COLOR")
-        .env_remove("CLICOLOR_FORCE")
-        .env_remove("COLUMNS");
-    cmd
-}
-
-struct Out {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn run(dir: &Path, args: &[&str]) -> Out {
-    let out = storylint(dir).args(args).output().unwrap();
-    Out {
-        code: out.status.code().expect("exited normally"),
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-    }
-}
-
-/// Runs `check ARGS --format json`; returns the exit code and the document.
-fn check_json(dir: &Path, args: &[&str]) -> (i32, Value) {
-    let out = storylint(dir)
-        .arg("check")
-        .args(args)
-        .args(["--format", "json"])
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8(out.stdout).unwrap();
-    let doc: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| {
-        panic!(
-            "stdout is not JSON ({e}) for {args:?}:\n{stdout}\nstderr:\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    (out.status.code().unwrap(), doc)
-}
-
 /// Runs `check ARGS` and returns only the exit code.
 fn check_code(dir: &Path, args: &[&str]) -> i32 {
     storylint(dir)
@@ -115,21 +73,6 @@ fn check_code(dir: &Path, args: &[&str]) -> i32 {
         .status
         .code()
         .unwrap()
-}
-
-fn fixture(name: &str) -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures/defective")
-        .join(name);
-    fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-/// Writes `text` to `dir/rel`, creating directories.
-fn put(dir: &Path, rel: &str, text: &str) -> PathBuf {
-    let path = dir.join(rel);
-    fs::create_dir_all(path.parent().unwrap()).unwrap();
-    fs::write(&path, text).unwrap();
-    path
 }
 
 /// `text` with the one occurrence of `from` replaced by `to`.
@@ -221,15 +164,6 @@ fn finding_files(doc: &Value) -> Vec<String> {
         .collect();
     files.dedup();
     files
-}
-
-/// 1-based line and column (characters) of byte `offset` in `text`.
-fn line_col(text: &str, offset: usize) -> (u64, u64) {
-    let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let column = text[line_start..offset].chars().count() + 1;
-    (line as u64, column as u64)
 }
 
 /// Byte offset of `needle` in `text`, which must hold it once.

@@ -3,6 +3,8 @@
 //! through links, and into FIFOs and devices.
 
 use super::*;
+use crate::common::{output_of, storylint_via};
+use std::process::Command;
 
 #[test]
 fn output_writes_extra_reports_and_keeps_the_exit_code() {
@@ -388,21 +390,8 @@ fn reports_are_written_when_the_configuration_or_baseline_stops_the_run() {
 /// library cannot set one).
 #[cfg(unix)]
 fn run_with_umask(dir: &Path, umask: &str, args: &[&str]) -> Out {
-    let out = Command::new("sh")
-        .current_dir(dir)
-        .arg("-c")
-        .arg(format!("umask {umask} && exec \"$0\" \"$@\""))
-        .arg(env!("CARGO_BIN_EXE_storylint"))
-        .args(args)
-        .env_remove("NO_COLOR")
-        .env_remove("CLICOLOR_FORCE")
-        .output()
-        .unwrap();
-    Out {
-        code: out.status.code().expect("exited normally"),
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-    }
+    let script = format!("umask {umask} && exec \"$0\" \"$@\"");
+    output_of(storylint_via(dir, &["sh", "-c", &script]).args(args))
 }
 
 #[cfg(unix)]

@@ -20,7 +20,7 @@ const VALUE_RULES: &[&str] = &[
 #[test]
 fn empty_file() {
     let dir = setup();
-    write(dir.path(), "empty.json", "");
+    put(dir.path(), "empty.json", "");
     let c = Check::run(dir.path(), &["."]);
     c.exit(2).defective_reported();
     let e = c.error("empty.json", "invalid-json", Loc::Anywhere);
@@ -31,7 +31,7 @@ fn empty_file() {
 #[test]
 fn only_whitespace() {
     let dir = setup();
-    write(dir.path(), "blank.json", WHITESPACE);
+    put(dir.path(), "blank.json", WHITESPACE);
     let c = Check::run(dir.path(), &["."]);
     c.exit(2).defective_reported();
     c.error("blank.json", "invalid-json", Loc::Located);
@@ -41,7 +41,7 @@ fn only_whitespace() {
 fn truncated_json() {
     let dir = setup();
     let text = truncated();
-    write(dir.path(), "truncated.json", &text);
+    put(dir.path(), "truncated.json", &text);
     let c = Check::run(dir.path(), &["."]);
     c.exit(2).defective_reported();
     let e = c.error("truncated.json", "invalid-json", Loc::Located);
@@ -49,7 +49,7 @@ fn truncated_json() {
     let last = text.trim_end().char_indices().last().unwrap().0;
     let (line, column) = line_col(&text, last);
     assert_eq!(e["line"], line, "{e:#}");
-    let got = e["column"].as_u64().unwrap() as usize;
+    let got = e["column"].as_u64().unwrap();
     assert!(got == column || got == column + 1, "{e:#}");
     assert!(c.findings_in("truncated.json").is_empty());
 }
@@ -57,7 +57,7 @@ fn truncated_json() {
 #[test]
 fn invalid_utf8() {
     let dir = setup();
-    write(dir.path(), "latin1.json", LATIN1);
+    put(dir.path(), "latin1.json", LATIN1);
     let bad = LATIN1.iter().position(|b| *b == 0xE9).unwrap();
     let prefix = std::str::from_utf8(&LATIN1[..bad]).unwrap();
     let c = Check::run(dir.path(), &["."]);
@@ -69,7 +69,7 @@ fn invalid_utf8() {
 #[test]
 fn utf8_byte_order_mark_is_an_error_but_the_file_is_still_checked() {
     let dir = setup();
-    write(dir.path(), "bom.json", with_bom());
+    put(dir.path(), "bom.json", &with_bom());
     let c = Check::run(dir.path(), &["."]);
     c.exit(2).defective_reported();
     c.error("bom.json", "byte-order-mark", Loc::At(1, 1));
@@ -99,7 +99,7 @@ fn utf8_byte_order_mark_is_an_error_but_the_file_is_still_checked() {
 #[test]
 fn utf16_le_with_bom() {
     let dir = setup();
-    write(dir.path(), "utf16.json", utf16le());
+    put(dir.path(), "utf16.json", &utf16le());
     let c = Check::run(dir.path(), &["."]);
     c.exit(2).defective_reported();
     let e = c.error("utf16.json", "utf16", Loc::Anywhere);
@@ -110,7 +110,7 @@ fn utf16_le_with_bom() {
 #[test]
 fn binary_file_named_json() {
     let dir = setup();
-    write(dir.path(), "image.json", binary());
+    put(dir.path(), "image.json", &binary());
     let c = Check::run(dir.path(), &["."]);
     c.exit(2).defective_reported();
     let e = c.error("image.json", "invalid-utf8", Loc::At(1, 1));
@@ -122,7 +122,7 @@ fn binary_file_named_json() {
 #[test]
 fn file_of_nul_bytes_is_binary() {
     let dir = setup();
-    write(dir.path(), "zeros.json", [0u8; 4096]);
+    put(dir.path(), "zeros.json", &[0u8; 4096]);
     let c = Check::run(dir.path(), &["."]);
     c.exit(2).defective_reported();
     let e = c.error("zeros.json", "invalid-utf8", Loc::At(1, 1));
@@ -132,7 +132,7 @@ fn file_of_nul_bytes_is_binary() {
 #[test]
 fn no_break_space_is_not_json_whitespace() {
     let dir = setup();
-    write(dir.path(), "nbsp.json", "\u{a0}\n");
+    put(dir.path(), "nbsp.json", "\u{a0}\n");
     let c = Check::run(dir.path(), &["."]);
     c.exit(2).defective_reported();
     let e = c.error("nbsp.json", "invalid-json", Loc::At(1, 1));
@@ -147,7 +147,7 @@ fn no_break_space_is_not_json_whitespace() {
 #[test]
 fn two_json_documents_in_one_file() {
     let dir = setup();
-    write(dir.path(), "two.json", TWO_DOCUMENTS);
+    put(dir.path(), "two.json", TWO_DOCUMENTS);
     let c = Check::run(dir.path(), &["."]);
     c.exit(2).defective_reported();
     let e = c.error("two.json", "invalid-json", Loc::At(2, 1));
@@ -161,7 +161,7 @@ fn two_json_documents_in_one_file() {
 #[test]
 fn nesting_200000_arrays_deep() {
     let dir = setup();
-    write(dir.path(), "deep-arrays.json", deep_arrays());
+    put(dir.path(), "deep-arrays.json", &deep_arrays());
     let c = Check::run(dir.path(), &["."]);
     c.exit(2).defective_reported();
     // The 1,025th `[` is the first one too deep.
@@ -176,7 +176,7 @@ fn nesting_200000_arrays_deep() {
 #[test]
 fn nesting_200000_objects_deep() {
     let dir = setup();
-    write(dir.path(), "deep-objects.json", deep_objects());
+    put(dir.path(), "deep-objects.json", &deep_objects());
     let c = Check::run(dir.path(), &["."]);
     c.exit(2).defective_reported();
     // `{"a":` is 5 bytes; the 1,025th object starts at byte 5,120.
@@ -197,7 +197,7 @@ fn string_value_of_40_mb() {
     text.push_str(head);
     text.extend(std::iter::repeat_n('A', size));
     text.push_str("\"}}}\n");
-    write(dir.path(), "huge-token.json", &text);
+    put(dir.path(), "huge-token.json", &text);
     drop(text);
     let c = Check::run(dir.path(), &["."]);
     // A bare 40 MB token is still a credential with no scheme: a finding,
@@ -241,12 +241,12 @@ fn max_file_size_turns_a_larger_file_into_an_error_and_checks_the_rest() {
     // The defective fixture (12,987 bytes) is the larger file here; a small
     // defective action stands in for "the other files".
     let small = r#"{"type": "Agents::HTTPRequestAgent", "name": "small", "options": {"url": "https://api.example.com", "headers": {"Authorization": "<<CREDENTIAL.token>>"}}}"#;
-    write(d, "small.json", small);
+    put(d, "small.json", small);
     let mut exactly = SENTINEL.to_string();
     exactly.push_str(&" ".repeat(1000 - SENTINEL.len() - 1));
     exactly.push('\n');
     assert_eq!(exactly.len(), 1000);
-    write(d, "exactly-the-limit.json", &exactly);
+    put(d, "exactly-the-limit.json", &exactly);
     let c = Check::run(d, &["--max-file-size", "1000", "."]);
     c.exit(2);
     let e = c.error(DEFECTIVE, "too-large", Loc::Anywhere);
@@ -267,7 +267,7 @@ fn max_file_size_turns_a_larger_file_into_an_error_and_checks_the_rest() {
     assert_eq!(c.summary("failed"), 1);
 
     // The same limit applies to stdin, whose size is not known up front.
-    let mut child = storylint(d)
+    let mut child = storylint_as(d, &[])
         .args([
             "check",
             "--format",
@@ -317,7 +317,7 @@ fn max_file_size_turns_a_larger_file_into_an_error_and_checks_the_rest() {
 #[test]
 fn number_1e999999() {
     let dir = setup();
-    write(dir.path(), "huge-numbers.json", HUGE_NUMBERS);
+    put(dir.path(), "huge-numbers.json", HUGE_NUMBERS);
     let c = Check::run(dir.path(), &["."]);
     // Valid JSON (RFC 8259 sets no range): checked, not rejected.
     c.exit(1)
@@ -334,8 +334,8 @@ fn number_1e999999() {
 #[test]
 fn lone_surrogate_escape_in_an_action_option() {
     let dir = setup();
-    write(dir.path(), "surrogates.json", LONE_SURROGATES);
-    write(dir.path(), "more-surrogates.json", MORE_SURROGATES);
+    put(dir.path(), "surrogates.json", LONE_SURROGATES);
+    put(dir.path(), "more-surrogates.json", MORE_SURROGATES);
     let c = Check::run(dir.path(), &["."]);
     c.no_errors_for("more-surrogates.json");
     let f = c.finding(
@@ -371,7 +371,7 @@ fn duplicate_keys_last_one_wins() {
         "README no longer documents duplicate keys"
     );
     let dir = setup();
-    write(dir.path(), "duplicates.json", DUPLICATE_KEYS);
+    put(dir.path(), "duplicates.json", DUPLICATE_KEYS);
     let c = Check::run(dir.path(), &["."]);
     c.exit(1)
         .defective_reported()
@@ -418,7 +418,7 @@ fn agents_that_is_not_an_array() {
         ("agents-number.json", "7"),
     ];
     for (name, agents) in variants {
-        write(dir.path(), name, story(agents));
+        put(dir.path(), name, &story(agents));
     }
     let c = Check::run(dir.path(), &["."]);
     // Valid JSON that is not an export: a located warning, skipped; the
@@ -448,9 +448,9 @@ fn agents_that_is_not_an_array() {
 fn actions_that_are_null_strings_or_numbers() {
     let dir = setup();
     let text = odd_actions();
-    write(dir.path(), "odd-actions.json", &text);
+    put(dir.path(), "odd-actions.json", &text);
     let list = format!("[null, \"Agents::HTTPRequestAgent\", 3, {SENTINEL}]");
-    write(dir.path(), "odd-action-list.json", &list);
+    put(dir.path(), "odd-action-list.json", &list);
     let c = Check::run(dir.path(), &["."]);
     c.exit(1)
         .defective_reported()
@@ -484,7 +484,7 @@ fn actions_that_are_null_strings_or_numbers() {
 #[test]
 fn options_missing_or_null() {
     let dir = setup();
-    write(dir.path(), "odd-options.json", odd_options());
+    put(dir.path(), "odd-options.json", &odd_options());
     let c = Check::run(dir.path(), &["."]);
     c.exit(1)
         .defective_reported()
@@ -519,7 +519,7 @@ fn options_missing_or_null() {
 #[test]
 fn headers_as_formula_array_or_with_null_and_number_values() {
     let dir = setup();
-    write(dir.path(), "odd-headers.json", odd_headers());
+    put(dir.path(), "odd-headers.json", &odd_headers());
     let c = Check::run(dir.path(), &["."]);
     c.exit(1)
         .defective_reported()
@@ -561,7 +561,7 @@ fn headers_as_formula_array_or_with_null_and_number_values() {
 #[test]
 fn method_that_is_a_number_null_or_an_array() {
     let dir = setup();
-    write(dir.path(), "odd-methods.json", odd_methods());
+    put(dir.path(), "odd-methods.json", &odd_methods());
     let c = Check::run(dir.path(), &["."]);
     c.exit(1)
         .defective_reported()
@@ -593,7 +593,7 @@ fn method_that_is_a_number_null_or_an_array() {
 #[test]
 fn unknown_action_types() {
     let dir = setup();
-    write(dir.path(), "unknown-types.json", unknown_types());
+    put(dir.path(), "unknown-types.json", &unknown_types());
     let c = Check::run(dir.path(), &["."]);
     c.exit(1)
         .defective_reported()

@@ -25,13 +25,13 @@ fn control_characters_in_inputs_never_reach_the_terminal() {
         "name": EVIL_NAME,
         "options": {"url": "https://api.example.com", "method": "HEAD"},
     });
-    write(d, "evil-name.json", action.to_string());
+    put(d, "evil-name.json", &action.to_string());
     // Raw control characters in a file make it invalid JSON; its snippet
     // must not carry them out either.
-    write(d, "raw.json", "{\"name\": \"x\u{1b}[2J\ry\"}\n");
+    put(d, "raw.json", "{\"name\": \"x\u{1b}[2J\ry\"}\n");
     // File names can hold them too.
     let evil_file = "file\u{1b}[1m\n::error file=y::pwned.json";
-    write(d, evil_file, "{\"agents\": 3}");
+    put(d, evil_file, "{\"agents\": 3}");
     let args = ["check", "--format", "human", "--color", "never", "."];
     let human = run(d, &args);
     assert_eq!(human.code, 2, "{}", human.stdout);
@@ -159,7 +159,7 @@ fn rule_files_never_control_the_terminal_or_the_ci_log() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let name = "evil\u{1b}[31m\n::error::file.yaml";
-    write(d, name, EVIL_RULE);
+    put(d, name, EVIL_RULE);
     for args in [
         &["rules", "--rules", name][..],
         &["rules", "--format", "markdown", "--rules", name],
@@ -203,7 +203,7 @@ fn rule_files_never_control_the_terminal_or_the_ci_log() {
     assert!(!json.stdout.contains('\u{1b}'), "{}", json.stdout);
     assert_eq!(workflow_commands(&json.stdout), Vec::<&str>::new());
     // And in a check, the rule's help in the human report.
-    write(
+    put(
         d,
         "host.json",
         r#"{"type": "Agents::HTTPRequestAgent", "name": "x", "options": {"url": "https://api.example.com"}}"#,

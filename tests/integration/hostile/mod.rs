@@ -20,6 +20,7 @@
 //! inputs never modified). This module holds their harness and the
 //! generated inputs.
 
+use crate::common::{BIN, fixture, line_col, put, repo, storylint_via};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::fs;
@@ -53,13 +54,8 @@ const SENTINEL: &str = r#"{"type": "Agents::HTTPRequestAgent", "name": "sentinel
 // Harness
 // ---------------------------------------------------------------------------
 
-fn repo() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
 fn defective_text() -> String {
-    fs::read_to_string(repo().join("fixtures/defective").join(DEFECTIVE))
-        .expect("read the defective fixture")
+    fixture(DEFECTIVE)
 }
 
 /// A temporary directory holding a copy of the defective export.
@@ -69,36 +65,13 @@ fn setup() -> TempDir {
     dir
 }
 
-fn write(dir: &Path, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
-    let path = dir.join(name);
-    if let Some(parent) = path.parent() {
-        fs::create_dir_all(parent).unwrap();
-    }
-    fs::write(&path, bytes).unwrap();
-    path
-}
-
-fn storylint(dir: &Path) -> Command {
-    storylint_as(dir, &[])
-}
-
 /// storylint run through `prefix` (a command that runs another as a
-/// different user), or directly when it is empty.
+/// different user), or directly when it is empty, as [`storylint_via`]
+/// but with a terminal width of 1000 columns.
 fn storylint_as(dir: &Path, prefix: &[String]) -> Command {
-    let bin = env!("CARGO_BIN_EXE_storylint");
-    let mut cmd = match prefix.split_first() {
-        Some((first, rest)) => {
-            let mut cmd = Command::new(first);
-            cmd.args(rest).arg(bin);
-            cmd
-        }
-        None => Command::new(bin),
-    };
-    cmd.current_dir(dir)
-        .env_remove("NO_COLOR")
-        .env_remove("CLICOLOR_FORCE")
-        // Wide enough that no message is wrapped in the human report.
-        .env("COLUMNS", "1000");
+    let mut cmd = storylint_via(dir, prefix);
+    // Wide enough that no message is wrapped in the human report.
+    cmd.env("COLUMNS", "1000");
     cmd
 }
 
@@ -343,17 +316,9 @@ impl Check {
     }
 }
 
-/// 1-based line and character column of a byte offset.
-fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
-    (line, column)
-}
-
 fn at(text: &str, offset: usize) -> Loc {
     let (l, c) = line_col(text, offset);
-    Loc::At(l, c)
+    Loc::At(l as usize, c as usize)
 }
 
 /// A story export around `agents` (a JSON text).
@@ -527,7 +492,7 @@ fn unprivileged(dir: &Path) -> Option<Vec<String>> {
     for prefix in candidates {
         let works = Command::new(prefix[0])
             .args(&prefix[1..])
-            .arg(env!("CARGO_BIN_EXE_storylint"))
+            .arg(BIN)
             .arg("--version")
             .stdout(Stdio::null())
             .stderr(Stdio::null())

@@ -9,7 +9,7 @@ const LINK_LOOP: &str = "symbolic link loop: too many levels of symbolic links";
 #[test]
 fn directory_named_x_json_is_walked() {
     let dir = setup();
-    write(dir.path(), "x.json/inner.json", SENTINEL);
+    put(dir.path(), "x.json/inner.json", SENTINEL);
     for args in [&["."][..], &["x.json", DEFECTIVE][..]] {
         let c = Check::run(dir.path(), args);
         c.exit(1).defective_reported();
@@ -26,7 +26,7 @@ fn directory_named_x_json_is_walked() {
 #[test]
 fn nonexistent_path_among_good_ones() {
     let dir = setup();
-    write(dir.path(), "good.json", SENTINEL);
+    put(dir.path(), "good.json", SENTINEL);
     let c = Check::run(dir.path(), &["good.json", "vanished.json", DEFECTIVE]);
     c.exit(2).defective_reported();
     let e = c.error("vanished.json", "unreadable", Loc::Anywhere);
@@ -42,7 +42,7 @@ fn nonexistent_path_among_good_ones() {
 fn dangling_symlink_inside_a_directory() {
     // What a file deleted between discovery and reading looks like.
     let dir = setup();
-    write(dir.path(), "exports/good.json", SENTINEL);
+    put(dir.path(), "exports/good.json", SENTINEL);
     std::os::unix::fs::symlink("deleted.json", dir.path().join("exports/gone.json")).unwrap();
     let c = Check::run(dir.path(), &["."]);
     c.finding(
@@ -83,7 +83,7 @@ fn symlink_loop_inside_a_walked_directory() {
     // A directory loop as well: the walk must end.
     fs::create_dir(d.join("sub")).unwrap();
     std::os::unix::fs::symlink("..", d.join("sub/up")).unwrap();
-    write(d, "sub/good.json", SENTINEL);
+    put(d, "sub/good.json", SENTINEL);
     let c = Check::run(d, &["."]);
     c.defective_reported();
     c.finding(
@@ -107,10 +107,10 @@ fn symlink_loop_inside_a_walked_directory() {
 fn dangling_links_the_walk_would_not_check_are_not_errors() {
     let dir = setup();
     let d = dir.path();
-    write(d, "exports/good.json", SENTINEL);
+    put(d, "exports/good.json", SENTINEL);
     std::os::unix::fs::symlink("deleted.txt", d.join("exports/broken.txt")).unwrap();
     std::os::unix::fs::symlink("deleted.json", d.join("exports/.hidden.json")).unwrap();
-    write(d, "exports/.gitignore", "ignored.json\n");
+    put(d, "exports/.gitignore", "ignored.json\n");
     std::os::unix::fs::symlink("deleted.json", d.join("exports/ignored.json")).unwrap();
     let c = Check::run(d, &["."]);
     c.exit(1).defective_reported();
@@ -133,12 +133,12 @@ fn file_without_read_permission() {
     use std::os::unix::fs::PermissionsExt;
     let dir = setup();
     let d = dir.path();
-    write(d, "good.json", SENTINEL);
-    write(d, "locked-dir/inside.json", SENTINEL);
+    put(d, "good.json", SENTINEL);
+    put(d, "locked-dir/inside.json", SENTINEL);
     let Some(prefix) = unprivileged(d) else {
         return;
     };
-    let path = write(d, "locked.json", SENTINEL);
+    let path = put(d, "locked.json", SENTINEL);
     fs::set_permissions(&path, fs::Permissions::from_mode(0o000)).unwrap();
     fs::set_permissions(d.join("locked-dir"), fs::Permissions::from_mode(0o000)).unwrap();
     let c = Check::run_as(d, &prefix, &["."]);
@@ -170,9 +170,9 @@ fn unreadable_directory_the_configuration_excludes_is_not_an_error() {
     use std::os::unix::fs::PermissionsExt;
     let dir = setup();
     let d = dir.path();
-    write(d, "vendor/locked/inside.json", SENTINEL);
-    write(d, "stories/locked/inside.json", SENTINEL);
-    write(d, ".storylint.yaml", "exclude: [\"vendor/**\"]\n");
+    put(d, "vendor/locked/inside.json", SENTINEL);
+    put(d, "stories/locked/inside.json", SENTINEL);
+    put(d, ".storylint.yaml", "exclude: [\"vendor/**\"]\n");
     let Some(prefix) = unprivileged(d) else {
         return;
     };
@@ -197,7 +197,7 @@ fn unreadable_directory_the_configuration_excludes_is_not_an_error() {
 /// if it has not ended within `limit`.
 #[cfg(unix)]
 fn json_within(dir: &Path, args: &[&str], limit: Duration) -> (i32, Value) {
-    let mut child = storylint(dir)
+    let mut child = storylint_as(dir, &[])
         .args(["check", "--format", "json"])
         .args(args)
         .stdin(Stdio::null())
@@ -323,7 +323,7 @@ fn walks_never_open_a_fifo() {
 #[test]
 fn dev_stdin_named_on_the_command_line_is_read_as_a_stream() {
     let dir = setup();
-    let mut child = storylint(dir.path())
+    let mut child = storylint_as(dir.path(), &[])
         .args(["check", "--format", "json", "/dev/stdin", DEFECTIVE])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

@@ -10,10 +10,10 @@ fn closed_stdout_ends_quietly() {
     let text = defective_text();
     let names: Vec<String> = (0..300).map(|i| format!("story-{i:03}.json")).collect();
     for name in &names {
-        write(dir.path(), name, &text);
+        put(dir.path(), name, &text);
     }
     for format in ["human", "json"] {
-        let mut child = storylint(dir.path())
+        let mut child = storylint_as(dir.path(), &[])
             .args(["check", "--color", "never", "--format", format])
             .args(&names)
             .stdin(Stdio::null())
@@ -105,7 +105,7 @@ fn inputs_are_never_modified() {
         ("x.json/inner.json", SENTINEL.into()),
     ];
     for (name, bytes) in &files {
-        write(d, name, bytes);
+        put(d, name, bytes);
     }
     #[cfg(unix)]
     {
@@ -114,7 +114,7 @@ fn inputs_are_never_modified() {
         symlink("loop-a.json", d.join("loop-b.json")).unwrap();
         symlink("deleted.json", d.join("gone.json")).unwrap();
         symlink(DEFECTIVE, d.join("link-to-defective.json")).unwrap();
-        let locked = write(d, "locked.json", SENTINEL);
+        let locked = put(d, "locked.json", SENTINEL);
         fs::set_permissions(&locked, fs::Permissions::from_mode(0o000)).unwrap();
     }
     let before = snapshot(d);
