@@ -1,7 +1,7 @@
 //! The command line as users run it: snapshots of stdout, stderr and the
 //! exit code, and the contract that one bad file never hides the others.
 
-use crate::common::{DEFECTIVE_ACTION, repo, storylint};
+use crate::common::{DEFECTIVE_ACTION, repo, run, storylint};
 use insta_cmd::assert_cmd_snapshot;
 use std::fs;
 
@@ -386,4 +386,19 @@ fn json_summary_counts_findings_per_rule_and_file() {
     assert!(counts.windows(2).all(|w| w[0] >= w[1]), "{counts:?}");
     assert_eq!(rules[0]["rule"], "legacy-liquid-reference");
     assert_eq!(rules[0]["findings"], 11);
+}
+
+#[test]
+fn completions_print_scripts_for_each_shell() {
+    let dir = tempfile::tempdir().unwrap();
+    for shell in ["bash", "zsh", "fish"] {
+        let out = run(dir.path(), &["completions", shell]);
+        assert_eq!(out.code, 0, "{shell}: {}", out.stderr);
+        assert!(out.stdout.len() > 100, "{shell}: {}", out.stdout);
+        assert!(out.stdout.contains("storylint"), "{shell}");
+        assert!(out.stdout.contains("check"), "{shell}");
+        assert!(out.stdout.contains("baseline"), "{shell}");
+    }
+    let out = run(dir.path(), &["completions", "tcsh"]);
+    assert_eq!(out.code, 2);
 }

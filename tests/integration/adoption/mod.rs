@@ -1,8 +1,8 @@
 //! Adopting storylint in a repository, end to end through the real binary:
 //! the `.storylint.yaml` configuration (discovery, every key, located
 //! errors, `--show-config`), ignore directives in action descriptions,
-//! baselines, extra reports with `--output`, shell completions, and the
-//! promise that the exit code never depends on the output format.
+//! baselines, extra reports with `--output`, and the promise that the exit
+//! code never depends on the output format.
 //!
 //! Every test runs in a fresh temporary directory populated with copies of
 //! the fixtures, so nothing in the repository (or above it) is read as a
@@ -227,21 +227,4 @@ fn read_baseline(path: &Path) -> Value {
         }
     }
     b
-}
-
-// ------------------------------------------------------- completions
-
-#[test]
-fn completions_print_scripts_for_each_shell() {
-    let dir = tempfile::tempdir().unwrap();
-    for shell in ["bash", "zsh", "fish"] {
-        let out = run(dir.path(), &["completions", shell]);
-        assert_eq!(out.code, 0, "{shell}: {}", out.stderr);
-        assert!(out.stdout.len() > 100, "{shell}: {}", out.stdout);
-        assert!(out.stdout.contains("storylint"), "{shell}");
-        assert!(out.stdout.contains("check"), "{shell}");
-        assert!(out.stdout.contains("baseline"), "{shell}");
-    }
-    let out = run(dir.path(), &["completions", "tcsh"]);
-    assert_eq!(out.code, 2);
 }
