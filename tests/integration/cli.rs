@@ -1,0 +1,404 @@
+//! The command line as users run it: snapshots of stdout, stderr and the
+//! exit code, and the contract that one bad file never hides the others.
+
+use crate::common::{DEFECTIVE_ACTION, repo, run, storylint};
+use insta_cmd::assert_cmd_snapshot;
+use std::fs;
+
+#[test]
+fn human_report_on_pretty_exports() {
+    assert_cmd_snapshot!(storylint(repo()).args([
+        "check",
+        "--color",
+        "never",
+        "fixtures/defective/jira-basic-auth-plaintext.json",
+        "fixtures/shapes",
+    ]));
+}
+
+#[test]
+fn human_report_windows_long_minified_lines() {
+    let out = storylint(repo())
+        .args([
+            "check",
+            "--color",
+            "never",
+            "fixtures/defective/incident-response.min.json",
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    // The file is one line of ~34 KB; no printed source line may come near that.
+    let longest = stdout
+        .lines()
+        .filter(|l| l.trim_start().starts_with("1 │"))
+        .map(|l| l.chars().count())
+        .max()
+        .unwrap_or(0);
+    assert!(longest > 100, "source lines are shown: {stdout}");
+    assert!(longest < 200, "longest line is {longest} characters");
+    assert!(
+        stdout.contains("incident-response.min.json:1:6713"),
+        "{stdout}"
+    );
+    assert_cmd_snapshot!(storylint(repo()).args([
+        "check",
+        "--color",
+        "never",
+        "fixtures/defective/incident-response.min.json"
+    ]));
+}
+
+#[test]
+fn bad_inputs_are_located_errors_and_never_hide_other_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::write(
+        d.join("a-truncated.json"),
+        "{\n  \"agents\": [\n    {\"type\": \"Agents::HTTPRequestAgent\"",
+    )
+    .unwrap();
+    let mut bom = vec![0xEF, 0xBB, 0xBF];
+    bom.extend_from_slice(DEFECTIVE_ACTION.as_bytes());
+    fs::write(d.join("b-bom.json"), bom).unwrap();
+    fs::write(d.join("c-latin1.json"), b"{\"name\": \"caf\xe9\"}").unwrap();
+    fs::write(d.join("d-empty.json"), "").unwrap();
+    fs::write(d.join("e-two-docs.json"), "{}\n{}\n").unwrap();
+    fs::write(d.join("f-defective.json"), DEFECTIVE_ACTION).unwrap();
+    fs::write(d.join("g-utf16.json"), [0xFF, 0xFE, b'{', 0, b'}', 0]).unwrap();
+    assert_cmd_snapshot!(
+        "bad_inputs_human",
+        storylint(d).args(["check", "--color", "never", "."])
+    );
+    assert_cmd_snapshot!(
+        "bad_inputs_json",
+        storylint(d).args(["check", "--format", "json", "."])
+    );
+}
+
+#[test]
+fn missing_path_is_an_error_but_other_paths_are_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("ok.json"), DEFECTIVE_ACTION).unwrap();
+    assert_cmd_snapshot!(storylint(dir.path()).args([
+        "check",
+        "--color",
+        "never",
+        "missing.json",
+        "ok.json"
+    ]));
+}
+
+#[test]
+fn invalid_user_rule_is_located_in_the_yaml() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::create_dir(d.join("rules")).unwrap();
+    fs::write(
+        d.join("rules/bad.yaml"),
+        "id: no-head\nseverity: error\nsummary: s\nmessage: m\ntarget:\n  path: options.method\nwhen:\n  matches: '^(HEAD'\nexamples: {}\n",
+    )
+    .unwrap();
+    fs::write(
+        d.join("rules/typo.yaml"),
+        "id: typo\nseverity: error\nsumary: s\n",
+    )
+    .unwrap();
+    fs::write(d.join("x.json"), DEFECTIVE_ACTION).unwrap();
+    assert_cmd_snapshot!(
+        storylint(d).args(["check", "--color", "never", "--rules", "rules", "x.json"])
+    );
+}
+
+#[test]
+fn user_rules_run_and_fail_on_sets_the_threshold() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::write(
+        d.join("no-example-hosts.yaml"),
+        r#"id: example-host
+severity: info
+summary: Request goes to an example host
+message: "request to {value} goes to an example host"
+target:
+  action-types: [Agents::HTTPRequestAgent]
+  path: options.url
+when:
+  host-matches: ["*.example.com"]
+examples:
+  valid:
+    - input: '{"type": "Agents::HTTPRequestAgent", "options": {"url": "https://api.github.com"}}'
+  invalid:
+    - input: '{"type": "Agents::HTTPRequestAgent", "options": {"url": "https://api.example.com"}}'
+      highlight: "https://api.example.com"
+"#,
+    )
+    .unwrap();
+    let action =
+        r#"{"type": "Agents::HTTPRequestAgent", "options": {"url": "https://api.example.com/v1"}}"#;
+    fs::write(d.join("x.json"), action).unwrap();
+    let code = |extra: &[&str]| {
+        storylint(d)
+            .args(["check", "--rules", "no-example-hosts.yaml", "x.json"])
+            .args(extra)
+            .output()
+            .unwrap()
+            .status
+            .code()
+    };
+    assert_eq!(
+        code(&[]),
+        Some(0),
+        "an info finding does not fail by default"
+    );
+    assert_eq!(code(&["--fail-on", "info"]), Some(1));
+    assert_eq!(code(&["--fail-on", "warning"]), Some(0));
+    assert_cmd_snapshot!(storylint(d).args([
+        "check",
+        "--format",
+        "json",
+        "--rules",
+        "no-example-hosts.yaml",
+        "x.json"
+    ]));
+}
+
+#[test]
+fn stdin_is_checked_under_the_given_name() {
+    assert_cmd_snapshot!(
+        storylint(repo())
+            .args([
+                "check",
+                "--format",
+                "json",
+                "--stdin-filename",
+                "pasted.json",
+                "-"
+            ])
+            .pass_stdin(DEFECTIVE_ACTION)
+    );
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let out = storylint(repo())
+        .args(["check", "--format", "xml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("invalid value 'xml'"));
+    let out = storylint(repo()).args(["--version"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn colour_follows_the_flag_and_no_color() {
+    let run = |args: &[&str], no_color: bool| {
+        let mut cmd = storylint(repo());
+        cmd.args(["check", "fixtures/shapes/action-array.json"])
+            .args(args);
+        if no_color {
+            cmd.env("NO_COLOR", "1");
+        }
+        String::from_utf8(cmd.output().unwrap().stdout).unwrap()
+    };
+    assert!(run(&["--color", "always"], false).contains("\x1b["));
+    assert!(!run(&["--color", "never"], false).contains("\x1b["));
+    // Not a terminal: auto means no colour, and never a hyperlink escape.
+    let auto = run(&[], false);
+    assert!(!auto.contains("\x1b["));
+    assert!(!auto.contains("\x1b]8;"));
+    assert!(!run(&[], true).contains("\x1b["));
+    let forced = {
+        let mut cmd = storylint(repo());
+        cmd.args(["check", "fixtures/shapes/action-array.json"])
+            .env("CLICOLOR_FORCE", "1");
+        String::from_utf8(cmd.output().unwrap().stdout).unwrap()
+    };
+    assert!(forced.contains("\x1b["));
+}
+
+#[test]
+fn json_output_is_identical_whatever_the_thread_count() {
+    let run = |threads: &str| {
+        storylint(repo())
+            .args([
+                "check",
+                "--format",
+                "json",
+                "--threads",
+                threads,
+                "fixtures",
+            ])
+            .output()
+            .unwrap()
+            .stdout
+    };
+    assert_eq!(run("1"), run("2"));
+    assert_eq!(run("1"), run("7"));
+}
+
+#[test]
+fn rules_lists_and_explains_the_rules() {
+    assert_cmd_snapshot!(storylint(repo()).args(["rules"]));
+    let out = storylint(repo())
+        .args(["rules", "--format", "json"])
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ids: Vec<&str> = doc["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["id"].as_str())
+        .collect();
+    assert!(ids.contains(&"missing-bearer-prefix"), "{ids:?}");
+    let explain = storylint(repo())
+        .args(["explain", "basic-auth-not-base64"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(explain.stdout).unwrap();
+    assert_eq!(explain.status.code(), Some(0));
+    for part in [
+        "Why",
+        "How to fix",
+        "Reported (bad)",
+        "Not reported (good)",
+        "Basic jira_bot:S3cr3t!pass",
+    ] {
+        assert!(text.contains(part), "explain lacks {part}: {text}");
+    }
+    let unknown = storylint(repo())
+        .args(["explain", "missing-bearer"])
+        .output()
+        .unwrap();
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&unknown.stderr).contains("did you mean `missing-bearer-prefix`")
+    );
+}
+
+#[test]
+fn test_rules_shows_expected_and_reported_for_failing_examples() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::write(
+        d.join("no-get.yaml"),
+        r#"id: no-get
+severity: warning
+summary: GET requests
+message: "GET"
+target:
+  path: options.method
+when:
+  one-of: [get]
+  ignore-case: true
+examples:
+  valid:
+    - name: post is fine
+      input: '{"type": "Agents::HTTPRequestAgent", "options": {"method": "post"}}'
+    - name: wrongly listed as valid
+      input: '{"type": "Agents::HTTPRequestAgent", "options": {"method": "GET"}}'
+  invalid:
+    - input: '{"type": "Agents::HTTPRequestAgent", "options": {"method": "get"}}'
+      highlight: GET
+    - input: 'not json'
+      highlight: get
+"#,
+    )
+    .unwrap();
+    fs::write(
+        d.join("bare.yaml"),
+        "id: bare\nseverity: info\nsummary: s\nmessage: m\ntarget:\n  path: name\nexamples: {}\n",
+    )
+    .unwrap();
+    assert_cmd_snapshot!(storylint(d).args(["test-rules", "no-get.yaml", "bare.yaml"]));
+    let ok = storylint(repo()).args(["test-rules"]).output().unwrap();
+    assert_eq!(
+        ok.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ok.stdout)
+    );
+}
+
+#[test]
+fn statistics_tabulates_findings_per_rule_instead_of_listing_them() {
+    // fixtures/ holds 60 findings of 15 rules in 15 files (fixtures/README.md).
+    assert_cmd_snapshot!(storylint(repo()).args([
+        "check",
+        "--color",
+        "never",
+        "--now",
+        "2026-01-01",
+        "--statistics",
+        "fixtures",
+    ]));
+}
+
+#[test]
+fn json_summary_counts_findings_per_rule_and_file() {
+    let out = storylint(repo())
+        .args([
+            "check",
+            "--format",
+            "json",
+            "--now",
+            "2026-01-01",
+            "fixtures",
+        ])
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let findings = doc["findings"].as_array().unwrap();
+    let rules = doc["summary"]["rules"].as_array().unwrap();
+    // The table agrees with the findings it summarises, row by row.
+    let mut total = 0;
+    for row in rules {
+        let (rule, severity) = (
+            row["rule"].as_str().unwrap(),
+            row["severity"].as_str().unwrap(),
+        );
+        let of_row: Vec<&serde_json::Value> = findings
+            .iter()
+            .filter(|f| f["rule"] == rule && f["severity"] == severity)
+            .collect();
+        assert_eq!(
+            row["findings"].as_u64().unwrap() as usize,
+            of_row.len(),
+            "{row}"
+        );
+        let files: std::collections::BTreeSet<&str> =
+            of_row.iter().map(|f| f["file"].as_str().unwrap()).collect();
+        assert_eq!(
+            row["files"].as_u64().unwrap() as usize,
+            files.len(),
+            "{row}"
+        );
+        total += of_row.len();
+    }
+    assert_eq!(total, findings.len());
+    // Most frequent first.
+    let counts: Vec<u64> = rules
+        .iter()
+        .map(|r| r["findings"].as_u64().unwrap())
+        .collect();
+    assert!(counts.windows(2).all(|w| w[0] >= w[1]), "{counts:?}");
+    assert_eq!(rules[0]["rule"], "legacy-liquid-reference");
+    assert_eq!(rules[0]["findings"], 11);
+}
+
+#[test]
+fn completions_print_scripts_for_each_shell() {
+    let dir = tempfile::tempdir().unwrap();
+    for shell in ["bash", "zsh", "fish"] {
+        let out = run(dir.path(), &["completions", shell]);
+        assert_eq!(out.code, 0, "{shell}: {}", out.stderr);
+        assert!(out.stdout.len() > 100, "{shell}: {}", out.stdout);
+        assert!(out.stdout.contains("storylint"), "{shell}");
+        assert!(out.stdout.contains("check"), "{shell}");
+        assert!(out.stdout.contains("baseline"), "{shell}");
+    }
+    let out = run(dir.path(), &["completions", "tcsh"]);
+    assert_eq!(out.code, 2);
+}
