@@ -10,18 +10,18 @@
 //! several stages share (errors, severity, positions, paths, secrets).
 //! No two top-level modules import each other (checked by a test).
 
-// The stages, in the order a file meets them, then what they share.
+// The stages (see above), then what they share.
 pub mod cli;
 mod config;
 mod discover;
-pub mod parse;
 mod export;
-pub mod rules;
 pub mod finding;
-mod suppress;
 pub mod lint;
+pub mod parse;
 pub mod report;
+pub mod rules;
 pub mod selftest;
+mod suppress;
 
 pub mod error;
 mod escape;
