@@ -9,6 +9,7 @@ mod common;
 
 mod adoption;
 mod cli;
+mod docs;
 mod fixtures;
 mod formats;
 mod hostile;
