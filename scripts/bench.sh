@@ -232,8 +232,11 @@ for n in "${sizes[@]}"; do
   expected=$(manifest "$dir" expected_findings)
   rc=0
   "$storylint" check "$dir" --format json --threads "$threads" >"$tmp/out.json" 2>"$tmp/stderr" || rc=$?
-  got_files=$(grep -Eo '"files": *[0-9]+' "$tmp/out.json" | grep -Eo '[0-9]+$' | tail -1 || true)
-  got_errors=$(grep -Eo '"error": *[0-9]+' "$tmp/out.json" | grep -Eo '[0-9]+$' | tail -1 || true)
+  # The first counts after `"summary"` (its `rules` table, later, has its
+  # own `files` per rule).
+  summary=$(sed -n '/^  "summary": {/,$p' "$tmp/out.json")
+  got_files=$(grep -Eo '"files": *[0-9]+' <<<"$summary" | grep -Eo '[0-9]+$' | head -1 || true)
+  got_errors=$(grep -Eo '"error": *[0-9]+' <<<"$summary" | grep -Eo '[0-9]+$' | head -1 || true)
   if [[ $rc != 1 || $got_files != "$n" || $got_errors != "$expected" ]]; then
     echo "WARNING: storylint on $dir: exit $rc (want 1), files ${got_files:-?} (want $n)," \
       "error findings ${got_errors:-?} (want $expected)" >&2
