@@ -145,7 +145,14 @@ pub(crate) struct Config {
     include_set: Option<GlobSet>,
     exclude_set: Option<GlobSet>,
     pub(crate) overrides: Vec<Override>,
+    /// Every override's globs in one set, and the override of each: a
+    /// file is matched against all of them at once.
+    override_globs: GlobSet,
+    override_of: Vec<usize>,
     pub(crate) ignores: Vec<Ignore>,
+    /// The `ignore` entries by the story, action guid and action name
+    /// they name (each has at least one).
+    ignore_index: IgnoreIndex,
     /// The file's text, kept to locate warnings found later.
     yaml: String,
 }
@@ -231,11 +238,15 @@ impl Config {
         let exclude_set = (!spec.exclude.is_empty())
             .then(|| cx.globs(&spec.exclude))
             .flatten();
-        let overrides = spec.overrides.iter().map(|o| cx.an_override(o)).collect();
-        let ignores = spec.ignore.iter().map(|i| cx.ignore(i)).collect();
+        let overrides: Vec<Override> = spec.overrides.iter().map(|o| cx.an_override(o)).collect();
+        let ignores: Vec<Ignore> = spec.ignore.iter().map(|i| cx.ignore(i)).collect();
+        for dir in &spec.rule_dirs {
+            cx.rule_dir(&root, dir);
+        }
         if !cx.errors.is_empty() {
             return Err(cx.errors);
         }
+        let (override_globs, override_of) = all_globs(&overrides);
         Ok(Config {
             source,
             rule_dirs: spec.rule_dirs.iter().map(|d| root.join(&d.value)).collect(),
@@ -246,6 +257,9 @@ impl Config {
             exclude: spec.exclude.iter().map(|s| s.value.clone()).collect(),
             include_set,
             exclude_set,
+            override_globs,
+            override_of,
+            ignore_index: IgnoreIndex::new(&ignores),
             overrides,
             ignores,
             yaml,
@@ -309,7 +323,7 @@ impl Config {
         };
         let rel = abs.strip_prefix(normalise(&root)).map(Path::to_path_buf);
         let rel = rel.unwrap_or_else(|_| normalise(&abs));
-        let text = normalise(&rel).to_string_lossy().replace('\\', "/");
+        let text = crate::paths::slashed(&normalise(&rel).to_string_lossy()).into_owned();
         text.trim_start_matches("./").to_string()
     }
 
@@ -345,6 +359,52 @@ impl Config {
             .all(|tail| set.is_match(below(tail)))
         });
         included && !excluded
+    }
+
+    /// The settings of `rules` (by id) in the file `path`, worked out once
+    /// for the file: the last override that matches it and names a rule
+    /// wins over the top-level `rules`.
+    pub(crate) fn settings_in(&self, path: &Path, rules: &[&str]) -> Vec<Option<RuleSetting>> {
+        let rel = self.relative(path);
+        let mut matching: Vec<usize> = self
+            .override_globs
+            .matches(&rel)
+            .into_iter()
+            .map(|g| self.override_of[g])
+            .collect();
+        matching.dedup();
+        rules
+            .iter()
+            .map(|id| {
+                let over = matching.iter().rev().find_map(|&o| {
+                    let rules = &self.overrides[o].rules;
+                    rules.iter().find(|(r, _)| r.id == *id).map(|(_, s)| *s)
+                });
+                over.or_else(|| {
+                    self.rules
+                        .iter()
+                        .find(|(r, _)| r.id == *id)
+                        .map(|(_, s)| *s)
+                })
+            })
+            .collect()
+    }
+
+    /// The first `ignore` entry that sets aside a finding of `rule` in the
+    /// action described.
+    pub(crate) fn ignore_for(
+        &self,
+        rule: &str,
+        story: Option<&str>,
+        action: Option<&str>,
+        action_name: Option<&str>,
+    ) -> Option<&Ignore> {
+        let mut candidates = self.ignore_index.candidates(story, action, action_name);
+        candidates.sort_unstable();
+        candidates
+            .into_iter()
+            .map(|i| &self.ignores[i])
+            .find(|i| i.matches(rule, story, action, action_name))
     }
 
     /// The setting for rule `id` in file `path`: the last matching override
@@ -446,6 +506,71 @@ impl Config {
                     }
                 }
                 out.push_str(&format!("    reason: {}\n", q(&i.reason)));
+            }
+        }
+        out
+    }
+}
+
+/// Every glob of `overrides`, in order, as one set, and the override each
+/// belongs to.
+fn all_globs(overrides: &[Override]) -> (GlobSet, Vec<usize>) {
+    let mut set = GlobSetBuilder::new();
+    let mut owner = Vec::new();
+    for (i, o) in overrides.iter().enumerate() {
+        // Each was checked when its override was read.
+        for g in o.patterns.iter().filter_map(|p| Glob::new(p).ok()) {
+            set.add(g);
+            owner.push(i);
+        }
+    }
+    match set.build() {
+        Ok(set) => (set, owner),
+        Err(_) => (GlobSet::empty(), Vec::new()),
+    }
+}
+
+/// `ignore` entries by what they name, so that a finding is compared only
+/// with the entries that could match it.
+#[derive(Debug, Default)]
+struct IgnoreIndex {
+    by_story: std::collections::HashMap<String, Vec<usize>>,
+    by_action: std::collections::HashMap<String, Vec<usize>>,
+    by_name: std::collections::HashMap<String, Vec<usize>>,
+}
+
+impl IgnoreIndex {
+    fn new(ignores: &[Ignore]) -> Self {
+        let mut index = IgnoreIndex::default();
+        for (i, e) in ignores.iter().enumerate() {
+            // One list is enough: an entry matches only where all it
+            // names agree.
+            let (map, key) = match (&e.action, &e.action_name, &e.story) {
+                (Some(a), _, _) => (&mut index.by_action, a),
+                (None, Some(n), _) => (&mut index.by_name, n),
+                (None, None, Some(s)) => (&mut index.by_story, s),
+                (None, None, None) => continue,
+            };
+            map.entry(key.clone()).or_default().push(i);
+        }
+        index
+    }
+
+    /// The entries that may match an action with these details.
+    fn candidates(
+        &self,
+        story: Option<&str>,
+        action: Option<&str>,
+        name: Option<&str>,
+    ) -> Vec<usize> {
+        let mut out = Vec::new();
+        for (map, key) in [
+            (&self.by_action, action),
+            (&self.by_name, name),
+            (&self.by_story, story),
+        ] {
+            if let Some(list) = key.and_then(|k| map.get(k)) {
+                out.extend_from_slice(list);
             }
         }
         out
@@ -563,6 +688,27 @@ impl Checker<'_> {
             files: self.globs(&o.value.files).unwrap_or_else(GlobSet::empty),
             rules: self.settings(&o.value.rules),
         }
+    }
+
+    /// A `rule-dirs` entry must be a file or a directory: anything else
+    /// (a FIFO, a device) would block or never end when read. One that
+    /// does not exist is reported when rules are loaded.
+    fn rule_dir(&mut self, root: &Path, dir: &Spanned<String>) {
+        use crate::paths::FileKind;
+        let kind = std::fs::metadata(root.join(&dir.value)).map(|m| FileKind::of(&m.file_type()));
+        let what = match kind {
+            Ok(FileKind::Stream) => "a FIFO or device",
+            Ok(FileKind::Other(what)) => what,
+            _ => return,
+        };
+        self.invalid(
+            dir,
+            format!(
+                "`rule-dirs` entry `{}` is {what}, not a rule file or directory",
+                dir.value
+            ),
+            Some("name a directory of rule files or one `.yaml` file"),
+        );
     }
 
     fn ignore(&mut self, entry: &Spanned<IgnoreSpec>) -> Ignore {

@@ -3,6 +3,7 @@
 //! on the command line is always checked, whatever its name; `-` is stdin.
 
 use crate::error::{InputError, InputErrorKind};
+use crate::paths::{FileKind, not_regular};
 use std::path::{Path, PathBuf};
 
 /// Where an input's bytes come from.
@@ -114,47 +115,6 @@ pub(crate) fn discover(paths: &[PathBuf], options: &WalkOptions) -> Discovery {
     found.inputs.sort_by(|a, b| a.name.cmp(&b.name));
     found.inputs.dedup_by(|a, b| a.source == b.source);
     found
-}
-
-/// What a path is, as far as reading it goes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum FileKind {
-    Regular,
-    Directory,
-    /// A FIFO (pipe) or a character device: read to its end, as a stream.
-    Stream,
-    /// Anything else (a socket, a block device), described with its article.
-    Other(&'static str),
-}
-
-impl FileKind {
-    pub(crate) fn of(t: &std::fs::FileType) -> FileKind {
-        if t.is_file() {
-            return FileKind::Regular;
-        }
-        if t.is_dir() {
-            return FileKind::Directory;
-        }
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::FileTypeExt;
-            if t.is_fifo() || t.is_char_device() {
-                return FileKind::Stream;
-            }
-            if t.is_socket() {
-                return FileKind::Other("a socket");
-            }
-            if t.is_block_device() {
-                return FileKind::Other("a block device");
-            }
-        }
-        FileKind::Other("neither a file nor a directory")
-    }
-}
-
-/// The message for a path that cannot be read as a file.
-pub(crate) fn not_regular(what: &str) -> String {
-    format!("not a regular file: {what}")
 }
 
 fn walk(root: &Path, options: &WalkOptions, found: &mut Discovery) {
@@ -320,7 +280,7 @@ fn strip_path(msg: &str) -> String {
 
 /// A path as users wrote it, with `/` separators and no leading `./`.
 fn display(path: &Path) -> String {
-    let s = path.to_string_lossy().replace('\\', "/");
+    let s = crate::paths::slashed(&path.to_string_lossy()).into_owned();
     match s.strip_prefix("./") {
         Some(rest) if !rest.is_empty() => rest.to_string(),
         _ => s,

@@ -3,7 +3,7 @@
 //! diagnostic with a snippet.
 
 use crate::severity::Severity;
-use crate::source::{LineIndex, Position, Snippet};
+use crate::source::{LineIndex, Position, Shown, Snippet};
 use miette::{Diagnostic, LabeledSpan, SourceCode};
 use std::fmt;
 use std::ops::Range;
@@ -21,6 +21,24 @@ impl Located {
         Located {
             start: index.position(text, span.start),
             snippet: Snippet::new(name, text, index, span.clone()),
+            span,
+        }
+    }
+
+    /// Located in `text` (where lines and columns are counted), shown from
+    /// `shown`, the same text with its secrets masked.
+    pub(crate) fn shown(
+        name: &str,
+        text: &str,
+        shown: &str,
+        index: &LineIndex,
+        span: Range<usize>,
+    ) -> Self {
+        let start = index.position(text, span.start);
+        let snippet = Snippet::many(name, shown, index, &[(span.clone(), start)]).pop();
+        Located {
+            start,
+            snippet: snippet.unwrap_or_else(|| Snippet::new(name, shown, index, 0..0)),
             span,
         }
     }
@@ -61,6 +79,19 @@ impl<K: ProblemKind> Problem<K> {
 
     pub(crate) fn at(mut self, text: &str, index: &LineIndex, span: Range<usize>) -> Self {
         self.location = Some(Box::new(Located::new(&self.file, text, index, span)));
+        self
+    }
+
+    /// Located at `span` of a file whose secrets `shown` masks.
+    pub(crate) fn at_shown(mut self, file: &Shown, span: Range<usize>) -> Self {
+        let source = file.source;
+        self.location = Some(Box::new(Located::shown(
+            &self.file,
+            source.text,
+            file.text,
+            source.index(),
+            span,
+        )));
         self
     }
 }

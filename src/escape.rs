@@ -111,6 +111,7 @@ pub(crate) fn visible_layout(s: &str) -> (Cow<'_, str>, OffsetShift) {
         _ => false,
     };
     let mut shifts = Vec::new();
+    let mut grown = 0;
     let mut out: Option<String> = None;
     for (i, c) in s.char_indices() {
         match picture(c).filter(|_| !keep(i, c)) {
@@ -121,7 +122,8 @@ pub(crate) fn visible_layout(s: &str) -> (Cow<'_, str>, OffsetShift) {
                     o
                 });
                 out.push(p);
-                shifts.push((i, p.len_utf8() as isize - c.len_utf8() as isize));
+                grown += p.len_utf8() as isize - c.len_utf8() as isize;
+                shifts.push((i, grown));
             }
             None => {
                 if let Some(out) = out.as_mut() {
@@ -137,19 +139,16 @@ pub(crate) fn visible_layout(s: &str) -> (Cow<'_, str>, OffsetShift) {
 /// Maps byte offsets in a text to those in its visible form.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct OffsetShift {
-    /// (offset of a replaced character, bytes it grew by), in order.
+    /// (offset of a replaced character, bytes the text grew by up to and
+    /// including it), in order.
     shifts: Vec<(usize, isize)>,
 }
 
 impl OffsetShift {
     /// The offset in the visible text of offset `at` of the original.
     pub(crate) fn map(&self, at: usize) -> usize {
-        let grown: isize = self
-            .shifts
-            .iter()
-            .take_while(|(i, _)| *i < at)
-            .map(|(_, d)| *d)
-            .sum();
+        let n = self.shifts.partition_point(|(i, _)| *i < at);
+        let grown = n.checked_sub(1).map_or(0, |last| self.shifts[last].1);
         at.saturating_add_signed(grown)
     }
 }

@@ -9,21 +9,24 @@ use crate::error::{InputError, InputWarning};
 use crate::export::Action;
 use crate::parse::Document;
 use crate::rules::{RawFinding, RuleSet};
-use crate::secret::{mask_bytes, mask_secret, replace_token};
+use crate::secret::Masker;
 use crate::severity::Severity;
 use crate::source::{Position, Snippet, SourceText};
 use std::ops::Range;
+use std::sync::Arc;
 
 /// The action a finding is in.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct ActionInfo {
-    pub name: Option<String>,
-    pub guid: Option<String>,
+    pub name: Option<Box<str>>,
+    pub guid: Option<Box<str>>,
+    /// Shared by the actions of a file of one type.
     #[serde(rename = "type")]
-    pub action_type: Option<String>,
-    pub pointer: String,
-    /// The guid of the story (or sub-story) that holds the action.
-    pub story: Option<String>,
+    pub action_type: Option<Arc<str>>,
+    pub pointer: Box<str>,
+    /// The guid of the story (or sub-story) that holds the action, shared
+    /// by the story's actions.
+    pub story: Option<Arc<str>>,
 }
 
 /// A rule's finding, placed in its file.
@@ -32,21 +35,38 @@ pub struct Finding {
     /// Index of the rule in the [`RuleSet`].
     pub rule: usize,
     pub severity: Severity,
-    pub message: String,
-    pub label: Option<String>,
+    /// Shared by the findings of a file that say the same.
+    pub message: Arc<str>,
+    pub label: Option<Arc<str>>,
     /// A replacement for the underlined text.
-    pub suggestion: Option<String>,
-    pub file: String,
-    /// RFC 6901 pointer to the value.
-    pub pointer: String,
+    pub suggestion: Option<Box<str>>,
+    /// Shared by the file's findings.
+    pub file: Arc<str>,
+    /// RFC 6901 pointer to the value from its action (all of it when the
+    /// finding has no action), shared by the findings at the same place of
+    /// their actions; see [`Finding::pointer`].
+    pub path: Arc<str>,
     pub span: Range<usize>,
     pub start: Position,
     pub end: Position,
-    pub action: Option<ActionInfo>,
-    pub snippet: Snippet,
+    /// Shared by the findings of the action.
+    pub action: Option<Arc<ActionInfo>>,
+    /// The window of the file a human report shows; left out when no
+    /// human report is written.
+    pub snippet: Option<Box<Snippet>>,
     /// Identifies the finding across re-exports, formatting and reordering;
     /// see [`fingerprint`].
-    pub fingerprint: String,
+    pub fingerprint: Fingerprint,
+}
+
+impl Finding {
+    /// RFC 6901 pointer to the value.
+    pub fn pointer(&self) -> String {
+        match &self.action {
+            Some(a) => format!("{}{}", a.pointer, self.path),
+            None => self.path.to_string(),
+        }
+    }
 }
 
 /// What set a finding aside.
@@ -63,7 +83,7 @@ pub enum SuppressedBy {
 pub struct Suppressed {
     pub finding: Finding,
     pub by: SuppressedBy,
-    pub reason: String,
+    pub reason: Arc<str>,
 }
 
 /// What became of a file.
@@ -114,32 +134,23 @@ impl FileReport {
 /// action, fingerprint, with every secret found in the file masked in
 /// every text and snippet.
 pub(crate) struct FindingBuilder<'a, 't> {
-    pub(crate) rules: &'a RuleSet,
-    pub(crate) doc: &'a Document<'t>,
-    pub(crate) actions: &'a [Action],
-    pub(crate) source: &'a SourceText<'a>,
+    pub rules: &'a RuleSet,
+    pub doc: &'a Document<'t>,
+    pub actions: &'a [Action],
+    /// The file as it is (positions are counted in it) ...
+    pub source: &'a SourceText<'a>,
+    /// ... and as it may be shown, its secrets masked.
+    pub shown: &'a str,
+    pub masker: &'a Masker,
+    /// Whether findings need snippets (a human report is written).
+    pub snippets: bool,
 }
 
 impl FindingBuilder<'_, '_> {
-    pub(crate) fn build(&self, raws: &[RawFinding]) -> Vec<Finding> {
-        // Secrets found anywhere in the file are masked in every finding's
-        // snippet and text, whichever rule's finding shows them.
-        let secrets: Vec<(&Range<usize>, &str)> = raws
-            .iter()
-            .filter_map(|r| Some((&r.span, r.secret.as_deref()?)))
-            .collect();
-        let masked_text;
-        let shown_text: &str = if secrets.is_empty() {
-            self.source.text
-        } else {
-            masked_text = masked(self.source.text, secrets.iter().map(|(s, _)| *s));
-            &masked_text
-        };
-        let hide = |s: String| -> String {
-            secrets.iter().fold(s, |s, (_, secret)| {
-                replace_token(&s, secret, &mask_secret(secret))
-            })
-        };
+    /// The findings of `raws`, in their order, each with the index of its
+    /// action.
+    pub(crate) fn build(&self, raws: Vec<RawFinding>) -> Vec<(usize, Finding)> {
+        let source = self.source;
         // Line and column of every span end, in one pass over the text.
         let ends: Vec<usize> = raws
             .iter()
@@ -148,13 +159,26 @@ impl FindingBuilder<'_, '_> {
         let positions = if ends.is_empty() {
             Vec::new()
         } else {
-            self.source.index().positions(self.source.text, &ends)
+            source.index().positions(source.text, &ends)
         };
-        raws.iter()
-            .enumerate()
-            .map(|(i, raw)| {
-                let (start, end) = (positions[2 * i], positions[2 * i + 1]);
-                self.finding(raw, (start, end), shown_text, &hide)
+        let mut snippets = if self.snippets && !raws.is_empty() {
+            let spans: Vec<(Range<usize>, Position)> = raws
+                .iter()
+                .zip(positions.chunks(2))
+                .map(|(r, p)| (r.span.clone(), p[0]))
+                .collect();
+            Snippet::many(source.name, self.shown, source.index(), &spans)
+        } else {
+            Vec::new()
+        }
+        .into_iter();
+        let mut shared = Shared::new(source.name, self.actions.len());
+        raws.into_iter()
+            .zip(positions.chunks(2))
+            .map(|(raw, p)| {
+                let mut f = self.finding(&raw, (p[0], p[1]), &mut shared);
+                f.snippet = snippets.next().map(Box::new);
+                (raw.action, f)
             })
             .collect()
     }
@@ -163,70 +187,142 @@ impl FindingBuilder<'_, '_> {
         &self,
         raw: &RawFinding,
         (start, end): (Position, Position),
-        shown_text: &str,
-        hide: &dyn Fn(String) -> String,
+        shared: &mut Shared,
     ) -> Finding {
         let rule = &self.rules.rules[raw.rule];
-        let action = self.action_info(&self.actions[raw.action]);
+        let action = match shared.actions[raw.action].as_ref() {
+            Some(a) => Arc::clone(a),
+            None => {
+                let a = Arc::new(self.action_info(&self.actions[raw.action], shared));
+                shared.actions[raw.action] = Some(Arc::clone(&a));
+                a
+            }
+        };
         let pointer = self.doc.pointer(raw.node);
+        let path = pointer.strip_prefix(&*action.pointer);
+        let hide = |s: &str| -> String {
+            if self.masker.is_empty() {
+                s.to_string()
+            } else {
+                self.masker.text(s)
+            }
+        };
+        // Shared as they come unless a secret must be masked in them.
+        let mut said = |t: &Arc<str>| {
+            if self.masker.is_empty() {
+                Arc::clone(t)
+            } else {
+                shared.text(self.masker.text(t))
+            }
+        };
         let fingerprint = fingerprint(&FingerprintParts {
             rule: &rule.id,
             story: action.story.as_deref(),
             action: action.guid.as_deref().or(action.name.as_deref()),
-            path: pointer.strip_prefix(&action.pointer).unwrap_or(&pointer),
+            path: path.unwrap_or(&pointer),
             // Masked as every output shows it: fingerprints are published
             // (SARIF), and one of a secret would let guesses be tested.
-            text: &hide(raw.text.clone()),
+            text: &hide(&raw.text),
         });
-        let name = self.source.name;
         Finding {
             fingerprint,
             rule: raw.rule,
             severity: rule.severity,
-            message: hide(raw.message.clone()),
-            label: raw.label.clone().map(hide),
-            suggestion: raw.suggestion.clone().map(hide),
-            file: name.to_string(),
-            pointer,
+            message: said(&raw.message),
+            label: raw.label.as_ref().map(&mut said),
+            suggestion: raw.suggestion.as_deref().map(|s| hide(s).into()),
+            file: Arc::clone(&shared.file),
+            path: match path {
+                Some(p) => shared.text(p.to_string()),
+                None => Arc::from(pointer),
+            },
             start,
             end,
-            snippet: Snippet::at(
-                name,
-                shown_text,
-                self.source.index(),
-                raw.span.clone(),
-                start,
-            ),
+            snippet: None,
             span: raw.span.clone(),
             action: Some(action),
         }
     }
 
-    fn action_info(&self, action: &Action) -> ActionInfo {
+    fn action_info(&self, action: &Action, shared: &mut Shared) -> ActionInfo {
         let story = action
             .story
             .and_then(|s| self.doc.get(s, "guid"))
             .and_then(|g| self.doc.str_value(g))
-            .map(|g| g.into_owned());
+            .map(|g| shared.text(g.into_owned()));
         ActionInfo {
-            name: action.name.clone(),
-            guid: action.guid.clone(),
-            action_type: action.action_type.clone(),
-            pointer: self.doc.pointer(action.node),
+            name: action.name.as_deref().map(Box::from),
+            guid: action.guid.as_deref().map(Box::from),
+            action_type: action.action_type.clone().map(|t| shared.text(t)),
+            pointer: self.doc.pointer(action.node).into(),
             story,
         }
     }
 }
 
-/// `text` with the secrets at `spans` masked byte for byte.
-fn masked<'s>(text: &str, spans: impl Iterator<Item = &'s Range<usize>>) -> String {
-    let mut bytes = text.as_bytes().to_vec();
-    for span in spans {
-        mask_bytes(&mut bytes, span.clone());
+/// What the findings of one file share rather than each keeping a copy:
+/// the file name, each action's details, and texts said more than once.
+struct Shared {
+    file: Arc<str>,
+    actions: Vec<Option<Arc<ActionInfo>>>,
+    texts: std::collections::HashMap<String, Arc<str>>,
+}
+
+impl Shared {
+    fn new(file: &str, actions: usize) -> Self {
+        Shared {
+            file: Arc::from(file),
+            actions: vec![None; actions],
+            texts: std::collections::HashMap::new(),
+        }
     }
-    // Masking replaces whole characters with ASCII, so the text stays
-    // UTF-8 (and if it somehow did not, a lossy copy is still safe).
-    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+
+    fn text(&mut self, s: String) -> Arc<str> {
+        if let Some(t) = self.texts.get(&s) {
+            return Arc::clone(t);
+        }
+        let t: Arc<str> = Arc::from(s.as_str());
+        self.texts.insert(s, Arc::clone(&t));
+        t
+    }
+}
+
+/// A finding's fingerprint: the first 16 bytes of a SHA-256, written as
+/// 32 hexadecimal digits.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Fingerprint(pub [u8; 16]);
+
+impl Fingerprint {
+    /// The fingerprint written as `hex` (as a baseline stores it), if it
+    /// is one.
+    pub(crate) fn parse(hex: &str) -> Option<Fingerprint> {
+        let mut bytes = [0; 16];
+        if hex.len() != 32 || !hex.is_ascii() {
+            return None;
+        }
+        for (i, b) in bytes.iter_mut().enumerate() {
+            *b = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).ok()?;
+        }
+        Some(Fingerprint(bytes))
+    }
+}
+
+impl std::fmt::Display for Fingerprint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.iter().try_for_each(|b| write!(f, "{b:02x}"))
+    }
+}
+
+impl std::fmt::Debug for Fingerprint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
+    }
+}
+
+impl serde::Serialize for Fingerprint {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
 }
 
 /// What identifies a finding across exports of the same story.
@@ -248,7 +344,7 @@ pub(crate) struct FingerprintParts<'a> {
 /// collapsed. Line numbers, formatting, escapes, `exported_at` and the order
 /// of actions do not enter it, so it survives re-exporting, reformatting,
 /// minifying and reordering. Secrets enter only through the hash.
-pub(crate) fn fingerprint(parts: &FingerprintParts) -> String {
+pub(crate) fn fingerprint(parts: &FingerprintParts) -> Fingerprint {
     use sha2::{Digest, Sha256};
     let path: Vec<&str> = parts
         .path
@@ -268,7 +364,9 @@ pub(crate) fn fingerprint(parts: &FingerprintParts) -> String {
         hasher.update([0u8]);
     }
     let digest = hasher.finalize();
-    digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+    let mut bytes = [0; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    Fingerprint(bytes)
 }
 
 #[cfg(test)]
@@ -285,7 +383,7 @@ mod tests {
             text: "Basic  admin:x",
         };
         let fp = fingerprint(&base);
-        assert_eq!(fp.len(), 32);
+        assert_eq!(fp.to_string().len(), 32);
         let moved = FingerprintParts {
             path: "/options/retry_on_status/3",
             text: "Basic admin:x",

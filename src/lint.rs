@@ -4,13 +4,15 @@
 //! report needs (positions, snippets) is extracted here, so the file's text
 //! is dropped before the next file is read.
 
-use crate::discover::{FileKind, Input, InputSource, not_regular};
+use crate::discover::{Input, InputSource};
 use crate::error::{InputError, InputErrorKind, InputWarning, InputWarningKind, io_message};
-use crate::export::{self, Action, Recognised};
+use crate::export::{self, Action, Recognised, ShapeNote};
 use crate::finding::{FileReport, FileStatus, FindingBuilder};
 use crate::parse::Document;
+use crate::paths::{FileKind, not_regular};
 use crate::rules::{self, RuleSet};
-use crate::source::{LineIndex, SourceText};
+use crate::secret::Masker;
+use crate::source::{LineIndex, Shown, SourceText};
 use crate::suppress::{FileContext, Suppressor};
 use std::io::Read;
 
@@ -21,12 +23,15 @@ pub(crate) const DEFAULT_MAX_FILE_SIZE: u64 = 256 * 1024 * 1024;
 #[derive(Clone, Debug)]
 pub(crate) struct LintOptions {
     pub(crate) max_file_size: u64,
+    /// Keep the snippets a human report shows; other formats need none.
+    pub(crate) snippets: bool,
 }
 
 impl Default for LintOptions {
     fn default() -> Self {
         LintOptions {
             max_file_size: DEFAULT_MAX_FILE_SIZE,
+            snippets: true,
         }
     }
 }
@@ -39,7 +44,7 @@ pub(crate) fn lint_input(
     suppressor: &Suppressor,
 ) -> FileReport {
     match read_input(input, options) {
-        Ok(bytes) => lint_bytes_with(&input.name, bytes, rules, suppressor),
+        Ok(bytes) => lint_bytes_with(&input.name, bytes, rules, options, suppressor),
         Err(e) => FileReport::new(&input.name).failed(e),
     }
 }
@@ -63,7 +68,7 @@ fn read_input(input: &Input, options: &LintOptions) -> Result<Vec<u8>, InputErro
         InputSource::Stdin => {
             std::io::stdin()
                 .lock()
-                .take(limit + 1)
+                .take(limit.saturating_add(1))
                 .read_to_end(&mut bytes)
                 .map_err(|e| error(io_message(&e)))?;
         }
@@ -79,7 +84,9 @@ fn read_input(input: &Input, options: &LintOptions) -> Result<Vec<u8>, InputErro
                 FileKind::Regular | FileKind::Stream => {}
                 FileKind::Other(what) => return Err(error(not_regular(what))),
             }
-            file.take(limit + 1)
+            // Read into room for the whole file at once.
+            bytes.reserve_exact(usize::try_from(meta.len()).unwrap_or(0).saturating_add(1));
+            file.take(limit.saturating_add(1))
                 .read_to_end(&mut bytes)
                 .map_err(|e| error(io_message(&e)))?;
         }
@@ -93,7 +100,8 @@ fn read_input(input: &Input, options: &LintOptions) -> Result<Vec<u8>, InputErro
 /// Checks the bytes of one file, honouring its ignore directives: what
 /// the rule examples and the library's users run.
 pub fn lint_bytes(name: &str, bytes: Vec<u8>, rules: &RuleSet) -> FileReport {
-    lint_bytes_with(name, bytes, rules, &Suppressor::new(rules, None, true))
+    let suppressor = Suppressor::new(rules, None, true);
+    lint_bytes_with(name, bytes, rules, &LintOptions::default(), &suppressor)
 }
 
 /// Checks the bytes of one file.
@@ -101,6 +109,7 @@ pub(crate) fn lint_bytes_with(
     name: &str,
     bytes: Vec<u8>,
     rules: &RuleSet,
+    options: &LintOptions,
     suppressor: &Suppressor,
 ) -> FileReport {
     let report = FileReport::new(name);
@@ -110,7 +119,7 @@ pub(crate) fn lint_bytes_with(
     };
     let source = SourceText::new(name, &text);
     let mut report = report;
-    if let Err(e) = lint_text(&source, rules, suppressor, &mut report) {
+    if let Err(e) = lint_text(&source, rules, options, suppressor, &mut report) {
         report = report.failed(e);
     }
     report
@@ -147,6 +156,7 @@ fn decode(name: &str, bytes: Vec<u8>) -> Result<String, InputError> {
 fn lint_text(
     source: &SourceText,
     rules: &RuleSet,
+    options: &LintOptions,
     suppressor: &Suppressor,
     report: &mut FileReport,
 ) -> Result<(), InputError> {
@@ -169,25 +179,44 @@ fn lint_text(
     }
     let mut patched = None;
     let doc = parse(source, json_text, &mut patched)?;
-    let Some(actions) = recognise(&doc, source, report) else {
+    let Some((actions, notes)) = recognise(&doc, source, report) else {
         return Ok(());
     };
     let raws = rules::check(rules, &doc, &actions);
+    // Every literal secret a rule found is masked wherever the file shows
+    // it, in every snippet of every finding and note.
+    let masker = Masker::new(raws.iter().filter_map(|r| r.secret.as_deref()));
+    let secret_spans = raws
+        .iter()
+        .filter(|r| r.secret.is_some())
+        .map(|r| r.span.clone());
+    let shown_text = masker.file(source.text, secret_spans);
+    let shown = Shown {
+        source,
+        text: &shown_text,
+    };
+    for note in notes {
+        let n = doc.node(note.node);
+        let warning =
+            InputWarning::new(InputWarningKind::UnexpectedShape, source.name, note.message);
+        report
+            .warnings
+            .push(warning.at_shown(&shown, n.start as usize..n.end as usize));
+    }
     let builder = FindingBuilder {
         rules,
         doc: &doc,
         actions: &actions,
         source,
+        shown: &shown_text,
+        masker: &masker,
+        snippets: options.snippets,
     };
-    let placed: Vec<_> = raws
-        .iter()
-        .map(|r| r.action)
-        .zip(builder.build(&raws))
-        .collect();
+    let placed = builder.build(raws);
     let file = FileContext {
         doc: &doc,
         actions: &actions,
-        source,
+        shown: &shown,
     };
     suppressor.in_file(placed, &file, report);
     Ok(())
@@ -270,25 +299,16 @@ fn json_error(source: &SourceText, offset: usize, why: &str) -> InputError {
     )
 }
 
-/// The actions of an export, with a note for each part of an unexpected
-/// shape; `None` (and the file skipped, with a warning) if it is no export.
-fn recognise(doc: &Document, source: &SourceText, report: &mut FileReport) -> Option<Vec<Action>> {
-    let located = |kind, message: String, span| {
-        InputWarning::new(kind, source.name, message).at(source.text, source.index(), span)
-    };
+/// The actions of an export, and the parts of an unexpected shape (noted
+/// once the file's secrets are known); `None` (and the file skipped, with
+/// a warning) if it is no export.
+fn recognise(
+    doc: &Document,
+    source: &SourceText,
+    report: &mut FileReport,
+) -> Option<(Vec<Action>, Vec<ShapeNote>)> {
     match export::recognise(doc) {
-        Recognised::Export { actions, notes, .. } => {
-            for note in notes {
-                let n = doc.node(note.node);
-                let span = n.start as usize..n.end as usize;
-                report.warnings.push(located(
-                    InputWarningKind::UnexpectedShape,
-                    note.message,
-                    span,
-                ));
-            }
-            Some(actions)
-        }
+        Recognised::Export { actions, notes, .. } => Some((actions, notes)),
         Recognised::NotAnExport { reason, node } => {
             // The whole value at fault, or only the start of the document.
             let n = doc.node(node);
@@ -297,14 +317,14 @@ fn recognise(doc: &Document, source: &SourceText, report: &mut FileReport) -> Op
             } else {
                 n.end
             };
-            let warning = located(
+            let warning = InputWarning::new(
                 InputWarningKind::NotAnExport,
+                source.name,
                 format!("not a Tines export: {reason}"),
-                n.start as usize..end as usize,
-            );
-            report.warnings.push(warning.with_help(
-                "storylint checks story exports, single actions and lists of actions; this file was skipped",
-            ));
+            )
+            .with_help("storylint checks story exports, single actions and lists of actions; this file was skipped")
+            .at(source.text, source.index(), n.start as usize..end as usize);
+            report.warnings.push(warning);
             if report.status == FileStatus::Checked {
                 report.status = FileStatus::Skipped;
             }

@@ -53,6 +53,58 @@ pub(crate) fn follow_links(path: &Path) -> io::Result<PathBuf> {
     Err(io::Error::other("too many levels of symbolic links"))
 }
 
+/// What a path is, as far as reading it goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum FileKind {
+    Regular,
+    Directory,
+    /// A FIFO (pipe) or a character device: read to its end, as a stream.
+    Stream,
+    /// Anything else (a socket, a block device), described with its article.
+    Other(&'static str),
+}
+
+impl FileKind {
+    pub(crate) fn of(t: &std::fs::FileType) -> FileKind {
+        if t.is_file() {
+            return FileKind::Regular;
+        }
+        if t.is_dir() {
+            return FileKind::Directory;
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::FileTypeExt;
+            if t.is_fifo() || t.is_char_device() {
+                return FileKind::Stream;
+            }
+            if t.is_socket() {
+                return FileKind::Other("a socket");
+            }
+            if t.is_block_device() {
+                return FileKind::Other("a block device");
+            }
+        }
+        FileKind::Other("neither a file nor a directory")
+    }
+}
+
+/// The message for a path that cannot be read as a file.
+pub(crate) fn not_regular(what: &str) -> String {
+    format!("not a regular file: {what}")
+}
+
+/// A path as reports write it, with `/` separators. Only on Windows is a
+/// backslash a separator; on Unix it is part of a name (`back\slash.json`)
+/// and stays.
+pub(crate) fn slashed(path: &str) -> std::borrow::Cow<'_, str> {
+    if cfg!(windows) && path.contains('\\') {
+        std::borrow::Cow::Owned(path.replace('\\', "/"))
+    } else {
+        std::borrow::Cow::Borrowed(path)
+    }
+}
+
 /// `path` with `.` and `..` applied lexically.
 pub(crate) fn normalise(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
@@ -122,6 +174,7 @@ pub(crate) fn replace_file(
         builder.permissions(std::fs::Permissions::from_mode(0o666));
     }
     let mut tmp = builder.tempfile_in(dir)?;
+    let _pending = interrupt::Pending::new(tmp.path());
     if let Some(meta) = &existing {
         tmp.as_file().set_permissions(meta.permissions())?;
     }
@@ -130,9 +183,86 @@ pub(crate) fn replace_file(
         write(&mut w)?;
         w.flush()?;
     }
+    interrupt::test_delay();
     tmp.as_file().sync_all()?;
     tmp.persist(&target).map_err(|e| e.error)?;
     Ok(())
+}
+
+/// What happens to a file being written when the run is interrupted:
+/// SIGINT or SIGTERM removes every temporary file still being written,
+/// then ends the process as the signal would have. A report or baseline
+/// is so either its old self or its new self, and no `.storylint-*.tmp`
+/// is left behind.
+mod interrupt {
+    use std::path::{Path, PathBuf};
+    use std::sync::{Mutex, Once};
+
+    /// Temporary files being written.
+    static PENDING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+    /// A temporary file registered while it is written (and until it is
+    /// renamed into place or dropped).
+    pub(super) struct Pending(PathBuf);
+
+    impl Pending {
+        pub(super) fn new(path: &Path) -> Self {
+            watch();
+            if let Ok(mut pending) = PENDING.lock() {
+                pending.push(path.to_path_buf());
+            }
+            Pending(path.to_path_buf())
+        }
+    }
+
+    impl Drop for Pending {
+        fn drop(&mut self) {
+            if let Ok(mut pending) = PENDING.lock() {
+                pending.retain(|p| p != &self.0);
+            }
+        }
+    }
+
+    /// Starts, once, the thread that cleans up on a signal. Until a file is
+    /// written, SIGINT and SIGTERM keep their default behaviour.
+    fn watch() {
+        static WATCH: Once = Once::new();
+        WATCH.call_once(|| {
+            #[cfg(unix)]
+            {
+                use signal_hook::consts::{SIGINT, SIGTERM};
+                let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM]) else {
+                    return;
+                };
+                let _ = std::thread::Builder::new()
+                    .name("interrupt".into())
+                    .spawn(move || {
+                        if let Some(signal) = signals.forever().next() {
+                            // Held to the end: no new file starts meanwhile.
+                            let pending = PENDING.lock();
+                            if let Ok(files) = &pending {
+                                for file in files.iter() {
+                                    let _ = std::fs::remove_file(file);
+                                }
+                            }
+                            let _ = signal_hook::low_level::emulate_default_handler(signal);
+                            std::process::exit(128 + signal);
+                        }
+                    });
+            }
+        });
+    }
+
+    /// For the test of this: `STORYLINT_TEST_WRITE_DELAY_MS` pauses each
+    /// write just before the temporary file is renamed into place.
+    pub(super) fn test_delay() {
+        if let Some(ms) = std::env::var("STORYLINT_TEST_WRITE_DELAY_MS")
+            .ok()
+            .and_then(|v| v.parse::<u64>().ok())
+        {
+            std::thread::sleep(std::time::Duration::from_millis(ms));
+        }
+    }
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@
 
 use miette::{MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents};
 use std::ops::Range;
+use std::sync::Arc;
 
 /// Widest line kept whole in a snippet, in bytes.
 const MAX_LINE: usize = 160;
@@ -38,10 +39,23 @@ impl<'t> SourceText<'t> {
     }
 }
 
+/// A file as reports may show it: its text with every secret found in it
+/// masked byte for byte (so offsets, lines and columns are those of
+/// `source`).
+pub(crate) struct Shown<'a> {
+    pub source: &'a SourceText<'a>,
+    pub text: &'a str,
+}
+
 /// Byte offsets of line starts.
 #[derive(Clone, Debug)]
 pub(crate) struct LineIndex {
     starts: Vec<usize>,
+    /// (0-based line, offset, column) of the last [`LineIndex::position`]:
+    /// the next one on the same line further on counts from there, so
+    /// locating many things along one long line in order costs the line
+    /// once.
+    last: std::cell::Cell<Option<(usize, usize, usize)>>,
 }
 
 /// A 1-based line and column (column counted in characters).
@@ -55,7 +69,10 @@ impl LineIndex {
     pub(crate) fn new(text: &str) -> Self {
         let mut starts = vec![0];
         starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
-        LineIndex { starts }
+        LineIndex {
+            starts,
+            last: std::cell::Cell::new(None),
+        }
     }
 
     /// 0-based line holding `offset`.
@@ -83,10 +100,15 @@ impl LineIndex {
     pub(crate) fn position(&self, text: &str, offset: usize) -> Position {
         let offset = floor_char(text, offset.min(text.len()));
         let line = self.line_of(offset);
-        let start = self.starts[line];
+        let (from, col) = match self.last.get() {
+            Some((l, o, c)) if l == line && o <= offset => (o, c),
+            _ => (self.starts[line], 1),
+        };
+        let column = col + text[from..offset].chars().count();
+        self.last.set(Some((line, offset, column)));
         Position {
             line: line + 1,
-            column: text[start..offset].chars().count() + 1,
+            column,
         }
     }
 }
@@ -135,13 +157,15 @@ fn ceil_char(text: &str, mut i: usize) -> usize {
 }
 
 /// A window of a file around one span, able to stand in for the whole file
-/// when miette renders the span.
+/// when miette renders the span. The text is shared: the snippets of one
+/// file keep one [`Excerpt`] of the windows they show, so many findings on
+/// one long line cost the line once, not once each.
 #[derive(Clone, Debug)]
 pub struct Snippet {
-    name: String,
-    /// The window's text: contiguous bytes of the file, with control
-    /// characters made visible.
-    text: String,
+    excerpt: Arc<Excerpt>,
+    /// This window's text in the excerpt: contiguous bytes of the file,
+    /// with control characters made visible.
+    window: Range<usize>,
     /// File offset of the window's first byte.
     base: usize,
     /// 0-based line and character column of the window's first byte.
@@ -155,22 +179,32 @@ pub struct Snippet {
     clipped: bool,
 }
 
-impl Snippet {
-    /// Builds the window of `text` around the file span `span`.
-    pub(crate) fn new(name: &str, text: &str, index: &LineIndex, span: Range<usize>) -> Self {
-        let at = index.position(text, span.start);
-        Snippet::at(name, text, index, span, at)
-    }
+/// The windows of one file that snippets show, merged where they overlap,
+/// made visible and stored once.
+#[derive(Debug)]
+struct Excerpt {
+    /// The file's name, made visible.
+    name: String,
+    text: String,
+}
 
-    /// Like [`Snippet::new`], with the position of `span.start` already
-    /// known, so the line holding it is not counted again.
-    pub(crate) fn at(
-        name: &str,
-        text: &str,
-        index: &LineIndex,
-        span: Range<usize>,
-        start_at: Position,
-    ) -> Self {
+/// Where a snippet's window lies in the file, before its text is taken.
+struct Window {
+    /// File offsets of the window.
+    from: usize,
+    to: usize,
+    /// File offsets of the span shown (clipped to at most [`MAX_SPAN`]).
+    start: usize,
+    end: usize,
+    line: usize,
+    column: usize,
+    #[cfg(test)]
+    clipped: bool,
+}
+
+impl Window {
+    /// The window of `text` around `span`, whose start is at `start_at`.
+    fn of(text: &str, index: &LineIndex, span: Range<usize>, start_at: Position) -> Window {
         let start = floor_char(text, span.start.min(text.len()));
         let mut end = ceil_char(text, span.end.clamp(start, text.len()));
         if end - start > MAX_SPAN {
@@ -179,7 +213,7 @@ impl Snippet {
         let first = index.line_of(start);
         let last = index.line_of(end.saturating_sub(1).max(start));
         let long = (first..=last).any(|l| index.line_end(text, l) - index.line_start(l) > MAX_LINE);
-        let (from, to, _clipped) = if long {
+        let (from, to) = if long {
             let from = floor_char(
                 text,
                 start
@@ -187,7 +221,7 @@ impl Snippet {
                     .max(index.line_start(first)),
             );
             let to = ceil_char(text, (end + WINDOW_SIDE).min(index.line_end(text, last)));
-            (from, to, true)
+            (from, to)
         } else {
             // Whole lines, with one line of context each side when short.
             let before = first
@@ -198,7 +232,7 @@ impl Snippet {
                 .filter(|l| *l < index.starts.len())
                 .filter(|l| index.line_end(text, *l) - index.line_start(*l) <= MAX_LINE)
                 .unwrap_or(last);
-            (index.line_start(before), index.line_end(text, after), false)
+            (index.line_start(before), index.line_end(text, after))
         };
         let line = index.line_of(from);
         let column = if line == first {
@@ -206,20 +240,103 @@ impl Snippet {
         } else {
             0
         };
-        // Control characters are shown as visible stand-ins, one character
-        // each (see `report::escape`), so lines and columns are unchanged;
-        // the span moves with the bytes they add.
-        let (window, shift) = crate::escape::visible_layout(&text[from..to]);
-        Snippet {
-            name: crate::escape::visible(name).into_owned(),
-            text: window.into_owned(),
-            base: from,
+        Window {
+            from,
+            to,
+            start,
+            end,
             line,
             column,
-            span: from + shift.map(start - from)..from + shift.map(end - from),
             #[cfg(test)]
-            clipped: _clipped,
+            clipped: long,
         }
+    }
+}
+
+impl Snippet {
+    /// Builds the window of `text` around the file span `span`.
+    pub(crate) fn new(name: &str, text: &str, index: &LineIndex, span: Range<usize>) -> Self {
+        let at = index.position(text, span.start);
+        let mut one = Snippet::many(name, text, index, &[(span, at)]);
+        one.pop().unwrap_or_else(|| Snippet::empty(name))
+    }
+
+    /// The snippets of many spans of one file (each with the position of
+    /// its start), sharing one excerpt of the windows they show.
+    pub(crate) fn many(
+        name: &str,
+        text: &str,
+        index: &LineIndex,
+        spans: &[(Range<usize>, Position)],
+    ) -> Vec<Snippet> {
+        let windows: Vec<Window> = spans
+            .iter()
+            .map(|(span, at)| Window::of(text, index, span.clone(), *at))
+            .collect();
+        // The windows' union, as disjoint ranges in file order.
+        let mut ranges: Vec<(usize, usize)> = windows.iter().map(|w| (w.from, w.to)).collect();
+        ranges.sort_unstable();
+        let mut merged: Vec<(usize, usize)> = Vec::new();
+        for (from, to) in ranges {
+            match merged.last_mut() {
+                Some(last) if from <= last.1 => last.1 = last.1.max(to),
+                _ => merged.push((from, to)),
+            }
+        }
+        // Control characters are shown as visible stand-ins, one character
+        // each (see `escape`), so lines and columns are unchanged; offsets
+        // move with the bytes they add.
+        let mut excerpt = String::new();
+        let mut placed: Vec<(usize, crate::escape::OffsetShift)> = Vec::with_capacity(merged.len());
+        for &(from, to) in &merged {
+            let (visible, shift) = crate::escape::visible_layout(&text[from..to]);
+            placed.push((excerpt.len(), shift));
+            excerpt.push_str(&visible);
+        }
+        let excerpt = Arc::new(Excerpt {
+            name: crate::escape::visible(name).into_owned(),
+            text: excerpt,
+        });
+        windows
+            .into_iter()
+            .map(|w| {
+                let i = merged.partition_point(|m| m.1 < w.to).min(merged.len() - 1);
+                let (m_from, (at, shift)) = (merged[i].0, &placed[i]);
+                let visible = |offset: usize| at + shift.map(offset - m_from);
+                let (from_v, to_v) = (visible(w.from), visible(w.to));
+                Snippet {
+                    excerpt: Arc::clone(&excerpt),
+                    window: from_v..to_v,
+                    base: w.from,
+                    line: w.line,
+                    column: w.column,
+                    span: w.from + visible(w.start) - from_v..w.from + visible(w.end) - from_v,
+                    #[cfg(test)]
+                    clipped: w.clipped,
+                }
+            })
+            .collect()
+    }
+
+    fn empty(name: &str) -> Snippet {
+        Snippet {
+            excerpt: Arc::new(Excerpt {
+                name: crate::escape::visible(name).into_owned(),
+                text: String::new(),
+            }),
+            window: 0..0,
+            base: 0,
+            line: 0,
+            column: 0,
+            span: 0..0,
+            #[cfg(test)]
+            clipped: false,
+        }
+    }
+
+    /// The window's visible text.
+    fn text(&self) -> &str {
+        &self.excerpt.text[self.window.clone()]
     }
 
     /// The span to label, clipped to what the window shows.
@@ -240,13 +357,15 @@ impl SourceCode for Snippet {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let rel_start = span.offset().saturating_sub(self.base).min(self.text.len());
+        let text = self.text();
+        let rel_start = span.offset().saturating_sub(self.base).min(text.len());
         let rel_end = (span.offset() + span.len())
             .saturating_sub(self.base)
-            .clamp(rel_start, self.text.len());
+            .clamp(rel_start, text.len());
+        let name = self.excerpt.name.clone();
         if context_lines_before == 0 && context_lines_after == 0 {
             // miette asks for the label alone to print `file:line:col`.
-            let before = &self.text[..floor_char(&self.text, rel_start)];
+            let before = &text[..floor_char(text, rel_start)];
             let newlines = before.matches('\n').count();
             let line_start = before.rfind('\n').map_or(0, |i| i + 1);
             let mut column = before[line_start..].chars().count();
@@ -254,19 +373,19 @@ impl SourceCode for Snippet {
                 column += self.column;
             }
             return Ok(Box::new(MietteSpanContents::new_named(
-                self.name.clone(),
-                &self.text.as_bytes()[rel_start..rel_end],
+                name,
+                &text.as_bytes()[rel_start..rel_end],
                 *span,
                 self.line + newlines,
                 column,
                 1,
             )));
         }
-        let line_count = self.text.matches('\n').count() + 1;
+        let line_count = text.matches('\n').count() + 1;
         Ok(Box::new(MietteSpanContents::new_named(
-            self.name.clone(),
-            self.text.as_bytes(),
-            (self.base, self.text.len()).into(),
+            name,
+            text.as_bytes(),
+            (self.base, text.len()).into(),
             self.line,
             self.column,
             line_count,
@@ -313,8 +432,8 @@ mod tests {
         let at = text.find("user:pass").unwrap();
         let s = Snippet::new("f.json", &text, &idx, at..at + 9);
         assert!(s.clipped());
-        assert!(s.text.len() < 200, "{}", s.text.len());
-        assert!(s.text.contains("Basic user:pass"));
+        assert!(s.text().len() < 200, "{}", s.text().len());
+        assert!(s.text().contains("Basic user:pass"));
         let contents = s.read_span(&s.span(), 0, 0).unwrap();
         assert_eq!(contents.line(), 0);
         assert_eq!(contents.column() + 1, idx.position(&text, at).column);
@@ -327,7 +446,7 @@ mod tests {
         let at = text.find("HEAD").unwrap();
         let s = Snippet::new("f.json", text, &idx, at..at + 4);
         assert!(!s.clipped());
-        assert_eq!(s.text, "  \"a\": 1,\n  \"m\": \"HEAD\",\n  \"z\": 2");
+        assert_eq!(s.text(), "  \"a\": 1,\n  \"m\": \"HEAD\",\n  \"z\": 2");
         let c = s.read_span(&s.span(), 0, 0).unwrap();
         assert_eq!((c.line(), c.column()), (2, 8));
     }
@@ -338,8 +457,11 @@ mod tests {
         let idx = LineIndex::new(text);
         let at = text.find("HEAD").unwrap();
         let s = Snippet::new("f\u{1b}.json", text, &idx, at..at + 4);
-        assert_eq!(s.name, "f\u{241b}.json");
-        assert_eq!(s.text, "{\"a\": \"\u{241b}[31m\u{240d}\", \"b\": HEAD}\r\n");
+        assert_eq!(s.excerpt.name, "f\u{241b}.json");
+        assert_eq!(
+            s.text(),
+            "{\"a\": \"\u{241b}[31m\u{240d}\", \"b\": HEAD}\r\n"
+        );
         let c = s.read_span(&s.span(), 0, 0).unwrap();
         assert_eq!(c.column() + 1, idx.position(text, at).column);
         assert_eq!(std::str::from_utf8(c.data()).unwrap(), "HEAD");

@@ -198,6 +198,7 @@ fn lint_all(
 ) -> Vec<FileReport> {
     let options = LintOptions {
         max_file_size: args.max_file_size,
+        snippets: wants_snippets(args),
     };
     let lint_one = |input: &discover::Input| lint::lint_input(input, rules, &options, suppressor);
     if inputs.len() <= 1 {
@@ -210,6 +211,16 @@ fn lint_all(
         Ok(pool) => pool.install(|| inputs.par_iter().map(lint_one).collect()),
         Err(_) => inputs.iter().map(lint_one).collect(),
     }
+}
+
+/// Whether a human report is written (on stdout or by `--output`), the
+/// only format that shows snippets.
+fn wants_snippets(args: &CheckArgs) -> bool {
+    args.format == report::Format::Human
+        || args
+            .output
+            .iter()
+            .any(|o| o.format == report::Format::Human)
 }
 
 /// Writes `--write-baseline` when it may be written: the findings of this

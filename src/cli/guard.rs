@@ -24,24 +24,12 @@ impl Guarded {
     }
 
     /// A `--rules` path or `rule-dirs` entry: the file, or every rule file
-    /// under the directory, as [`crate::rules::RuleSet::add_path`] finds
-    /// them (and any link named like one, which the loader passes over but
-    /// a write would follow).
+    /// under the directory, as the rule loader finds them (links followed).
     pub(super) fn add_rules(&mut self, path: &Path) {
         const WHAT: &str = "a rule file of this run";
         self.add(path, WHAT);
-        if !path.is_dir() {
-            return;
-        }
-        let entries = ignore::WalkBuilder::new(path)
-            .standard_filters(false)
-            .build()
-            .filter_map(Result::ok);
-        for entry in entries {
-            let p = entry.path();
-            if p.extension().is_some_and(|e| e == "yaml" || e == "yml") {
-                self.add(p, WHAT);
-            }
+        for file in crate::rules::files::list(path).0 {
+            self.add(&file, WHAT);
         }
     }
 

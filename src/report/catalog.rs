@@ -12,7 +12,7 @@ use std::io::{self, Write};
 fn origin(rule: &Rule) -> String {
     match &rule.origin {
         RuleOrigin::Builtin => "built-in".into(),
-        RuleOrigin::File(p) => p.display().to_string().replace('\\', "/"),
+        RuleOrigin::File(p) => crate::paths::slashed(&p.display().to_string()).into_owned(),
     }
 }
 

@@ -104,7 +104,7 @@ fn finding(ws: &Workspace, report: &Report, out: &mut dyn Write, f: &Finding) ->
         props.push(("endLine", f.end.line.to_string()));
     }
     props.push(("title", format!("storylint({})", rule.id)));
-    let mut message = f.message.clone();
+    let mut message = f.message.to_string();
     let suggestion = f
         .suggestion
         .as_ref()

@@ -80,17 +80,21 @@ impl Diagnostic for FindingDiagnostic<'_> {
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        Some(&self.finding.snippet)
+        self.finding
+            .snippet
+            .as_ref()
+            .map(|s| &**s as &dyn SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let snippet = self.finding.snippet.as_ref()?;
         Some(Box::new(std::iter::once(
             LabeledSpan::new_primary_with_span(
                 self.finding
                     .label
                     .as_deref()
                     .map(|l| visible(l).into_owned()),
-                self.finding.snippet.span(),
+                snippet.span(),
             ),
         )))
     }
@@ -119,9 +123,9 @@ fn finding_text(f: &Finding) -> String {
                 .as_deref()
                 .map_or_else(|| "(unnamed)".to_string(), |n| format!("\"{n}\""));
             let ty = a.action_type.as_deref().unwrap_or("no type");
-            format!("in action {name} ({ty}) at {}", f.pointer)
+            format!("in action {name} ({ty}) at {}", f.pointer())
         }
-        None => format!("at {}", f.pointer),
+        None => format!("at {}", f.pointer()),
     };
     format!("{}\n{}", visible(&f.message), visible(&line))
 }

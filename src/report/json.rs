@@ -1,7 +1,7 @@
 //! `--format json`: one document, `{"version": 1, "findings": [...],
 //! "errors": [...], "warnings": [...], "summary": {...}}`.
 
-use super::Report;
+use super::{Report, Streamed};
 use crate::error::{Problem, ProblemKind};
 use crate::finding::ActionInfo;
 use crate::severity::Severity;
@@ -9,9 +9,10 @@ use serde::Serialize;
 use std::io::{self, Write};
 
 #[derive(Serialize)]
-struct Document<'a> {
+struct Document<'a, F> {
     version: u32,
-    findings: Vec<Finding<'a>>,
+    /// Written one by one as they are serialized (see [`Streamed`]).
+    findings: F,
     errors: Vec<Issue<'a>>,
     warnings: Vec<Issue<'a>>,
     summary: Summary<'a>,
@@ -23,7 +24,7 @@ struct Finding<'a> {
     severity: &'a str,
     message: &'a str,
     file: &'a str,
-    pointer: &'a str,
+    pointer: String,
     line: usize,
     column: usize,
     end_line: usize,
@@ -34,7 +35,7 @@ struct Finding<'a> {
     help: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     suggestion: Option<&'a str>,
-    fingerprint: &'a str,
+    fingerprint: &'a crate::finding::Fingerprint,
 }
 
 #[derive(Serialize)]
@@ -114,31 +115,36 @@ pub(crate) fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             warnings.push(issue(p));
         }
     }
-    let mut findings = Vec::new();
     for file in &report.files {
         errors.extend(file.errors.iter().map(issue));
         warnings.extend(file.warnings.iter().map(issue));
-        for f in &file.findings {
-            let rule = &report.rules.rules[f.rule];
-            findings.push(Finding {
-                rule: &rule.id,
-                severity: f.severity.as_str(),
-                message: &f.message,
-                file: &f.file,
-                pointer: &f.pointer,
-                line: f.start.line,
-                column: f.start.column,
-                end_line: f.end.line,
-                end_column: f.end.column,
-                offset: f.span.start,
-                length: f.span.end - f.span.start,
-                action: f.action.as_ref(),
-                help: rule.help.as_deref(),
-                suggestion: f.suggestion.as_deref(),
-                fingerprint: &f.fingerprint,
-            });
-        }
     }
+    let findings = Streamed(|| {
+        report
+            .files
+            .iter()
+            .flat_map(|file| &file.findings)
+            .map(|f| {
+                let rule = &report.rules.rules[f.rule];
+                Finding {
+                    rule: &rule.id,
+                    severity: f.severity.as_str(),
+                    message: &f.message,
+                    file: &f.file,
+                    pointer: f.pointer(),
+                    line: f.start.line,
+                    column: f.start.column,
+                    end_line: f.end.line,
+                    end_column: f.end.column,
+                    offset: f.span.start,
+                    length: f.span.end - f.span.start,
+                    action: f.action.as_deref(),
+                    help: rule.help.as_deref(),
+                    suggestion: f.suggestion.as_deref(),
+                    fingerprint: &f.fingerprint,
+                }
+            })
+    });
     let doc = Document {
         version: 1,
         findings,

@@ -74,57 +74,111 @@ impl Suite {
     }
 }
 
+/// Writes the JUnit document. The totals come first, counted without
+/// building any test case; then each suite is built, written and dropped
+/// in turn, so that a large run never holds the whole document.
 pub(crate) fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    let mut suites: Vec<Suite> = Vec::new();
-    for e in &report.rule_errors {
-        let case = error_case("storylint.rules", e);
-        match suites.last_mut() {
-            Some(s) if s.name == e.file => s.cases.push(case),
-            _ => suites.push(Suite {
-                name: e.file.clone(),
-                cases: vec![case],
-                properties: Vec::new(),
-                out: Vec::new(),
-            }),
-        }
-    }
-    for e in report
-        .config_problems
-        .iter()
-        .filter(|e| e.kind.severity() == Severity::Error)
-    {
-        let case = error_case("storylint.config", e);
-        match suites.last_mut() {
-            Some(s) if s.name == e.file => s.cases.push(case),
-            _ => suites.push(Suite {
-                name: e.file.clone(),
-                cases: vec![case],
-                properties: Vec::new(),
-                out: Vec::new(),
-            }),
-        }
+    let problems = problem_suites(report);
+    let mut total = Counts::default();
+    for suite in &problems {
+        total.add(suite.counts());
     }
     for file in &report.files {
-        suites.push(file_suite(report, file));
+        total.add(file_counts(file));
     }
-
-    let total = |f: &dyn Fn(&Outcome) -> bool| suites.iter().map(|s| s.count(f)).sum::<usize>();
-    let tests = total(&|_| true);
-    let failures = total(&|o| matches!(o, Outcome::Failure { .. }));
-    let errors = total(&|o| matches!(o, Outcome::Error { .. }));
-    let skipped = total(&|o| matches!(o, Outcome::Skipped { .. }));
-
     let mut xml = String::new();
     xml.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
         xml,
-        "<testsuites name=\"storylint\" tests=\"{tests}\" failures=\"{failures}\" errors=\"{errors}\" skipped=\"{skipped}\">"
+        "<testsuites name=\"storylint\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\">",
+        total.tests, total.failures, total.errors, total.skipped
     );
-    for suite in &suites {
+    for suite in &problems {
         write_suite(&mut xml, suite);
     }
-    xml.push_str("</testsuites>\n");
-    out.write_all(xml.as_bytes())
+    out.write_all(xml.as_bytes())?;
+    for file in &report.files {
+        xml.clear();
+        write_suite(&mut xml, &file_suite(report, file));
+        out.write_all(xml.as_bytes())?;
+    }
+    out.write_all(b"</testsuites>\n")
+}
+
+/// How many test cases a suite has, by outcome.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Counts {
+    tests: usize,
+    failures: usize,
+    errors: usize,
+    skipped: usize,
+}
+
+impl Counts {
+    fn add(&mut self, other: Counts) {
+        self.tests += other.tests;
+        self.failures += other.failures;
+        self.errors += other.errors;
+        self.skipped += other.skipped;
+    }
+}
+
+impl Suite {
+    fn counts(&self) -> Counts {
+        Counts {
+            tests: self.cases.len(),
+            failures: self.count(|o| matches!(o, Outcome::Failure { .. })),
+            errors: self.count(|o| matches!(o, Outcome::Error { .. })),
+            skipped: self.count(|o| matches!(o, Outcome::Skipped { .. })),
+        }
+    }
+}
+
+/// The counts of [`file_suite`]'s suite for `file`, without building it.
+fn file_counts(file: &FileReport) -> Counts {
+    let skipped = file
+        .warnings
+        .iter()
+        .filter(|w| w.kind == InputWarningKind::NotAnExport)
+        .count();
+    let c = Counts {
+        tests: file.errors.len() + skipped + file.findings.len(),
+        failures: file.findings.len(),
+        errors: file.errors.len(),
+        skipped,
+    };
+    // A file with nothing to say is one passing case.
+    if c.tests == 0 {
+        Counts { tests: 1, ..c }
+    } else {
+        c
+    }
+}
+
+/// One suite per rule file and configuration file with errors.
+fn problem_suites(report: &Report) -> Vec<Suite> {
+    let mut suites: Vec<Suite> = Vec::new();
+    let rule_errors = report
+        .rule_errors
+        .iter()
+        .map(|e| (&e.file, error_case("storylint.rules", e)));
+    let config_errors = report
+        .config_problems
+        .iter()
+        .filter(|e| e.kind.severity() == Severity::Error)
+        .map(|e| (&e.file, error_case("storylint.config", e)));
+    for (file, case) in rule_errors.chain(config_errors) {
+        match suites.last_mut() {
+            Some(s) if &s.name == file => s.cases.push(case),
+            _ => suites.push(Suite {
+                name: file.clone(),
+                cases: vec![case],
+                properties: Vec::new(),
+                out: Vec::new(),
+            }),
+        }
+    }
+    suites
 }
 
 fn file_suite(report: &Report, file: &FileReport) -> Suite {
@@ -196,7 +250,13 @@ fn finding_case(report: &Report, f: &Finding) -> Case {
     let rule = &report.rules.rules[f.rule];
     let mut text = format!(
         "{}:{}:{}: {}[{}]: {}\npointer: {}\n",
-        f.file, f.start.line, f.start.column, f.severity, rule.id, f.message, f.pointer
+        f.file,
+        f.start.line,
+        f.start.column,
+        f.severity,
+        rule.id,
+        f.message,
+        f.pointer()
     );
     if let Some(a) = &f.action {
         let name = a
@@ -221,7 +281,7 @@ fn finding_case(report: &Report, f: &Finding) -> Case {
         name: format!("{}:{}:{}", f.file, f.start.line, f.start.column),
         outcome: Outcome::Failure {
             kind: rule.id.clone(),
-            message: f.message.clone(),
+            message: f.message.to_string(),
             text,
         },
     }
@@ -253,14 +313,15 @@ fn error_case<K: ProblemKind>(classname: &str, p: &Problem<K>) -> Case {
 }
 
 fn write_suite(xml: &mut String, suite: &Suite) {
+    let c = suite.counts();
     let _ = writeln!(
         xml,
         "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\">",
         attr(&suite.name),
-        suite.cases.len(),
-        suite.count(|o| matches!(o, Outcome::Failure { .. })),
-        suite.count(|o| matches!(o, Outcome::Error { .. })),
-        suite.count(|o| matches!(o, Outcome::Skipped { .. })),
+        c.tests,
+        c.failures,
+        c.errors,
+        c.skipped,
     );
     if !suite.properties.is_empty() {
         xml.push_str("    <properties>\n");
@@ -364,6 +425,33 @@ pub(crate) fn text_content(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    /// The totals are counted without building the suites; they must be
+    /// what the suites hold.
+    #[test]
+    fn counted_totals_are_those_of_the_suites() {
+        let (rules, _) = crate::rules::RuleSet::builtin();
+        let inputs: [(&str, &[u8]); 5] = [
+            ("clean.json", br#"{"agents": []}"#),
+            ("bad.json", b"{\"agents\": ["),
+            ("not.json", br#"{"name": "x"}"#),
+            ("two.json", br#"[{"type": "Agents::HTTPRequestAgent", "options": {"method": "HEAD"}}, {"type": "Agents::HTTPRequestAgent", "options": {"method": "TRACE", "headers": "x"}}]"#),
+            ("bom.json", b"\xef\xbb\xbf{\"agents\": []}"),
+        ];
+        let files: Vec<FileReport> = inputs
+            .iter()
+            .map(|(name, bytes)| crate::lint::lint_bytes(name, bytes.to_vec(), &rules))
+            .collect();
+        let report = Report::new(&rules, files, Vec::new(), Vec::new(), Vec::new());
+        for file in &report.files {
+            assert_eq!(
+                file_counts(file),
+                file_suite(&report, file).counts(),
+                "{}",
+                file.file
+            );
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -16,6 +16,22 @@ use crate::rules::RuleSet;
 use crate::severity::Severity;
 use std::io::{self, Write};
 
+/// A JSON array written straight from an iterator, made when it is
+/// serialized: a report with a million findings never holds a second copy
+/// of them.
+pub(crate) struct Streamed<F>(pub(crate) F);
+
+impl<F, I> serde::Serialize for Streamed<F>
+where
+    F: Fn() -> I,
+    I: Iterator,
+    I::Item: serde::Serialize,
+{
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq((self.0)())
+    }
+}
+
 /// Output formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub(crate) enum Format {
@@ -281,7 +297,7 @@ impl Workspace {
         let mut forms: Vec<String> = Vec::new();
         for dir in [cwd, real, pwd].into_iter().flatten() {
             if let Some(d) = dir.to_str() {
-                let d = d.replace('\\', "/").trim_end_matches('/').to_string();
+                let d = crate::paths::slashed(d).trim_end_matches('/').to_string();
                 if !forms.contains(&d) {
                     forms.push(d);
                 }
@@ -307,7 +323,7 @@ impl Workspace {
                 let written = std::path::Path::new(file);
                 let dir = written.parent()?.canonicalize().ok()?;
                 let real = dir.join(written.file_name()?);
-                self.under(&real.to_str()?.replace('\\', "/"))
+                self.under(&crate::paths::slashed(real.to_str()?))
             });
             match under {
                 Some(rel) => path = rel,

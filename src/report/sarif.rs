@@ -27,7 +27,7 @@
 //! Everything is built in report order (sorted files, findings by offset)
 //! with `BTreeMap`s for property bags, so the output is deterministic.
 
-use super::{Report, Workspace};
+use super::{Report, Streamed, Workspace};
 use crate::error::{Problem, ProblemKind};
 use crate::finding::Finding;
 use crate::rules::Rule;
@@ -36,9 +36,11 @@ use serde_json::{Value, json};
 use serde_sarif::sarif::{
     ArtifactLocation, Invocation, Location, LogicalLocation, Message, MultiformatMessageString,
     Notification, PhysicalLocation, PropertyBag, Region, ReportingConfiguration,
-    ReportingDescriptor, ReportingDescriptorReference, Result as SarifResult, ResultLevel, Run,
-    Sarif, Tool, ToolComponent,
+    ReportingDescriptor, ReportingDescriptorReference, Result as SarifResult, ResultLevel, Tool,
+    ToolComponent,
 };
+#[cfg(test)]
+use serde_sarif::sarif::{Run, Sarif};
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
@@ -49,41 +51,108 @@ pub(crate) const INFORMATION_URI: &str = "https://github.com/storylint/storylint
 /// The key of the finding fingerprint in `partialFingerprints`.
 pub(crate) const FINGERPRINT_KEY: &str = "storylint/v1";
 
+/// Writes the SARIF log. Its results are serialized one at a time as they
+/// are written (see [`Streamed`]), so a large run never holds the whole
+/// log; the bytes are those of serializing [`build`]'s log.
 pub(crate) fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    let log = build(report);
+    let ws = Workspace::current();
+    let results = Streamed(|| {
+        report
+            .files
+            .iter()
+            .flat_map(|file| &file.findings)
+            .map(|f| result(&ws, report, f))
+    });
+    let log = Log {
+        schema: SCHEMA_URI,
+        runs: [StreamedRun {
+            column_kind: COLUMN_KIND,
+            invocations: [invocation(&ws, report)],
+            results,
+            tool: Tool::from(driver(report)),
+        }],
+        version: VERSION,
+    };
     serde_json::to_writer_pretty(&mut *out, &log).map_err(io::Error::other)?;
     writeln!(out)
 }
 
-/// The SARIF log for `report`.
+/// The SARIF version written.
+const VERSION: &str = "2.1.0";
+/// How columns are counted: in characters, as storylint reports them.
+const COLUMN_KIND: &str = "unicodeCodePoints";
+
+/// A SARIF log of one run, with the keys in the order serde-sarif writes
+/// them.
+#[derive(serde::Serialize)]
+struct Log<R> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    runs: [StreamedRun<R>; 1],
+    version: &'static str,
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct StreamedRun<R> {
+    column_kind: &'static str,
+    invocations: [Invocation; 1],
+    results: R,
+    tool: Tool,
+}
+
+/// The whole SARIF log for `report`, built in memory (what [`write`]
+/// streams).
+#[cfg(test)]
 pub(crate) fn build(report: &Report) -> Sarif {
+    let ws = Workspace::current();
+    let results = report
+        .files
+        .iter()
+        .flat_map(|file| &file.findings)
+        .map(|f| result(&ws, report, f))
+        .collect::<Vec<_>>();
+    let run = Run::builder()
+        .tool(Tool::from(driver(report)))
+        .column_kind(json!(COLUMN_KIND))
+        .invocations(vec![invocation(&ws, report)])
+        .results(results)
+        .build();
+    Sarif::builder()
+        .schema(SCHEMA_URI)
+        .version(json!(VERSION))
+        .runs(vec![run])
+        .build()
+}
+
+/// storylint and its rules.
+fn driver(report: &Report) -> ToolComponent {
     let rules: Vec<ReportingDescriptor> = report.rules.rules.iter().map(descriptor).collect();
-    let driver = ToolComponent::builder()
+    ToolComponent::builder()
         .name("storylint")
         .information_uri(INFORMATION_URI)
         .version(env!("CARGO_PKG_VERSION"))
         .semantic_version(env!("CARGO_PKG_VERSION"))
         .rules(rules)
-        .build();
+        .build()
+}
 
-    let ws = Workspace::current();
-    let mut results = Vec::new();
+/// Whether the run succeeded, with the problems of its inputs, rule files
+/// and configuration as notifications.
+fn invocation(ws: &Workspace, report: &Report) -> Invocation {
     let mut notifications: Vec<Notification> = report
         .rule_errors
         .iter()
-        .map(|p| notification(&ws, p))
+        .map(|p| notification(ws, p))
         .collect();
-    notifications.extend(report.config_problems.iter().map(|p| notification(&ws, p)));
+    notifications.extend(report.config_problems.iter().map(|p| notification(ws, p)));
     for file in &report.files {
-        notifications.extend(file.errors.iter().map(|p| notification(&ws, p)));
-        notifications.extend(file.warnings.iter().map(|p| notification(&ws, p)));
-        for f in &file.findings {
-            results.push(result(&ws, report, f));
-        }
+        notifications.extend(file.errors.iter().map(|p| notification(ws, p)));
+        notifications.extend(file.warnings.iter().map(|p| notification(ws, p)));
     }
     let summary = report.summary();
     let failed = summary.rule_errors + summary.input_errors + summary.config_errors;
-    let invocation = if notifications.is_empty() {
+    if notifications.is_empty() {
         Invocation::builder()
             .execution_successful(failed == 0)
             .build()
@@ -92,19 +161,7 @@ pub(crate) fn build(report: &Report) -> Sarif {
             .execution_successful(failed == 0)
             .tool_execution_notifications(notifications)
             .build()
-    };
-
-    let run = Run::builder()
-        .tool(Tool::from(driver))
-        .column_kind(json!("unicodeCodePoints"))
-        .invocations(vec![invocation])
-        .results(results)
-        .build();
-    Sarif::builder()
-        .schema(SCHEMA_URI)
-        .version(json!("2.1.0"))
-        .runs(vec![run])
-        .build()
+    }
 }
 
 fn level(severity: Severity) -> ResultLevel {
@@ -234,11 +291,11 @@ fn result(ws: &Workspace, report: &Report, f: &Finding) -> SarifResult {
         .region(region)
         .build();
     let mut logical = LogicalLocation::builder()
-        .fully_qualified_name(f.pointer.clone())
+        .fully_qualified_name(f.pointer())
         .kind("value")
         .build();
-    if let Some(name) = f.action.as_ref().and_then(|a| a.name.clone()) {
-        logical.name = Some(name);
+    if let Some(name) = f.action.as_ref().and_then(|a| a.name.as_deref()) {
+        logical.name = Some(name.to_string());
     }
     let location = Location::builder()
         .physical_location(physical)
@@ -246,7 +303,7 @@ fn result(ws: &Workspace, report: &Report, f: &Finding) -> SarifResult {
         .build();
 
     let mut props = BTreeMap::new();
-    props.insert("pointer".to_string(), json!(f.pointer));
+    props.insert("pointer".to_string(), json!(f.pointer()));
     if let Some(a) = &f.action {
         props.insert(
             "action".to_string(),
@@ -257,13 +314,13 @@ fn result(ws: &Workspace, report: &Report, f: &Finding) -> SarifResult {
         props.insert("suggestion".to_string(), json!(s));
     }
     let mut fingerprints = BTreeMap::new();
-    fingerprints.insert(FINGERPRINT_KEY.to_string(), f.fingerprint.clone());
+    fingerprints.insert(FINGERPRINT_KEY.to_string(), f.fingerprint.to_string());
 
     SarifResult::builder()
         .rule_id(rule.id.clone())
         .rule_index(f.rule as i64)
         .level(level(f.severity))
-        .message(Message::builder().text(f.message.clone()).build())
+        .message(Message::builder().text(f.message.to_string()).build())
         .locations(vec![location])
         .partial_fingerprints(fingerprints)
         .properties(PropertyBag::builder().additional_properties(props).build())
@@ -420,8 +477,8 @@ mod tests {
             path: "/options/headers/Authorization",
             text,
         };
-        assert_eq!(secret.1, fingerprint(&parts("h******")));
-        assert_ne!(secret.1, fingerprint(&parts("hunter2")));
+        assert_eq!(secret.1, fingerprint(&parts("h******")).to_string());
+        assert_ne!(secret.1, fingerprint(&parts("hunter2")).to_string());
         // Every finding on the value, not only the secret's own.
         assert!(one.len() > 1, "{one:?}");
         assert_eq!(fingerprints("hunter3"), one);

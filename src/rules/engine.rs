@@ -8,6 +8,7 @@ use crate::parse::strings::{Decoded, decode_text_in};
 use crate::parse::{DecodedStr, Document, Kind};
 use crate::secret::mask_secret;
 use std::ops::Range;
+use std::sync::Arc;
 
 /// A finding before it is placed in a file: rule, node and byte span.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -18,10 +19,11 @@ pub(crate) struct RawFinding {
     pub(crate) node: u32,
     /// Byte span to underline.
     pub(crate) span: Range<usize>,
-    pub(crate) message: String,
-    pub(crate) label: Option<String>,
+    /// Shared by the findings of the file that say the same.
+    pub(crate) message: Arc<str>,
+    pub(crate) label: Option<Arc<str>>,
     /// A replacement for the underlined text.
-    pub(crate) suggestion: Option<String>,
+    pub(crate) suggestion: Option<Box<str>>,
     /// The underlined text, decoded, when it is a secret: outputs must
     /// show only a masked form of it (see [`mask_secret`]).
     pub(crate) secret: Option<String>,
@@ -51,6 +53,8 @@ pub(crate) fn check<'t>(
     let mut targets = super::path::Resolution::default();
     let mut scans = ScanCache::default();
     let mut applicable: Vec<usize> = Vec::new();
+    let mut reported = Reported::new(rules.rules.len());
+    let mut texts = Texts::default();
     for (ai, action) in actions.iter().enumerate() {
         let ctx = Ctx {
             doc,
@@ -94,11 +98,9 @@ pub(crate) fn check<'t>(
                     let subject = Subject::whole(text, kind, target);
                     let keep = |branch| prepared.prefilter.branch_may_hold(ri, branch, bits);
                     for hit in rule.when.hits_where(&ctx, &subject, &keep) {
-                        let finding = finding(rule, ri, doc, (ai, action), target, text, hit);
-                        let repeated = out
-                            .iter()
-                            .any(|f| f.rule == ri && overlaps(&f.span, &finding.span));
-                        if !repeated {
+                        let finding =
+                            finding(rule, ri, doc, (ai, action), (target, text), hit, &mut texts);
+                        if reported.claim(ri, &finding.span) {
                             out.push(finding);
                         }
                     }
@@ -117,9 +119,9 @@ fn finding(
     ri: usize,
     doc: &Document,
     (ai, action): (usize, &Action),
-    target: u32,
-    text: &DecodedStr,
+    (target, text): (u32, &DecodedStr),
     hit: super::condition::Hit,
+    texts: &mut Texts,
 ) -> RawFinding {
     let value_span = content_span(doc, target);
     let (node, span, matched) = match (rule.highlight, hit.narrow) {
@@ -159,13 +161,30 @@ fn finding(
     RawFinding {
         rule: ri,
         node,
-        message: rule.message.render(lookup),
-        label: rule.label.as_ref().map(|l| l.render(lookup)),
+        message: texts.get(rule.message.render(lookup)),
+        label: rule.label.as_ref().map(|l| texts.get(l.render(lookup))),
         span,
-        suggestion: hit.suggestion.clone(),
+        suggestion: hit.suggestion.map(Box::from),
         text: matched.clone().unwrap_or_else(|| text.text.to_string()),
         secret,
         action: ai,
+    }
+}
+
+/// The messages and labels of a file's findings, each text kept once: a
+/// file with a hundred thousand findings of one rule says the same thing
+/// a hundred thousand times.
+#[derive(Default)]
+struct Texts(std::collections::HashMap<String, Arc<str>>);
+
+impl Texts {
+    fn get(&mut self, s: String) -> Arc<str> {
+        if let Some(t) = self.0.get(&s) {
+            return Arc::clone(t);
+        }
+        let t: Arc<str> = Arc::from(s.as_str());
+        self.0.insert(s, Arc::clone(&t));
+        t
     }
 }
 
@@ -243,9 +262,38 @@ impl<'t> ScanCache<'t> {
     }
 }
 
-/// Whether two spans share a byte (or are the same empty span).
-fn overlaps(a: &Range<usize>, b: &Range<usize>) -> bool {
-    a == b || (a.start < b.end && b.start < a.end)
+/// The spans each rule has reported in a file: a rule reports a stretch of
+/// bytes at most once. Checking a span costs a logarithm of the rule's
+/// findings, so a file with a hundred thousand of them stays linear in
+/// practice.
+struct Reported {
+    /// Per rule, its reported spans as `(start, end)`. They never overlap
+    /// one another, so sorted by start their ends never decrease either.
+    spans: Vec<std::collections::BTreeSet<(usize, usize)>>,
+}
+
+impl Reported {
+    fn new(rules: usize) -> Self {
+        Reported {
+            spans: vec![std::collections::BTreeSet::new(); rules],
+        }
+    }
+
+    /// Records `span` for `rule` unless it overlaps one already reported
+    /// (shares a byte with it, or is the same empty span); true if new.
+    fn claim(&mut self, rule: usize, span: &Range<usize>) -> bool {
+        let set = &mut self.spans[rule];
+        let (s, e) = (span.start, span.end);
+        // Of the spans starting before `span` ends (or at it, for an empty
+        // one), the last ends furthest: it overlaps if any does.
+        let bound = if s == e { (s, s) } else { (e, 0) };
+        let before = set.range(..bound).next_back();
+        let overlaps = set.contains(&(s, e)) || before.is_some_and(|&(_, end)| end > s);
+        if !overlaps {
+            set.insert((s, e));
+        }
+        !overlaps
+    }
 }
 
 /// The bytes of a value worth underlining: a string's content without its
@@ -280,6 +328,42 @@ fn quote(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Whether two spans share a byte (or are the same empty span).
+    fn overlaps(a: &Range<usize>, b: &Range<usize>) -> bool {
+        a == b || (a.start < b.end && b.start < a.end)
+    }
+
+    #[test]
+    fn a_span_is_reported_once_per_rule_as_comparing_with_every_earlier_one_would() {
+        // A small linear congruential generator: spans of 0 to 3 bytes in
+        // 0..40, so that overlaps, equal and empty spans are common.
+        let mut x: u64 = 7;
+        let mut next = |m: u64| {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (x >> 33) % m
+        };
+        for _ in 0..200 {
+            let mut reported = Reported::new(2);
+            let mut naive: Vec<(usize, Range<usize>)> = Vec::new();
+            for _ in 0..30 {
+                let rule = next(2) as usize;
+                let start = next(40) as usize;
+                let span = start..start + next(4) as usize;
+                let expected = !naive.iter().any(|(r, s)| *r == rule && overlaps(s, &span));
+                if expected {
+                    naive.push((rule, span.clone()));
+                }
+                assert_eq!(
+                    reported.claim(rule, &span),
+                    expected,
+                    "{span:?} after {naive:?}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn quoting_escapes_controls_and_truncates() {

@@ -5,6 +5,7 @@
 pub(crate) mod compile;
 pub(crate) mod condition;
 pub(crate) mod engine;
+pub(crate) mod files;
 pub(crate) mod path;
 pub(crate) mod prefilter;
 pub(crate) mod spec;
@@ -248,29 +249,16 @@ impl RuleSet {
     /// Adds the rule files (`*.yaml`, `*.yml`) at `path`: a file, or a
     /// directory read recursively in sorted order.
     pub(crate) fn add_path(&mut self, path: &Path, errors: &mut Vec<RuleError>) {
-        let display = path.display().to_string();
-        let files = if path.is_dir() {
-            let mut files: Vec<PathBuf> = ignore::WalkBuilder::new(path)
-                .standard_filters(false)
-                .build()
-                .filter_map(Result::ok)
-                .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
-                .map(|e| e.into_path())
-                .filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "yml"))
-                .collect();
-            files.sort();
-            files
-        } else {
-            vec![path.to_path_buf()]
-        };
+        let (files, unusable) = files::list(path);
+        errors.extend(unusable);
         for file in files {
             let name = file.display().to_string();
             match std::fs::read_to_string(&file) {
                 Ok(text) => self.add(&name, &text, RuleOrigin::File(file.clone()), errors),
                 Err(e) => errors.push(RuleError::new(
                     RuleErrorKind::Unreadable,
-                    if name.is_empty() { &display } else { &name },
-                    format!("cannot read rule file: {e}"),
+                    &name,
+                    format!("cannot read rule file: {}", crate::error::io_message(&e)),
                 )),
             }
         }

@@ -9,13 +9,17 @@
 //! and [`Baseline::for_run`] for what a rewrite keeps.
 
 use crate::error::{ConfigError, ConfigErrorKind, InputWarning, InputWarningKind};
-use crate::finding::{FileReport, FileStatus};
+use crate::finding::{FileReport, FileStatus, Fingerprint};
 use crate::finding::{Suppressed, SuppressedBy};
 use crate::rules::RuleSet;
 use crate::source::LineIndex;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, LazyLock};
+
+/// Why a finding in the baseline is set aside (one text for them all).
+static IN_BASELINE: LazyLock<Arc<str>> = LazyLock::new(|| Arc::from("in the baseline"));
 
 /// Version of the baseline file format.
 pub(crate) const VERSION: u32 = 1;
@@ -66,12 +70,7 @@ pub(crate) struct Loaded {
 /// `a.json` from inside `stories`) get the same key, whether it exists or
 /// is gone.
 pub(crate) fn file_key(base: &Path, name: &str) -> PathBuf {
-    let name = if cfg!(windows) {
-        name.replace('\\', "/")
-    } else {
-        name.to_string()
-    };
-    crate::paths::key(base, Path::new(&name))
+    crate::paths::key(base, Path::new(&*crate::paths::slashed(name)))
 }
 
 /// The directory holding `file`, as a key (see [`crate::paths::key`]):
@@ -92,7 +91,7 @@ pub(crate) fn relative_name(base: &Path, key: &Path) -> String {
     let k: Vec<_> = key.components().collect();
     let common = b.iter().zip(&k).take_while(|(x, y)| x == y).count();
     if common == 0 {
-        return key.to_string_lossy().replace('\\', "/");
+        return crate::paths::slashed(&key.to_string_lossy()).into_owned();
     }
     let mut parts: Vec<String> = vec!["..".to_string(); b.len() - common];
     parts.extend(
@@ -127,11 +126,11 @@ impl Baseline {
     ) -> Self {
         let dir = dir_of(target, cwd);
         let entry = |key: &Path, f: &crate::finding::Finding| Entry {
-            fingerprint: f.fingerprint.clone(),
+            fingerprint: f.fingerprint.to_string(),
             rule: rules.rules[f.rule].id.clone(),
             file: relative_name(&dir, key),
-            pointer: f.pointer.clone(),
-            message: f.message.clone(),
+            pointer: f.pointer(),
+            message: f.message.to_string(),
         };
         // Entries per file, by key; for files not checked in full, each
         // source's entries are merged keeping the most copies any source
@@ -326,7 +325,7 @@ impl Loaded {
         for (file, key) in files.iter().zip(&keys) {
             let mut matched = Vec::with_capacity(file.findings.len());
             for f in &file.findings {
-                let i = take(own.get_mut(&(key.as_path(), f.fingerprint.as_str())), &uses);
+                let i = take(own.get_mut(&(key.as_path(), f.fingerprint)), &uses);
                 if let Some(i) = i {
                     uses[i] = Use::Own;
                 }
@@ -339,7 +338,7 @@ impl Loaded {
                 if *m {
                     continue;
                 }
-                if let Some(i) = take(movable.get_mut(f.fingerprint.as_str()), &uses) {
+                if let Some(i) = take(movable.get_mut(&f.fingerprint), &uses) {
                     uses[i] = Use::Moved;
                     *m = true;
                 }
@@ -354,19 +353,18 @@ impl Loaded {
 
     /// Entries by (file, fingerprint), and those whose file is neither in
     /// the run (`in_run`) nor on disk by fingerprint, each in file order.
-    fn queues(&self, in_run: &HashSet<PathBuf>) -> (OwnQueues<'_>, MovableQueues<'_>) {
+    fn queues(&self, in_run: &HashSet<PathBuf>) -> (OwnQueues<'_>, MovableQueues) {
         let mut own = OwnQueues::new();
         let mut movable = MovableQueues::new();
         for (i, e) in self.baseline.findings.iter().enumerate() {
+            // An entry that is no fingerprint matches no finding.
+            let Some(fp) = Fingerprint::parse(&e.fingerprint) else {
+                continue;
+            };
             let key = self.keys[i].as_path();
-            own.entry((key, e.fingerprint.as_str()))
-                .or_default()
-                .push_back(i);
+            own.entry((key, fp)).or_default().push_back(i);
             if !in_run.contains(key) && !key.exists() {
-                movable
-                    .entry(e.fingerprint.as_str())
-                    .or_default()
-                    .push_back(i);
+                movable.entry(fp).or_default().push_back(i);
             }
         }
         (own, movable)
@@ -407,9 +405,9 @@ impl Loaded {
 }
 
 /// Entries (their indices) by file key and fingerprint, in file order.
-type OwnQueues<'a> = HashMap<(&'a Path, &'a str), VecDeque<usize>>;
+type OwnQueues<'a> = HashMap<(&'a Path, Fingerprint), VecDeque<usize>>;
 /// Entries that may have moved to another file, by fingerprint.
-type MovableQueues<'a> = HashMap<&'a str, VecDeque<usize>>;
+type MovableQueues = HashMap<Fingerprint, VecDeque<usize>>;
 
 /// The first entry of a queue not used yet.
 fn take(queue: Option<&mut VecDeque<usize>>, uses: &[Use]) -> Option<usize> {
@@ -430,7 +428,7 @@ fn set_aside(file: &mut FileReport, matched: Vec<bool>) {
             file.suppressed.push(Suppressed {
                 finding: f,
                 by: SuppressedBy::Baseline,
-                reason: "in the baseline".into(),
+                reason: Arc::clone(&IN_BASELINE),
             });
         } else {
             kept.push(f);
@@ -500,7 +498,7 @@ mod tests {
         }
         let (rules, _) = RuleSet::builtin();
         let lint = |name: &str| lint_bytes(name, ACTION.as_bytes().to_vec(), &rules);
-        let fp = lint("b.json").findings[0].fingerprint.clone();
+        let fp = lint("b.json").findings[0].fingerprint.to_string();
         let entry = |file: &str| Entry {
             fingerprint: fp.clone(),
             rule: "unsupported-http-method".into(),

@@ -113,12 +113,13 @@ pub(super) fn apply(
     report: &mut crate::finding::FileReport,
 ) {
     let mut directives = ActionDirectives::read(file.doc, file.actions);
+    report.findings.reserve(placed.len());
     for (action, finding) in placed {
         match directives.claim(action, &rules.rules[finding.rule].id) {
             Some(reason) => report.suppressed.push(Suppressed {
                 finding,
                 by: SuppressedBy::Directive,
-                reason,
+                reason: reason.into(),
             }),
             None => report.findings.push(finding),
         }
@@ -179,10 +180,9 @@ impl ActionDirectives {
             };
             let at = |r: &Range<usize>| decoded.map.to_source(r.clone());
             let note = |kind, message: String, help: String, span: &Range<usize>| {
-                let source = file.source;
-                InputWarning::new(kind, source.name, message)
+                InputWarning::new(kind, file.shown.source.name, message)
                     .with_help(help)
-                    .at(source.text, source.index(), at(span))
+                    .at_shown(file.shown, at(span))
             };
             match d {
                 Directive::Malformed { span, why } => out.push(note(

@@ -17,7 +17,7 @@ use crate::export::Action;
 use crate::finding::{FileReport, Finding};
 use crate::parse::Document;
 use crate::rules::RuleSet;
-use crate::source::SourceText;
+use crate::source::Shown;
 use std::path::Path;
 
 pub(crate) use crate::finding::{Suppressed, SuppressedBy};
@@ -27,7 +27,8 @@ pub(crate) use crate::finding::{Suppressed, SuppressedBy};
 pub(crate) struct FileContext<'a, 't> {
     pub(crate) doc: &'a Document<'t>,
     pub(crate) actions: &'a [Action],
-    pub(crate) source: &'a SourceText<'a>,
+    /// The file, its secrets masked where notes show it.
+    pub(crate) shown: &'a Shown<'a>,
 }
 
 /// Sets findings aside for one run.

@@ -215,7 +215,7 @@ fn findings(report: &FileReport) -> Vec<(usize, std::ops::Range<usize>, String)>
     report
         .findings
         .iter()
-        .map(|f| (f.rule, f.span.clone(), f.message.clone()))
+        .map(|f| (f.rule, f.span.clone(), f.message.to_string()))
         .collect()
 }
 
