@@ -7,6 +7,17 @@
 #   - one small file end to end in under 10 ms
 #   - peak RSS under 100 MB, and not growing linearly with the file count
 #
+# and, in its "adversarial" section, that time and memory grow linearly
+# with the work on inputs made to find out (examples/gen_adversarial.rs):
+#
+#   - 100,000 findings in one file in under 1 s; 1,000,000 in under 10 s
+#   - 10,000 findings sharing one secret in under 1 s
+#   - warnings on one 1.7 MB minified line within 2x of the same file
+#     pretty-printed
+#   - 10,000 configuration overrides with 200,000 findings in under 5 s
+#   - peak RSS for 1,000,000 findings (a hundred files) under 500 MB in every
+#     output format
+#
 # Usage: scripts/bench.sh        (needs only the Rust toolchain and GNU coreutils)
 #
 # Environment:
@@ -19,6 +30,7 @@
 #   BENCH_SMALL_RUNS=30    timed runs of the small file
 #   BENCH_NO_HYPERFINE=1   use the built-in timing loop even if hyperfine is installed
 #   BENCH_STRICT=1         exit 1 if a target is missed or a sanity check fails
+#   BENCH_ADVERSARIAL=0    skip the adversarial section (about a minute)
 #
 # Timing uses hyperfine when it is installed (its median; hyperfine runs all
 # of one command, then all of the other), otherwise a built-in loop that
@@ -57,6 +69,8 @@ is_uint "$small_runs" && ((small_runs >= 1)) || die "BENCH_SMALL_RUNS must be a 
 storylint=$target_dir/release/storylint
 baseline=$target_dir/release/examples/parse_baseline
 gen=$target_dir/release/examples/gen_corpus
+gen_adversarial=$target_dir/release/examples/gen_adversarial
+adversarial=${BENCH_ADVERSARIAL:-1}
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -300,6 +314,71 @@ done
 ((have_gnu_time)) || printf ' unavailable (GNU /usr/bin/time not found)'
 echo
 
+# --- adversarial -------------------------------------------------------------
+
+# Median wall time in seconds of CMD over 3 runs after a warm-up (1 run
+# without one when ONCE is set), allowed exit codes 0 to 2.
+adversarial_time() {
+  local i times=()
+  if [[ -n ${ONCE:-} ]]; then
+    time_once "0 1 2" "$@"
+    calc '%.3f' "$REPLY / 1e9"
+    return
+  fi
+  time_once "0 1 2" "$@"
+  for ((i = 0; i < 3; i++)); do
+    time_once "0 1 2" "$@"
+    times+=("$REPLY")
+  done
+  calc '%.3f' "$(median "${times[@]}") / 1e9"
+}
+
+adversarial_section() {
+  local dir=$corpus_root/adversarial
+  local want="generator=$(sha256sum examples/gen_adversarial.rs | cut -c1-16)"
+  if [[ ! -f $dir/.stamp || $(<"$dir/.stamp") != "$want" ]]; then
+    echo "== generating adversarial inputs into $dir" >&2
+    rm -rf "$dir"
+    "$gen_adversarial" "$dir"
+    echo "$want" >"$dir/.stamp"
+  fi
+  local check=("$storylint" check --no-config --format json --threads "$threads")
+  echo
+  echo "== adversarial inputs (examples/gen_adversarial.rs)"
+  local t100k t1m tsecret tmin tpretty tover
+  t100k=$(adversarial_time "${check[@]}" "$dir/findings-100k")
+  t1m=$(ONCE=1 adversarial_time "${check[@]}" "$dir/findings-1m")
+  tsecret=$(adversarial_time "${check[@]}" "$dir/secret-10k")
+  tmin=$(adversarial_time "${check[@]}" "$dir/warnings-minified")
+  tpretty=$(adversarial_time "${check[@]}" "$dir/warnings-pretty")
+  local sl
+  sl=$(realpath "$storylint")
+  tover=$(cd "$dir/overrides" && adversarial_time "$sl" check --format json --threads "$threads" story.json)
+  local ratio_lines
+  ratio_lines=$(calc '%.2f' "$tmin / ($tpretty > 0.001 ? $tpretty : 0.001)")
+  printf '%-52s %s s\n' "100,000 findings in one file" "$t100k" \
+    "1,000,000 findings in one file" "$t1m" \
+    "10,000 findings sharing one secret" "$tsecret" \
+    "10,000 warnings on one minified line" "$tmin" \
+    "the same, pretty-printed" "$tpretty" \
+    "10,000 overrides, 200,000 findings" "$tover"
+  ADV_ROWS+=("100,000 findings, one file|< 1 s|$t100k s|$(lt "$t100k" 1)")
+  ADV_ROWS+=("1,000,000 findings, one file|< 10 s|$t1m s|$(lt "$t1m" 10)")
+  ADV_ROWS+=("10,000 findings sharing a secret|< 1 s|$tsecret s|$(lt "$tsecret" 1)")
+  ADV_ROWS+=("warnings: minified / pretty-printed|< 2x|${ratio_lines}x|$(lt "$ratio_lines" 2)")
+  ADV_ROWS+=("10,000 overrides, 200,000 findings|< 5 s|$tover s|$(lt "$tover" 5)")
+  if ((have_gnu_time)); then
+    local format kb
+    printf '\npeak RSS for 1,000,000 findings in a hundred files (MB):'
+    for format in json sarif github junit human; do
+      kb=$(peak_rss_kb "0 1" "$storylint" check --no-config --format "$format" --threads "$threads" "$dir/memory-1m")
+      printf ' %s %s;' "$format" "$(calc '%.0f' "$kb * 1024 / 1e6")"
+      ADV_ROWS+=("peak RSS, 1,000,000 findings, $format|< 500 MB|$(calc '%.0f MB' "$kb * 1024 / 1e6")|$(lt "$kb * 1024" 500e6)")
+    done
+    echo
+  fi
+}
+
 # --- targets -----------------------------------------------------------------
 
 missed=0
@@ -315,6 +394,11 @@ row() { # name goal measured pass(1/0/"")
 }
 ge() { awk "BEGIN { exit !($1 >= $2) }" && echo 1 || echo 0; }
 lt() { awk "BEGIN { exit !($1 < $2) }" && echo 1 || echo 0; }
+
+ADV_ROWS=()
+if [[ $adversarial == 1 ]]; then
+  adversarial_section
+fi
 
 small=${sizes[0]} large=${sizes[1]}
 echo
@@ -334,6 +418,10 @@ if ((have_gnu_time)); then
 else
   row "peak RSS" "< 100 MB" "n/a" ""
 fi
+for r in "${ADV_ROWS[@]}"; do
+  IFS='|' read -r name goal measured pass <<<"$r"
+  row "$name" "$goal" "$measured" "$pass"
+done
 ((sanity_ok)) || echo "WARNING: a sanity check failed (see above); the figures may not mean much" >&2
 
 echo

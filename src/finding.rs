@@ -15,18 +15,76 @@ use crate::source::{Position, Snippet, SourceText};
 use std::ops::Range;
 use std::sync::Arc;
 
-/// The action a finding is in.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+/// The action a finding is in: its name, guid, type, pointer and story.
+/// Every finding of the action shares one; its own texts are kept in one
+/// allocation, as a file with many one-finding actions has many of them.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ActionInfo {
-    pub name: Option<Box<str>>,
-    pub guid: Option<Box<str>>,
+    /// The name, the guid and the pointer, one after the other.
+    text: Box<str>,
+    /// Where the name ends and the guid ends in `text`; `None` when the
+    /// action has none.
+    name_end: Option<usize>,
+    guid_end: Option<usize>,
     /// Shared by the actions of a file of one type.
-    #[serde(rename = "type")]
     pub action_type: Option<Arc<str>>,
-    pub pointer: Box<str>,
     /// The guid of the story (or sub-story) that holds the action, shared
     /// by the story's actions.
     pub story: Option<Arc<str>>,
+}
+
+impl ActionInfo {
+    pub(crate) fn new(
+        name: Option<&str>,
+        guid: Option<&str>,
+        action_type: Option<Arc<str>>,
+        pointer: &str,
+        story: Option<Arc<str>>,
+    ) -> Self {
+        let mut text = String::with_capacity(
+            name.map_or(0, str::len) + guid.map_or(0, str::len) + pointer.len(),
+        );
+        text.push_str(name.unwrap_or(""));
+        let name_end = name.map(|_| text.len());
+        text.push_str(guid.unwrap_or(""));
+        let guid_end = guid.map(|_| text.len());
+        text.push_str(pointer);
+        ActionInfo {
+            text: text.into_boxed_str(),
+            name_end,
+            guid_end,
+            action_type,
+            story,
+        }
+    }
+
+    pub fn name(&self) -> Option<&str> {
+        self.name_end.map(|end| &self.text[..end])
+    }
+
+    pub fn guid(&self) -> Option<&str> {
+        let start = self.name_end.unwrap_or(0);
+        self.guid_end.map(|end| &self.text[start..end])
+    }
+
+    /// RFC 6901 pointer to the action.
+    pub fn pointer(&self) -> &str {
+        let start = self.guid_end.or(self.name_end).unwrap_or(0);
+        &self.text[start..]
+    }
+}
+
+impl serde::Serialize for ActionInfo {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("ActionInfo", 5)?;
+        st.serialize_field("name", &self.name())?;
+        st.serialize_field("guid", &self.guid())?;
+        st.serialize_field("type", &self.action_type)?;
+        st.serialize_field("pointer", self.pointer())?;
+        st.serialize_field("story", &self.story)?;
+        st.end()
+    }
 }
 
 /// A rule's finding, placed in its file.
@@ -63,7 +121,7 @@ impl Finding {
     /// RFC 6901 pointer to the value.
     pub fn pointer(&self) -> String {
         match &self.action {
-            Some(a) => format!("{}{}", a.pointer, self.path),
+            Some(a) => format!("{}{}", a.pointer(), self.path),
             None => self.path.to_string(),
         }
     }
@@ -199,7 +257,7 @@ impl FindingBuilder<'_, '_> {
             }
         };
         let pointer = self.doc.pointer(raw.node);
-        let path = pointer.strip_prefix(&*action.pointer);
+        let path = pointer.strip_prefix(action.pointer());
         let hide = |s: &str| -> String {
             if self.masker.is_empty() {
                 s.to_string()
@@ -218,7 +276,7 @@ impl FindingBuilder<'_, '_> {
         let fingerprint = fingerprint(&FingerprintParts {
             rule: &rule.id,
             story: action.story.as_deref(),
-            action: action.guid.as_deref().or(action.name.as_deref()),
+            action: action.guid().or(action.name()),
             path: path.unwrap_or(&pointer),
             // Masked as every output shows it: fingerprints are published
             // (SARIF), and one of a secret would let guesses be tested.
@@ -250,13 +308,13 @@ impl FindingBuilder<'_, '_> {
             .and_then(|s| self.doc.get(s, "guid"))
             .and_then(|g| self.doc.str_value(g))
             .map(|g| shared.text(g.into_owned()));
-        ActionInfo {
-            name: action.name.as_deref().map(Box::from),
-            guid: action.guid.as_deref().map(Box::from),
-            action_type: action.action_type.clone().map(|t| shared.text(t)),
-            pointer: self.doc.pointer(action.node).into(),
+        ActionInfo::new(
+            action.name.as_deref(),
+            action.guid.as_deref(),
+            action.action_type.clone().map(|t| shared.text(t)),
+            &self.doc.pointer(action.node),
             story,
-        }
+        )
     }
 }
 

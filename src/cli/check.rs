@@ -15,7 +15,6 @@ use crate::rules::RuleSet;
 use crate::severity::Severity;
 use crate::suppress::Suppressor;
 use crate::suppress::baseline::{self, Baseline, Loaded};
-use rayon::prelude::*;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -69,6 +68,12 @@ pub(super) fn check(args: CheckArgs) -> u8 {
     config_problems.append(&mut targets.problems);
     // Stages 2-6 for each file, in parallel.
     let suppressor = Suppressor::new(&rules, Some(&config), !args.no_ignores);
+    if streams(&args, baseline.is_some()) {
+        let report = Report::new(&rules, Vec::new(), Vec::new(), rule_errors, config_problems);
+        let code = stream_human(report, &inputs, found_errors, &suppressor, &args, fail_on);
+        std::mem::forget(rules);
+        return code;
+    }
     let mut files = lint_all(&inputs, &rules, &suppressor, &args);
     let unread: Vec<String> = found_errors.iter().map(|e| e.file.clone()).collect();
     let uses = match &baseline {
@@ -196,21 +201,122 @@ fn lint_all(
     suppressor: &Suppressor,
     args: &CheckArgs,
 ) -> Vec<FileReport> {
+    let mut files = Vec::with_capacity(inputs.len());
+    lint_in_order(inputs, rules, suppressor, args, |file| files.push(file));
+    files
+}
+
+/// Lints and sets aside each input on `--threads` workers, and gives each
+/// report to `each` in input order as soon as those before it are done.
+/// Workers take the next input as they finish one, so a report waits only
+/// for the few inputs in progress before it.
+fn lint_in_order(
+    inputs: &[discover::Input],
+    rules: &RuleSet,
+    suppressor: &Suppressor,
+    args: &CheckArgs,
+    mut each: impl FnMut(FileReport),
+) {
     let options = LintOptions {
         max_file_size: args.max_file_size,
         snippets: wants_snippets(args),
     };
     let lint_one = |input: &discover::Input| lint::lint_input(input, rules, &options, suppressor);
-    if inputs.len() <= 1 {
-        return inputs.iter().map(lint_one).collect();
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let workers = args
+        .threads
+        .filter(|n| *n > 0)
+        .unwrap_or(cores)
+        .min(inputs.len());
+    if workers <= 1 {
+        inputs.iter().map(lint_one).for_each(each);
+        return;
     }
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(args.threads.unwrap_or(0))
-        .build();
-    match pool {
-        Ok(pool) => pool.install(|| inputs.par_iter().map(lint_one).collect()),
-        Err(_) => inputs.iter().map(lint_one).collect(),
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let (sender, receiver) = std::sync::mpsc::channel::<(usize, FileReport)>();
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            let sender = sender.clone();
+            let (next, lint_one) = (&next, &lint_one);
+            scope.spawn(move || {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(input) = inputs.get(i) else { break };
+                    if sender.send((i, lint_one(input))).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(sender);
+        let mut waiting = std::collections::BTreeMap::new();
+        let mut due = 0;
+        for (i, file) in receiver {
+            waiting.insert(i, file);
+            while let Some(file) = waiting.remove(&due) {
+                each(file);
+                due += 1;
+            }
+        }
+    });
+}
+
+/// Whether the report can be written file by file as files are checked,
+/// so that no file's findings are kept: a human report on stdout alone,
+/// with no baseline to apply across files and no other report to write.
+fn streams(args: &CheckArgs, baseline: bool) -> bool {
+    args.format == report::Format::Human
+        && args.output.is_empty()
+        && args.write_baseline.is_none()
+        && !baseline
+}
+
+/// Checks the inputs and writes the human report of each file as soon as
+/// it and those before it are checked, then the summary; returns the exit
+/// code. What is written is what [`report::human::write`] writes for the
+/// same run; only the counts of each file are kept.
+fn stream_human(
+    mut report: Report,
+    inputs: &[discover::Input],
+    mut unusable: Vec<InputError>,
+    suppressor: &Suppressor,
+    args: &CheckArgs,
+    fail_on: Severity,
+) -> u8 {
+    let options = human_options(args.color, args.statistics);
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut files = report::human::Files::new(report.rules, &options);
+    // A closed pipe (`storylint check | head -1`) ends the writing, not the
+    // run: the exit code is still that of every file.
+    let mut open = files.head(&report, &mut out).is_ok();
+    let mut written = Vec::with_capacity(inputs.len() + unusable.len());
+    // Files in name order, as [`Report::new`] sorts them: an unusable path
+    // after an input of the same name.
+    unusable.sort_by(|a, b| a.file.cmp(&b.file));
+    let mut unusable = unusable.into_iter().peekable();
+    let mut emit = |file: FileReport, out: &mut dyn Write| {
+        if open {
+            open = files.file(&file, out).is_ok();
+        }
+        written.push(report::FileCounts::of(&file));
+    };
+    lint_in_order(inputs, report.rules, suppressor, args, |file| {
+        while let Some(e) = unusable.next_if(|e| e.file < file.file) {
+            emit(FileReport::new(&e.file.clone()).failed(e), &mut out);
+        }
+        emit(file, &mut out);
+    });
+    for e in unusable {
+        emit(FileReport::new(&e.file.clone()).failed(e), &mut out);
     }
+    report.written = written;
+    if open {
+        let _ = report::human::tail(&report, &options, &mut out).and_then(|()| out.flush());
+    }
+    let code = report.exit_code(fail_on);
+    std::mem::forget(report);
+    code
 }
 
 /// Whether a human report is written (on stdout or by `--output`), the

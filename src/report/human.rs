@@ -3,8 +3,8 @@
 
 use super::Report;
 use crate::escape::{visible, visible_lines};
-use crate::finding::{FileStatus, Finding};
-use crate::rules::Rule;
+use crate::finding::{FileReport, Finding};
+use crate::rules::{Rule, RuleSet};
 use crate::severity::Severity;
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceCode};
 use std::fmt;
@@ -119,8 +119,7 @@ fn finding_text(f: &Finding) -> String {
     let line = match &f.action {
         Some(a) => {
             let name = a
-                .name
-                .as_deref()
+                .name()
                 .map_or_else(|| "(unnamed)".to_string(), |n| format!("\"{n}\""));
             let ty = a.action_type.as_deref().unwrap_or("no type");
             format!("in action {name} ({ty}) at {}", f.pointer())
@@ -210,30 +209,64 @@ pub(crate) fn write_problems<K: crate::error::ProblemKind>(
 }
 
 pub(crate) fn write(report: &Report, options: &Options, out: &mut dyn Write) -> io::Result<()> {
-    let handler = handler(options);
-    let mut buf = String::new();
-    let mut render = |d: &dyn Diagnostic, out: &mut dyn Write| -> io::Result<()> {
-        buf.clear();
-        handler
-            .render_report(&mut buf, d)
-            .map_err(|_| io::Error::other("cannot render a diagnostic"))?;
-        out.write_all(buf.as_bytes())?;
-        writeln!(out)
-    };
-    // Problems are shown through `Visible`; findings make their own texts
-    // visible.
-    for e in &report.rule_errors {
-        render(&Visible::new(e), out)?;
-    }
-    for e in &report.config_problems {
-        render(&Visible::new(e), out)?;
-    }
+    let mut files = Files::new(report.rules, options);
+    files.head(report, out)?;
     for file in &report.files {
-        for e in &file.errors {
-            render(&Visible::new(e), out)?;
+        files.file(file, out)?;
+    }
+    tail(report, options, out)
+}
+
+/// Renders the files of a report one by one: what a run that writes each
+/// file as soon as it is checked uses too.
+pub(crate) struct Files<'a> {
+    rules: &'a RuleSet,
+    statistics: bool,
+    handler: GraphicalReportHandler,
+    buf: String,
+}
+
+impl<'a> Files<'a> {
+    pub(crate) fn new(rules: &'a RuleSet, options: &Options) -> Self {
+        Files {
+            rules,
+            statistics: options.statistics,
+            handler: handler(options),
+            buf: String::new(),
         }
-        if options.statistics {
-            continue;
+    }
+
+    fn render(&mut self, d: &dyn Diagnostic, out: &mut dyn Write) -> io::Result<()> {
+        self.buf.clear();
+        self.handler
+            .render_report(&mut self.buf, d)
+            .map_err(|_| io::Error::other("cannot render a diagnostic"))?;
+        out.write_all(self.buf.as_bytes())?;
+        writeln!(out)
+    }
+
+    /// The problems with rule files and the configuration, which come
+    /// before every file.
+    pub(crate) fn head(&mut self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
+        // Problems are shown through `Visible`; findings make their own
+        // texts visible.
+        for e in &report.rule_errors {
+            self.render(&Visible::new(e), out)?;
+        }
+        for e in &report.config_problems {
+            self.render(&Visible::new(e), out)?;
+        }
+        Ok(())
+    }
+
+    /// One file: its errors, then its warnings and findings in file order
+    /// (errors only, with `--statistics`).
+    pub(crate) fn file(&mut self, file: &FileReport, out: &mut dyn Write) -> io::Result<()> {
+        for e in &file.errors {
+            self.render(&Visible::new(e), out)?;
+        }
+        if self.statistics {
+            return Ok(());
         }
         let mut items: Vec<(usize, Item)> = file
             .warnings
@@ -253,19 +286,24 @@ pub(crate) fn write(report: &Report, options: &Options, out: &mut dyn Write) -> 
         items.sort_by_key(|(at, _)| *at);
         for (_, item) in items {
             match item {
-                Item::Warning(w) => render(&Visible::new(w), out)?,
+                Item::Warning(w) => self.render(&Visible::new(w), out)?,
                 Item::Finding(f) => {
-                    let rule = &report.rules.rules[f.rule];
                     let d = FindingDiagnostic {
                         finding: f,
-                        rule,
+                        rule: &self.rules.rules[f.rule],
                         text: finding_text(f),
                     };
-                    render(&d, out)?;
+                    self.render(&d, out)?;
                 }
             }
         }
+        Ok(())
     }
+}
+
+/// What follows the files: the statistics table (with `--statistics`)
+/// and the summary line.
+pub(crate) fn tail(report: &Report, options: &Options, out: &mut dyn Write) -> io::Result<()> {
     if options.statistics {
         write_statistics(report, out)?;
     }
@@ -329,11 +367,7 @@ pub(crate) fn summary_line(report: &Report) -> String {
         return "storylint: no JSON files found to check".into();
     }
     // Checked files can carry input errors too (a byte order mark).
-    let flawed = report
-        .files
-        .iter()
-        .filter(|f| f.status == FileStatus::Checked && !f.errors.is_empty())
-        .count();
+    let flawed = s.flawed;
     let mut parts = vec![if flawed > 0 {
         format!(
             "{} checked ({flawed} despite {})",

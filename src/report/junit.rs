@@ -98,8 +98,22 @@ pub(crate) fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     }
     out.write_all(xml.as_bytes())?;
     for file in &report.files {
+        // The suite without its findings, whose cases are written one by
+        // one after the others.
+        let suite = file_suite(report, file, false);
         xml.clear();
-        write_suite(&mut xml, &file_suite(report, file));
+        write_suite_head(&mut xml, &suite, file_counts(file));
+        for case in &suite.cases {
+            write_case(&mut xml, case);
+        }
+        out.write_all(xml.as_bytes())?;
+        for f in &file.findings {
+            xml.clear();
+            write_case(&mut xml, &finding_case(report, f));
+            out.write_all(xml.as_bytes())?;
+        }
+        xml.clear();
+        write_suite_tail(&mut xml, &suite);
         out.write_all(xml.as_bytes())?;
     }
     out.write_all(b"</testsuites>\n")
@@ -181,7 +195,8 @@ fn problem_suites(report: &Report) -> Vec<Suite> {
     suites
 }
 
-fn file_suite(report: &Report, file: &FileReport) -> Suite {
+/// The suite of `file`; its findings' cases only `with_findings`.
+fn file_suite(report: &Report, file: &FileReport, with_findings: bool) -> Suite {
     let mut suite = Suite {
         name: file.file.clone(),
         cases: Vec::new(),
@@ -209,10 +224,12 @@ fn file_suite(report: &Report, file: &FileReport) -> Suite {
             )),
         }
     }
-    for f in &file.findings {
-        suite.cases.push(finding_case(report, f));
+    if with_findings {
+        for f in &file.findings {
+            suite.cases.push(finding_case(report, f));
+        }
     }
-    if suite.cases.is_empty() {
+    if suite.cases.is_empty() && file.findings.is_empty() {
         suite.cases.push(Case {
             classname: "storylint".into(),
             name: file.file.clone(),
@@ -260,12 +277,11 @@ fn finding_case(report: &Report, f: &Finding) -> Case {
     );
     if let Some(a) = &f.action {
         let name = a
-            .name
-            .as_deref()
+            .name()
             .map_or_else(|| "(unnamed)".to_string(), |n| format!("\"{n}\""));
         let ty = a.action_type.as_deref().unwrap_or("no type");
         let _ = write!(text, "action: {name} ({ty})");
-        if let Some(guid) = &a.guid {
+        if let Some(guid) = a.guid() {
             let _ = write!(text, ", guid {guid}");
         }
         text.push('\n');
@@ -313,7 +329,15 @@ fn error_case<K: ProblemKind>(classname: &str, p: &Problem<K>) -> Case {
 }
 
 fn write_suite(xml: &mut String, suite: &Suite) {
-    let c = suite.counts();
+    write_suite_head(xml, suite, suite.counts());
+    for case in &suite.cases {
+        write_case(xml, case);
+    }
+    write_suite_tail(xml, suite);
+}
+
+/// The `<testsuite>` element's start, with `counts`, and its properties.
+fn write_suite_head(xml: &mut String, suite: &Suite, c: Counts) {
     let _ = writeln!(
         xml,
         "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\">",
@@ -335,47 +359,52 @@ fn write_suite(xml: &mut String, suite: &Suite) {
         }
         xml.push_str("    </properties>\n");
     }
-    for case in &suite.cases {
-        let open = format!(
-            "    <testcase classname=\"{}\" name=\"{}\"",
-            attr(&case.classname),
-            attr(&case.name)
-        );
-        match &case.outcome {
-            Outcome::Pass => {
-                let _ = writeln!(xml, "{open}/>");
-            }
-            Outcome::Skipped { message } => {
-                let _ = writeln!(xml, "{open}>");
-                let _ = writeln!(xml, "      <skipped message=\"{}\"/>", attr(message));
-                xml.push_str("    </testcase>\n");
-            }
-            Outcome::Failure {
-                kind,
-                message,
-                text,
-            }
-            | Outcome::Error {
-                kind,
-                message,
-                text,
-            } => {
-                let element = match case.outcome {
-                    Outcome::Failure { .. } => "failure",
-                    _ => "error",
-                };
-                let _ = writeln!(xml, "{open}>");
-                let _ = writeln!(
-                    xml,
-                    "      <{element} type=\"{}\" message=\"{}\">{}</{element}>",
-                    attr(kind),
-                    attr(message),
-                    text_content(text)
-                );
-                xml.push_str("    </testcase>\n");
-            }
+}
+
+fn write_case(xml: &mut String, case: &Case) {
+    let open = format!(
+        "    <testcase classname=\"{}\" name=\"{}\"",
+        attr(&case.classname),
+        attr(&case.name)
+    );
+    match &case.outcome {
+        Outcome::Pass => {
+            let _ = writeln!(xml, "{open}/>");
+        }
+        Outcome::Skipped { message } => {
+            let _ = writeln!(xml, "{open}>");
+            let _ = writeln!(xml, "      <skipped message=\"{}\"/>", attr(message));
+            xml.push_str("    </testcase>\n");
+        }
+        Outcome::Failure {
+            kind,
+            message,
+            text,
+        }
+        | Outcome::Error {
+            kind,
+            message,
+            text,
+        } => {
+            let element = match case.outcome {
+                Outcome::Failure { .. } => "failure",
+                _ => "error",
+            };
+            let _ = writeln!(xml, "{open}>");
+            let _ = writeln!(
+                xml,
+                "      <{element} type=\"{}\" message=\"{}\">{}</{element}>",
+                attr(kind),
+                attr(message),
+                text_content(text)
+            );
+            xml.push_str("    </testcase>\n");
         }
     }
+}
+
+/// The suite's notes and the end of its element.
+fn write_suite_tail(xml: &mut String, suite: &Suite) {
     if !suite.out.is_empty() {
         let _ = writeln!(
             xml,
@@ -445,7 +474,7 @@ mod tests {
         for file in &report.files {
             assert_eq!(
                 file_counts(file),
-                file_suite(&report, file).counts(),
+                file_suite(&report, file, true).counts(),
                 "{}",
                 file.file
             );

@@ -62,6 +62,10 @@ pub(crate) struct Report<'r> {
     pub(crate) rules: &'r RuleSet,
     /// Per input, sorted by file name.
     pub(crate) files: Vec<FileReport>,
+    /// What is left of the files whose findings were written as they were
+    /// checked (see [`human::Files`]): enough for the summary, the
+    /// statistics and the exit code.
+    pub(crate) written: Vec<FileCounts>,
     /// Problems with rule files.
     pub(crate) rule_errors: Vec<RuleError>,
     /// Problems with the configuration or baseline (warnings among them
@@ -83,6 +87,9 @@ pub(crate) struct Summary {
     pub(crate) rule_errors: usize,
     /// Configuration and baseline errors.
     pub(crate) config_errors: usize,
+    /// Checked files that had input errors all the same (a byte order
+    /// mark).
+    pub(crate) flawed: usize,
     /// Findings set aside, by what set them aside.
     pub(crate) suppressed_directive: usize,
     pub(crate) suppressed_config: usize,
@@ -98,6 +105,51 @@ pub(crate) struct RuleTally {
     pub(crate) findings: usize,
     /// Files with at least one of these findings.
     pub(crate) files: usize,
+}
+
+/// What the summary, the statistics and the exit code need of one file.
+#[derive(Clone, Debug)]
+pub(crate) struct FileCounts {
+    status: FileStatus,
+    /// Input errors.
+    errors: usize,
+    /// Findings by severity: info, warning, error.
+    findings: [usize; 3],
+    /// Findings set aside: by directive, configuration, baseline.
+    suppressed: [usize; 3],
+    /// Findings per rule and severity.
+    rules: Vec<(usize, Severity, usize)>,
+}
+
+impl FileCounts {
+    pub(crate) fn of(file: &FileReport) -> Self {
+        let mut c = FileCounts {
+            status: file.status,
+            errors: file.errors.len(),
+            findings: [0; 3],
+            suppressed: [0; 3],
+            rules: Vec::new(),
+        };
+        for x in &file.suppressed {
+            c.suppressed[match x.by {
+                SuppressedBy::Directive => 0,
+                SuppressedBy::Config => 1,
+                SuppressedBy::Baseline => 2,
+            }] += 1;
+        }
+        for f in &file.findings {
+            c.findings[f.severity as usize] += 1;
+            match c
+                .rules
+                .iter_mut()
+                .find(|(r, s, _)| *r == f.rule && *s == f.severity)
+            {
+                Some((_, _, n)) => *n += 1,
+                None => c.rules.push((f.rule, f.severity, 1)),
+            }
+        }
+        c
+    }
 }
 
 impl Summary {
@@ -130,37 +182,41 @@ impl<'r> Report<'r> {
         Report {
             rules,
             files,
+            written: Vec::new(),
             rule_errors,
             config_problems,
         }
+    }
+
+    /// What each file contributes to the summary: those still held, and
+    /// those written already and dropped.
+    fn counts(&self) -> impl Iterator<Item = std::borrow::Cow<'_, FileCounts>> {
+        self.files
+            .iter()
+            .map(|f| std::borrow::Cow::Owned(FileCounts::of(f)))
+            .chain(self.written.iter().map(std::borrow::Cow::Borrowed))
     }
 
     /// Findings per rule and severity, most frequent first (then by rule
     /// id): what an audit of many files wants to see first.
     pub(crate) fn tallies(&self) -> Vec<RuleTally> {
         let mut tallies: Vec<RuleTally> = Vec::new();
-        for file in &self.files {
-            for f in &file.findings {
+        for file in self.counts() {
+            for &(rule, severity, n) in &file.rules {
                 match tallies
                     .iter_mut()
-                    .find(|t| t.rule == f.rule && t.severity == f.severity)
+                    .find(|t| t.rule == rule && t.severity == severity)
                 {
-                    Some(t) => t.findings += 1,
+                    Some(t) => {
+                        t.findings += n;
+                        t.files += 1;
+                    }
                     None => tallies.push(RuleTally {
-                        rule: f.rule,
-                        severity: f.severity,
-                        findings: 1,
-                        files: 0,
+                        rule,
+                        severity,
+                        findings: n,
+                        files: 1,
                     }),
-                }
-            }
-            for t in &mut tallies {
-                if file
-                    .findings
-                    .iter()
-                    .any(|f| f.rule == t.rule && f.severity == t.severity)
-                {
-                    t.files += 1;
                 }
             }
         }
@@ -179,7 +235,6 @@ impl<'r> Report<'r> {
 
     pub(crate) fn summary(&self) -> Summary {
         let mut s = Summary {
-            files: self.files.len(),
             rule_errors: self.rule_errors.len(),
             config_errors: self
                 .config_problems
@@ -188,27 +243,23 @@ impl<'r> Report<'r> {
                 .count(),
             ..Summary::default()
         };
-        for f in &self.files {
+        for f in self.counts() {
+            s.files += 1;
             match f.status {
                 FileStatus::Checked => s.checked += 1,
                 FileStatus::Skipped => s.skipped += 1,
                 FileStatus::Failed => s.failed += 1,
             }
-            s.input_errors += f.errors.len();
-            for x in &f.suppressed {
-                match x.by {
-                    SuppressedBy::Directive => s.suppressed_directive += 1,
-                    SuppressedBy::Config => s.suppressed_config += 1,
-                    SuppressedBy::Baseline => s.suppressed_baseline += 1,
-                }
+            if f.status == FileStatus::Checked && f.errors > 0 {
+                s.flawed += 1;
             }
-            for finding in &f.findings {
-                match finding.severity {
-                    Severity::Error => s.errors += 1,
-                    Severity::Warning => s.warnings += 1,
-                    Severity::Info => s.infos += 1,
-                }
-            }
+            s.input_errors += f.errors;
+            s.suppressed_directive += f.suppressed[0];
+            s.suppressed_config += f.suppressed[1];
+            s.suppressed_baseline += f.suppressed[2];
+            s.infos += f.findings[0];
+            s.warnings += f.findings[1];
+            s.errors += f.findings[2];
         }
         s
     }
@@ -217,14 +268,16 @@ impl<'r> Report<'r> {
     /// above `fail_on`, else 0. The format never changes it.
     pub(crate) fn exit_code(&self, fail_on: Severity) -> u8 {
         let s = self.summary();
+        let at_or_above = [
+            (Severity::Info, s.infos),
+            (Severity::Warning, s.warnings),
+            (Severity::Error, s.errors),
+        ]
+        .iter()
+        .any(|(severity, n)| *severity >= fail_on && *n > 0);
         if s.input_errors > 0 || s.rule_errors > 0 || s.config_errors > 0 {
             exit::ERROR
-        } else if self
-            .files
-            .iter()
-            .flat_map(|f| &f.findings)
-            .any(|f| f.severity >= fail_on)
-        {
+        } else if at_or_above {
             exit::FINDINGS
         } else {
             exit::CLEAN

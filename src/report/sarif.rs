@@ -294,7 +294,7 @@ fn result(ws: &Workspace, report: &Report, f: &Finding) -> SarifResult {
         .fully_qualified_name(f.pointer())
         .kind("value")
         .build();
-    if let Some(name) = f.action.as_ref().and_then(|a| a.name.as_deref()) {
+    if let Some(name) = f.action.as_ref().and_then(|a| a.name()) {
         logical.name = Some(name.to_string());
     }
     let location = Location::builder()

@@ -113,6 +113,11 @@ pub(super) fn apply(
     report: &mut crate::finding::FileReport,
 ) {
     let mut directives = ActionDirectives::read(file.doc, file.actions);
+    if directives.entries.is_empty() && report.findings.is_empty() {
+        // The common case: the findings move in without being copied.
+        report.findings = placed.into_iter().map(|(_, f)| f).collect();
+        return;
+    }
     report.findings.reserve(placed.len());
     for (action, finding) in placed {
         match directives.claim(action, &rules.rules[finding.rule].id) {

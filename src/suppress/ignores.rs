@@ -35,8 +35,8 @@ pub(super) fn apply(file: &mut FileReport, config: &Config, rules: &RuleSet, ign
                 config.ignore_for(
                     ids[f.rule],
                     a.and_then(|a| a.story.as_deref()),
-                    a.and_then(|a| a.guid.as_deref()),
-                    a.and_then(|a| a.name.as_deref()),
+                    a.and_then(|a| a.guid()),
+                    a.and_then(|a| a.name()),
                 )
             })
             .flatten();

@@ -35,6 +35,7 @@ mod control_characters;
 mod every_format;
 mod paths;
 mod process;
+mod round_two;
 
 /// The known-defective export copied next to every hostile input.
 const DEFECTIVE: &str = "slack-alert-missing-bearer.json";
