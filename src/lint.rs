@@ -6,7 +6,7 @@
 
 use crate::discover::{Input, InputSource};
 use crate::error::{InputError, InputErrorKind, InputWarning, InputWarningKind, io_message};
-use crate::export::{self, Action, Recognised, ShapeNote};
+use crate::export::{self, Action, Recognised, Shape, ShapeNote};
 use crate::finding::{FileReport, FileStatus, FindingBuilder};
 use crate::parse::Document;
 use crate::paths::{FileKind, not_regular};
@@ -179,10 +179,10 @@ fn lint_text(
     }
     let mut patched = None;
     let doc = parse(source, json_text, &mut patched)?;
-    let Some((actions, notes)) = recognise(&doc, source, report) else {
+    let Some((shape, actions, notes)) = recognise(&doc, source, report) else {
         return Ok(());
     };
-    let raws = rules::check(rules, &doc, &actions);
+    let raws = rules::check(rules, &doc, &actions, shape);
     // Every literal secret a rule found is masked wherever the file shows
     // it, in every snippet of every finding and note.
     let masker = Masker::new(raws.iter().filter_map(|r| r.secret.as_deref()));
@@ -306,9 +306,13 @@ fn recognise(
     doc: &Document,
     source: &SourceText,
     report: &mut FileReport,
-) -> Option<(Vec<Action>, Vec<ShapeNote>)> {
+) -> Option<(Shape, Vec<Action>, Vec<ShapeNote>)> {
     match export::recognise(doc) {
-        Recognised::Export { actions, notes, .. } => Some((actions, notes)),
+        Recognised::Export {
+            shape,
+            actions,
+            notes,
+        } => Some((shape, actions, notes)),
         Recognised::NotAnExport { reason, node } => {
             // The whole value at fault, or only the start of the document.
             let n = doc.node(node);

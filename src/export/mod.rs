@@ -6,6 +6,8 @@
 //! This is the thin Tines model the rule engine relies on: it knows where
 //! actions live and what their `type`, `name` and `guid` are, nothing more.
 
+pub(crate) mod references;
+pub(crate) mod story;
 pub(crate) mod templates;
 
 use crate::parse::{Document, Kind};
@@ -13,8 +15,7 @@ use crate::parse::{Document, Kind};
 /// The prefix of every Tines action type.
 pub(crate) const ACTION_TYPE_PREFIX: &str = "Agents::";
 
-/// The overall shape of an input document (what the tests check).
-#[cfg(test)]
+/// The overall shape of an input document.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Shape {
     /// A story export: an object with an `agents` array and story keys.
@@ -51,8 +52,6 @@ pub(crate) struct ShapeNote {
 #[derive(Debug)]
 pub(crate) enum Recognised {
     Export {
-        /// What the tests check; the engine needs only the actions.
-        #[cfg(test)]
         shape: Shape,
         actions: Vec<Action>,
         notes: Vec<ShapeNote>,
@@ -144,7 +143,6 @@ fn recognise_shape(doc: &Document) -> Recognised {
                     };
                 }
                 Recognised::Export {
-                    #[cfg(test)]
                     shape: if doc.children(root).all(|c| doc.key_is(c, "agents")) {
                         Shape::CopiedActions
                     } else {
@@ -156,7 +154,6 @@ fn recognise_shape(doc: &Document) -> Recognised {
             } else if is_action(doc, root) {
                 actions.push(action_at(doc, root, None));
                 Recognised::Export {
-                    #[cfg(test)]
                     shape: Shape::Action,
                     actions,
                     notes,
@@ -185,7 +182,6 @@ fn recognise_shape(doc: &Document) -> Recognised {
                 }
             } else {
                 Recognised::Export {
-                    #[cfg(test)]
                     shape: Shape::ActionList,
                     actions,
                     notes,

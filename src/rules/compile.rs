@@ -3,9 +3,9 @@
 //! message placeholder is validated. Problems are reported at the YAML
 //! bytes they come from.
 
-use super::condition::{Condition, LazyRegex, Similar, TemplateTest};
+use super::condition::{Condition, LazyRegex, ReferencePart, ReferenceTest, Similar, TemplateTest};
 use super::path::PathPattern;
-use super::spec::{ConditionSpec, ExampleSpec, RuleSpec};
+use super::spec::{ConditionSpec, ExampleSpec, OneOrMany, ReferencesSpec, RuleSpec};
 use super::{Example, Highlight, Message, Piece, Rule, RuleOrigin, Var};
 use crate::error::{RuleError, RuleErrorKind};
 use crate::parse::Kind;
@@ -104,9 +104,14 @@ impl Cx<'_> {
         };
         let message = self.message(&spec.message);
         let label = spec.label.as_ref().map(|l| self.message(l));
-        let path = PathPattern::parse(&spec.target.path.value)
-            .map_err(|why| self.invalid(&spec.target.path, format!("invalid path: {why}"), None))
-            .ok();
+        let mut paths = Vec::new();
+        for p in many(&spec.target.path) {
+            match PathPattern::parse(&p.value) {
+                Ok(path) => paths.push(path),
+                Err(why) => self.invalid(p, format!("invalid path: {why}"), None),
+            }
+        }
+        let path = (!paths.is_empty()).then_some(paths);
         let when = spec.when.as_ref().map(|c| self.condition(c));
         let highlight = match spec.highlight.as_ref().map(|h| h.value.as_str()) {
             None | Some("match") => Highlight::Match,
@@ -157,7 +162,7 @@ impl Cx<'_> {
             help: spec.help.map(|h| unwrap_lines(&h)),
             rationale: spec.rationale.map(|r| r.trim().to_string()),
             action_types: spec.target.action_types,
-            path,
+            paths: path,
             skip_templated: spec.target.skip_templated,
             when: when.unwrap_or(Condition::All(Vec::new())),
             highlight,
@@ -501,6 +506,65 @@ impl Cx<'_> {
         if let Some(b) = c.jwt_expired {
             tests.push(("jwt-expired", Condition::JwtExpired(b)));
         }
+        if let Some(b) = c.empty {
+            tests.push(("empty", Condition::Empty(b)));
+        }
+        if let Some(r) = &c.references {
+            let test = self.references(r);
+            tests.push(("references", Condition::References(test)));
+        }
+    }
+
+    /// A `references` test.
+    fn references(&mut self, spanned: &Spanned<ReferencesSpec>) -> ReferenceTest {
+        use crate::export::references::{RootKind, Syntax};
+        let r = &spanned.value;
+        let mut kinds = Vec::new();
+        for k in one_or_many(&r.kind) {
+            match RootKind::ALL.iter().find(|x| x.name() == k.value) {
+                Some(kind) => kinds.push(*kind),
+                None => self.invalid(
+                    k,
+                    format!("unknown kind of reference `{}`", k.value),
+                    Some("use action, credential, resource, input, meta, info, global, function, local or literal"),
+                ),
+            }
+        }
+        let mut syntaxes = Vec::new();
+        for s in one_or_many(&r.syntax) {
+            match [Syntax::Pill, Syntax::Formula, Syntax::Liquid]
+                .into_iter()
+                .find(|x| x.name() == s.value)
+            {
+                Some(syntax) => syntaxes.push(syntax),
+                None => self.invalid(
+                    s,
+                    format!("unknown reference syntax `{}`", s.value),
+                    Some("use pill, formula or liquid"),
+                ),
+            }
+        }
+        let highlight = match r.highlight.as_ref().map(|h| h.value.as_str()) {
+            None | Some("path") => ReferencePart::Path,
+            Some("root") => ReferencePart::Root,
+            Some("name") => ReferencePart::Name,
+            Some(other) => {
+                let msg = format!("unknown part of a reference `{other}`");
+                if let Some(h) = &r.highlight {
+                    self.invalid(h, msg, Some("use root, path or name"));
+                }
+                ReferencePart::Path
+            }
+        };
+        ReferenceTest {
+            kinds,
+            syntaxes,
+            resolves: r.resolves,
+            upstream: r.upstream,
+            receives_events: r.receives_events,
+            name: r.name.as_ref().map(|n| Box::new(self.condition(n))),
+            highlight,
+        }
     }
 
     /// The condition's test: it must have exactly one.
@@ -624,6 +688,19 @@ fn valid_id(id: &str) -> bool {
                 && w.bytes()
                     .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
         })
+}
+
+/// The items of an optional one-or-many value.
+fn one_or_many<T>(v: &Option<OneOrMany<T>>) -> Vec<&T> {
+    v.as_ref().map(many).unwrap_or_default()
+}
+
+/// The items of a one-or-many value.
+fn many<T>(v: &OneOrMany<T>) -> Vec<&T> {
+    match v {
+        OneOrMany::One(t) => vec![t],
+        OneOrMany::Many(items) => items.iter().collect(),
+    }
 }
 
 fn parse_kind(s: &str) -> Option<Kind> {
@@ -754,12 +831,15 @@ mod tests {
         };
         let holds = |rule: &Rule, json: &str| {
             let doc = Document::parse(json).unwrap();
-            let Recognised::Export { actions, .. } = recognise(&doc) else {
+            let Recognised::Export { actions, shape, .. } = recognise(&doc) else {
                 panic!("not an export")
             };
+            let stories = crate::export::story::LazyStories::new(&doc, &actions, shape);
             let ctx = Ctx {
                 doc: &doc,
                 action: actions[0].node,
+                action_index: 0,
+                stories: &stories,
                 now: 0,
                 guards: true,
             };

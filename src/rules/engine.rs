@@ -3,7 +3,8 @@
 use super::condition::{Ctx, Subject, value_text};
 use super::prefilter::Prefilter;
 use super::{Highlight, RuleSet, Var};
-use crate::export::{Action, templates};
+use crate::export::story::LazyStories;
+use crate::export::{Action, Shape, templates};
 use crate::parse::strings::{Decoded, decode_text_in};
 use crate::parse::{DecodedStr, Document, Kind};
 use crate::secret::mask_secret;
@@ -47,7 +48,9 @@ pub(crate) fn check<'t>(
     rules: &RuleSet,
     doc: &Document<'t>,
     actions: &[Action],
+    shape: Shape,
 ) -> Vec<RawFinding> {
+    let stories = LazyStories::new(doc, actions, shape);
     let prepared = rules.prepared();
     let mut out: Vec<RawFinding> = Vec::new();
     let mut targets = super::path::Resolution::default();
@@ -59,6 +62,8 @@ pub(crate) fn check<'t>(
         let ctx = Ctx {
             doc,
             action: action.node,
+            action_index: ai,
+            stories: &stories,
             now: rules.now,
             guards: rules.use_prefilter,
         };

@@ -99,7 +99,8 @@ pub struct Rule {
     pub help: Option<String>,
     pub rationale: Option<String>,
     pub action_types: Vec<String>,
-    pub(crate) path: PathPattern,
+    /// The paths whose values the rule looks at (at least one).
+    pub(crate) paths: Vec<PathPattern>,
     pub skip_templated: bool,
     pub(crate) when: Condition,
     pub(crate) highlight: Highlight,
@@ -147,9 +148,9 @@ pub(crate) struct Prepared {
     pub(crate) prefilter: prefilter::Prefilter,
     /// The rules' paths together: shared beginnings are resolved once.
     pub(crate) paths: path::PathTrie,
-    /// Per rule, where its path ends in `paths`.
+    /// Per rule, where its paths end in `paths`.
     #[cfg(test)]
-    pub(crate) path_end: Vec<usize>,
+    pub(crate) path_end: Vec<Vec<usize>>,
     /// Each distinct path end with its rules, in rule order.
     pub(crate) rules_by_end: Vec<(usize, Vec<usize>)>,
 }
@@ -185,12 +186,22 @@ impl RuleSet {
     /// The prefilter and shared paths, made on first use.
     pub(crate) fn prepared(&self) -> &Prepared {
         self.prepared.get_or_init(|| {
-            let (paths, path_end) = path::PathTrie::new(self.rules.iter().map(|r| &r.path));
+            let (paths, ends) = path::PathTrie::new(self.rules.iter().flat_map(|r| r.paths.iter()));
+            // Each rule's ends, in the order of its paths.
+            let mut ends = ends.into_iter();
+            let path_end: Vec<Vec<usize>> = self
+                .rules
+                .iter()
+                .map(|r| ends.by_ref().take(r.paths.len()).collect())
+                .collect();
             let mut rules_by_end: Vec<(usize, Vec<usize>)> = Vec::new();
-            for (ri, &end) in path_end.iter().enumerate() {
-                match rules_by_end.iter_mut().find(|(e, _)| *e == end) {
-                    Some((_, rules)) => rules.push(ri),
-                    None => rules_by_end.push((end, vec![ri])),
+            for (ri, rule_ends) in path_end.iter().enumerate() {
+                for &end in rule_ends {
+                    match rules_by_end.iter_mut().find(|(e, _)| *e == end) {
+                        Some((_, rules)) if rules.contains(&ri) => {}
+                        Some((_, rules)) => rules.push(ri),
+                        None => rules_by_end.push((end, vec![ri])),
+                    }
                 }
             }
             Prepared {
@@ -309,7 +320,7 @@ mod tests {
             let strip = |r: &Rule| {
                 format!(
                     "{:?} {:?} {:?} {:?} {:?}",
-                    r.severity, r.message, r.path, r.when, r.help
+                    r.severity, r.message, r.paths, r.when, r.help
                 )
             };
             assert_eq!(strip(a), strip(b), "{}", a.id);
@@ -347,7 +358,7 @@ mod tests {
         for (i, a) in rules.rules.iter().enumerate() {
             for (j, b) in rules.rules.iter().enumerate() {
                 assert_eq!(
-                    a.path == b.path,
+                    a.paths == b.paths,
                     prepared.path_end[i] == prepared.path_end[j],
                     "{} and {}",
                     a.id,

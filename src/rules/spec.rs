@@ -49,8 +49,9 @@ pub(crate) struct TargetSpec {
     /// `Agents::HTTPRequestAgent`); empty or absent means every action.
     #[serde(default)]
     pub(crate) action_types: Vec<String>,
-    /// Path from the action object, e.g. `options.headers.*`.
-    pub(crate) path: Spanned<String>,
+    /// Path from the action object, e.g. `options.headers.*`, or a list
+    /// of them: the rule looks at the values of each.
+    pub(crate) path: OneOrMany<Spanned<String>>,
     /// Skip values computed at run time (formulas, Liquid). Default true.
     #[serde(default = "default_true")]
     pub(crate) skip_templated: bool,
@@ -104,6 +105,8 @@ pub(crate) struct ConditionSpec {
     /// Holds when the text is a JWT whose `exp` claim is before the clock
     /// (`--now`), or, with `false`, one that has not expired.
     pub(crate) jwt_expired: Option<bool>,
+    pub(crate) empty: Option<bool>,
+    pub(crate) references: Option<Spanned<ReferencesSpec>>,
     // Modifiers.
     /// With `matches`: the suggested fix, the match rewritten with `$name`
     /// or `${name}` group references.
@@ -116,6 +119,26 @@ pub(crate) struct ConditionSpec {
 }
 
 /// Arguments of `similar-to`.
+/// `references`: which of a value's references a condition looks for.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(crate) struct ReferencesSpec {
+    #[serde(default)]
+    pub(crate) kind: Option<OneOrMany<Spanned<String>>>,
+    #[serde(default)]
+    pub(crate) syntax: Option<OneOrMany<Spanned<String>>>,
+    #[serde(default)]
+    pub(crate) resolves: Option<bool>,
+    #[serde(default)]
+    pub(crate) upstream: Option<bool>,
+    #[serde(default)]
+    pub(crate) receives_events: Option<bool>,
+    #[serde(default)]
+    pub(crate) name: Option<Box<Spanned<ConditionSpec>>>,
+    #[serde(default)]
+    pub(crate) highlight: Option<Spanned<String>>,
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub(crate) struct SimilarSpec {

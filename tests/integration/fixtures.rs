@@ -493,6 +493,138 @@ const EXPECTED: &[Planted] = &[
         highlight: "<<.CREDENTIAL.servicenow_token>>",
     },
     Planted {
+        file: "fixtures/defective/story-references.json",
+        rule: "unresolved-reference",
+        severity: "error",
+        pointer: "/agents/2/options/url",
+        offset: 1129,
+        length: 14,
+        line: 38,
+        column: 53,
+        highlight: "get_tenant_idd",
+    },
+    Planted {
+        file: "fixtures/defective/story-references.json",
+        rule: "empty-credential",
+        severity: "error",
+        pointer: "/agents/3/options/headers/x-apikey",
+        offset: 1819,
+        length: 2,
+        line: 58,
+        column: 23,
+        highlight: "\"\"",
+    },
+    Planted {
+        file: "fixtures/defective/story-references.json",
+        rule: "empty-credential",
+        severity: "error",
+        pointer: "/agents/4/options/headers/Key",
+        offset: 2216,
+        length: 1,
+        line: 72,
+        column: 19,
+        highlight: " ",
+    },
+    Planted {
+        file: "fixtures/defective/story-references.json",
+        rule: "empty-credential",
+        severity: "error",
+        pointer: "/agents/5/options/headers/Authorization",
+        offset: 2660,
+        length: 7,
+        line: 88,
+        column: 29,
+        highlight: "Bearer ",
+    },
+    Planted {
+        file: "fixtures/defective/story-references.json",
+        rule: "empty-credential",
+        severity: "error",
+        pointer: "/agents/6/options/url",
+        offset: 3239,
+        length: 4,
+        line: 108,
+        column: 81,
+        highlight: "key=",
+    },
+    Planted {
+        file: "fixtures/defective/story-references.json",
+        rule: "credential-in-url",
+        severity: "warning",
+        pointer: "/agents/7/options/url",
+        offset: 3607,
+        length: 26,
+        line: 119,
+        column: 111,
+        highlight: "CREDENTIAL.urlscan_api_key",
+    },
+    Planted {
+        file: "fixtures/defective/story-references.json",
+        rule: "credential-over-http",
+        severity: "error",
+        pointer: "/agents/8/options/url",
+        offset: 3900,
+        length: 4,
+        line: 130,
+        column: 17,
+        highlight: "http",
+    },
+    Planted {
+        file: "fixtures/defective/story-references.json",
+        rule: "reference-not-upstream",
+        severity: "warning",
+        pointer: "/agents/9/options/headers/Authorization",
+        offset: 4588,
+        length: 18,
+        line: 151,
+        column: 38,
+        highlight: "get_defender_token",
+    },
+    Planted {
+        file: "fixtures/defective/story-references.json",
+        rule: "reference-not-upstream",
+        severity: "warning",
+        pointer: "/agents/10/options/payload/vt",
+        offset: 5041,
+        length: 26,
+        line: 168,
+        column: 20,
+        highlight: "look_up_hash_in_virustotal",
+    },
+    Planted {
+        file: "fixtures/defective/story-references.json",
+        rule: "unresolved-reference",
+        severity: "error",
+        pointer: "/agents/11/options/url",
+        offset: 5483,
+        length: 15,
+        line: 180,
+        column: 54,
+        highlight: "azure_tenant_id",
+    },
+    Planted {
+        file: "fixtures/defective/story-references.json",
+        rule: "unresolved-reference",
+        severity: "error",
+        pointer: "/agents/11/options/payload/client_id",
+        offset: 5623,
+        length: 9,
+        line: 184,
+        column: 28,
+        highlight: "client_id",
+    },
+    Planted {
+        file: "fixtures/defective/story-references.json",
+        rule: "unresolved-reference",
+        severity: "error",
+        pointer: "/agents/11/options/payload/client_secret",
+        offset: 5669,
+        length: 13,
+        line: 185,
+        column: 32,
+        highlight: "client_secret",
+    },
+    Planted {
         file: "fixtures/defective/vuln-disclosure-intake.json",
         rule: "hardcoded-secret",
         severity: "warning",
@@ -612,17 +744,6 @@ const EXPECTED: &[Planted] = &[
         line: 364,
         column: 25,
         highlight: "{my-mastodon-web_domain}",
-    },
-    Planted {
-        file: "fixtures/defective/vuln-disclosure-intake.json",
-        rule: "malformed-credential-reference",
-        severity: "error",
-        pointer: "/agents/10/options/headers/Authorization",
-        offset: 13047,
-        length: 13,
-        line: 368,
-        column: 36,
-        highlight: "<<CREDENTIAL.",
     },
     Planted {
         file: "fixtures/defective/vuln-disclosure-intake.json",
@@ -785,8 +906,8 @@ fn fixtures_report_exactly_the_planted_findings_in_order() {
     let (doc, code) = check_repo_json(&["--now", NOW, "fixtures/"]);
     assert_eq!(code, 1, "error findings make the exit code 1");
     assert_eq!(rows(&doc), expected_rows(""));
-    assert_eq!(doc["summary"]["files"], 15);
-    assert_eq!(doc["summary"]["checked"], 14);
+    assert_eq!(doc["summary"]["files"], 17);
+    assert_eq!(doc["summary"]["checked"], 16);
     assert_eq!(doc["summary"]["skipped"], 1);
     assert_eq!(doc["summary"]["failed"], 0);
     let count = |sev: &str| EXPECTED.iter().filter(|p| p.severity == sev).count();
@@ -795,7 +916,7 @@ fn fixtures_report_exactly_the_planted_findings_in_order() {
     assert_eq!(doc["summary"]["findings"]["info"], count("info"));
     assert_eq!(
         (count("error"), count("warning"), count("info")),
-        (27, 22, 11)
+        (35, 25, 11)
     );
     assert_eq!(doc["errors"], Value::Array(vec![]));
     assert_eq!(doc["warnings"].as_array().map(Vec::len), Some(1));
@@ -937,8 +1058,8 @@ fn clean_fixtures_have_no_findings() {
     assert_eq!(doc["findings"], Value::Array(vec![]));
     assert_eq!(doc["errors"], Value::Array(vec![]));
     assert_eq!(doc["warnings"], Value::Array(vec![]));
-    assert_eq!(doc["summary"]["files"], 4);
-    assert_eq!(doc["summary"]["checked"], 4);
+    assert_eq!(doc["summary"]["files"], 5);
+    assert_eq!(doc["summary"]["checked"], 5);
     assert_eq!(code, 0);
 }
 

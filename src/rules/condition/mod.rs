@@ -11,6 +11,7 @@
 
 mod combine;
 mod regex;
+mod story;
 mod text;
 mod tree;
 
@@ -64,10 +65,44 @@ pub(crate) enum Condition {
     },
     Base64Decoded(Box<Condition>),
     JwtExpired(bool),
+    /// The value is empty after trimming whitespace.
+    Empty(bool),
+    /// The value makes references that pass the test.
+    References(ReferenceTest),
     /// Sets the reason of the hits of the inner condition.
     Reason(String, Box<Condition>),
     /// Marks the hits of the inner condition as secrets.
     Redact(Box<Condition>),
+}
+
+/// A compiled `references`: which of a value's references it looks for.
+#[derive(Debug)]
+pub(crate) struct ReferenceTest {
+    /// Kinds of first name; empty for any.
+    pub(crate) kinds: Vec<crate::export::references::RootKind>,
+    /// How they are written; empty for any.
+    pub(crate) syntaxes: Vec<crate::export::references::Syntax>,
+    /// The first name names an action (or page) of the story, or not.
+    pub(crate) resolves: Option<bool>,
+    /// The action it names is upstream of this one (or this one), or not.
+    pub(crate) upstream: Option<bool>,
+    /// This action can receive an event, or not.
+    pub(crate) receives_events: Option<bool>,
+    /// A test of the name a `CREDENTIAL` or `RESOURCE` reference asks for.
+    pub(crate) name: Option<Box<Condition>>,
+    /// What a hit points at.
+    pub(crate) highlight: ReferencePart,
+}
+
+/// A part of a reference.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ReferencePart {
+    /// Its first name.
+    Root,
+    /// The whole path.
+    Path,
+    /// The name a `CREDENTIAL` or `RESOURCE` reference asks for.
+    Name,
 }
 
 /// A compiled `similar-to`.
@@ -85,6 +120,10 @@ pub(crate) struct Similar {
 pub(crate) struct Ctx<'d, 't> {
     pub(crate) doc: &'d Document<'t>,
     pub(crate) action: u32,
+    /// The action's index in the file's action list.
+    pub(crate) action_index: usize,
+    /// The stories of the file, for what references resolve to.
+    pub(crate) stories: &'d crate::export::story::LazyStories<'d, 't>,
     pub(crate) now: i64,
     /// Reject values with a regex's literal guard before compiling it
     /// (see [`LazyRegex::may_match`]).
@@ -290,6 +329,8 @@ impl Condition {
             Condition::SimilarTo(similar) => text::similar(similar, subject.str()),
             Condition::Base64Decoded(inner) => text::base64_decoded(inner, ctx, subject, all),
             Condition::JwtExpired(want) => text::jwt_expired(*want, ctx, subject.str()),
+            Condition::Empty(want) => one((subject.str().trim().is_empty()) == *want),
+            Condition::References(test) => story::references(test, ctx, subject, all),
             Condition::Exists => one(true),
             Condition::Type(kinds) => one(kinds.contains(&subject.kind)),
             Condition::DuplicateKey { ignore_case } => {
@@ -309,6 +350,8 @@ impl Condition {
                 | Condition::SimilarTo(_)
                 | Condition::Base64Decoded(_)
                 | Condition::JwtExpired(_)
+                | Condition::Empty(_)
+                | Condition::References(_)
         )
     }
 }

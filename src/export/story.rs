@@ -1,0 +1,422 @@
+//! The story around an action: which names its references can resolve to
+//! (the slugs of the actions of its story, and its pages), and which
+//! actions are upstream of it (from the story's `links`, indices into its
+//! `agents`). Each story and each embedded sub-story resolves names
+//! against its own actions.
+//!
+//! A slug is an action's name "sluggified" as Tines does: lower case, each
+//! run of other characters one `_`, none at either end ("Get Tenant ID
+//! (v2)" is `get_tenant_id_v2`). Where the docs leave the rule open (an
+//! apostrophe, a letter outside ASCII) every plausible slug is accepted.
+
+use super::{Action, Shape};
+use crate::parse::{Document, Kind};
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
+
+/// The [`Stories`] of a file, worked out the first time a rule asks: most
+/// files never need them.
+pub(crate) struct LazyStories<'a, 't> {
+    doc: &'a Document<'t>,
+    actions: &'a [Action],
+    shape: Shape,
+    stories: std::cell::OnceCell<Stories>,
+}
+
+impl<'a, 't> LazyStories<'a, 't> {
+    pub(crate) fn new(doc: &'a Document<'t>, actions: &'a [Action], shape: Shape) -> Self {
+        LazyStories {
+            doc,
+            actions,
+            shape,
+            stories: std::cell::OnceCell::new(),
+        }
+    }
+
+    pub(crate) fn get(&self) -> &Stories {
+        self.stories
+            .get_or_init(|| Stories::new(self.doc, self.actions, self.shape))
+    }
+}
+
+/// The stories of one file and their actions.
+#[derive(Debug, Default)]
+pub(crate) struct Stories {
+    /// Per action (by index in the file's action list), its story.
+    story_of: Vec<Option<usize>>,
+    stories: Vec<Story>,
+    /// Per action, its ancestors in its story, worked out on first use.
+    ancestors: RefCell<HashMap<usize, HashSet<usize>>>,
+}
+
+#[derive(Debug, Default)]
+struct Story {
+    /// Its actions are all there are: a story export or an embedded
+    /// sub-story, not actions copied from one.
+    complete: bool,
+    /// It holds groups, whose insides and links storylint cannot follow.
+    opaque: bool,
+    /// Names a reference may start with, to the actions that have them
+    /// (none for a page).
+    roots: HashMap<String, Vec<usize>>,
+    /// Per action of the story, the actions that link to it; `None` when
+    /// the story has no readable `links`.
+    parents: Option<HashMap<usize, Vec<usize>>>,
+    /// Actions that receive events from outside the story: webhooks,
+    /// email, scheduled actions, send-to-story and API entries.
+    entries: HashSet<usize>,
+}
+
+/// Action types that start a story with an event of their own.
+const ENTRY_TYPES: [&str; 2] = ["Agents::WebhookAgent", "Agents::IMAPAgent"];
+
+impl Stories {
+    /// The stories of `doc`, whose actions (in document order) are
+    /// `actions`, recognised as `shape`.
+    pub(crate) fn new(doc: &Document, actions: &[Action], shape: Shape) -> Self {
+        let mut stories = Stories {
+            story_of: vec![None; actions.len()],
+            ..Stories::default()
+        };
+        let complete = shape == Shape::Story;
+        let mut by_story: Vec<(Option<u32>, Vec<usize>)> = Vec::new();
+        for (i, a) in actions.iter().enumerate() {
+            match by_story.iter_mut().find(|(s, _)| *s == a.story) {
+                Some((_, members)) => members.push(i),
+                None => by_story.push((a.story, vec![i])),
+            }
+        }
+        for (node, members) in by_story {
+            let index = stories.stories.len();
+            for &m in &members {
+                stories.story_of[m] = Some(index);
+            }
+            let story = match node {
+                Some(node) => Story::of(doc, node, actions, &members, complete),
+                None => Story::loose(doc, actions, &members),
+            };
+            stories.stories.push(story);
+        }
+        stories
+    }
+
+    fn story(&self, action: usize) -> Option<&Story> {
+        self.story_of
+            .get(action)
+            .copied()
+            .flatten()
+            .map(|s| &self.stories[s])
+    }
+
+    /// Whether a reference from `action` starting with `root` resolves to
+    /// an action or page of its story; `None` when storylint cannot tell
+    /// (copied actions, a story with groups).
+    pub(crate) fn resolves(&self, action: usize, root: &str) -> Option<bool> {
+        // Slugs are lower case; storylint does not guess what Tines makes
+        // of other casing.
+        if root.bytes().any(|b| b.is_ascii_uppercase()) {
+            return None;
+        }
+        let story = self.story(action).filter(|s| s.complete && !s.opaque)?;
+        Some(story.roots.contains_key(root))
+    }
+
+    /// The name of the story's actions nearest to `root`, for "did you
+    /// mean".
+    pub(crate) fn nearest(&self, action: usize, root: &str) -> Option<String> {
+        let story = self.story(action)?;
+        let names: Vec<&str> = story
+            .roots
+            .iter()
+            .filter(|(_, actions)| !actions.is_empty())
+            .map(|(n, _)| n.as_str())
+            .collect();
+        crate::suggest::closest(root, &names).map(str::to_string)
+    }
+
+    /// Whether the action `root` names is upstream of `action` (a path of
+    /// links leads from it to `action`), or is `action` itself; `None` when
+    /// storylint cannot tell (no links, no such action, groups).
+    pub(crate) fn upstream(&self, action: usize, root: &str) -> Option<bool> {
+        let story = self.story(action).filter(|s| !s.opaque)?;
+        let targets = story.roots.get(root).filter(|t| !t.is_empty())?;
+        let parents = story.parents.as_ref()?;
+        if targets.contains(&action) {
+            return Some(true);
+        }
+        let mut cache = self.ancestors.borrow_mut();
+        let ancestors = cache
+            .entry(action)
+            .or_insert_with(|| ancestors_of(action, parents));
+        Some(targets.iter().any(|t| ancestors.contains(t)))
+    }
+
+    /// Whether `action` can receive an event: an action links to it, or
+    /// events reach it from outside the story; `None` when storylint
+    /// cannot tell.
+    pub(crate) fn receives_events(&self, action: usize) -> Option<bool> {
+        let story = self.story(action).filter(|s| s.complete && !s.opaque)?;
+        let parents = story.parents.as_ref()?;
+        Some(story.entries.contains(&action) || parents.get(&action).is_some_and(|p| !p.is_empty()))
+    }
+}
+
+impl Story {
+    /// The story (or sub-story) object at `node`, holding `members`.
+    fn of(
+        doc: &Document,
+        node: u32,
+        actions: &[Action],
+        members: &[usize],
+        complete: bool,
+    ) -> Self {
+        let mut story = Story::loose(doc, actions, members);
+        story.complete = complete;
+        for key in ["pages", "forms"] {
+            if let Some(list) = doc.get(node, key) {
+                for page in doc.children(list) {
+                    story.add_page(doc, page);
+                }
+            }
+        }
+        if let Some(form) = doc.get(node, "form") {
+            story.add_page(doc, form);
+        }
+        // `agents` indices to actions: entries that are no action object
+        // keep their index.
+        let by_node: HashMap<u32, usize> = members.iter().map(|&m| (actions[m].node, m)).collect();
+        let agents: Vec<Option<usize>> = doc
+            .get(node, "agents")
+            .map(|a| doc.children(a).map(|n| by_node.get(&n).copied()).collect())
+            .unwrap_or_default();
+        story.parents = links(doc, node, &agents);
+        story.entries.extend(entries(doc, node, actions, members));
+        story
+    }
+
+    /// Actions with no story around them (a single action, a list).
+    fn loose(doc: &Document, actions: &[Action], members: &[usize]) -> Self {
+        let mut story = Story::default();
+        for &m in members {
+            let a = &actions[m];
+            if a.action_type
+                .as_deref()
+                .is_some_and(|t| t.contains("Group"))
+            {
+                story.opaque = true;
+            }
+            if let Some(name) = &a.name {
+                for slug in slugs(name) {
+                    story.roots.entry(slug).or_default().push(m);
+                }
+            }
+            let _ = doc;
+        }
+        story
+    }
+
+    fn add_page(&mut self, doc: &Document, page: u32) {
+        let name = doc.get(page, "name").and_then(|n| doc.str_value(n));
+        if let Some(name) = name {
+            for slug in slugs(&name) {
+                self.roots.entry(slug).or_default();
+            }
+        }
+    }
+}
+
+/// The actions each action of a story is linked from, when its `links`
+/// can be read: objects with `source` and `receiver` indices into
+/// `agents`. Entries that cannot be read are passed over.
+fn links(
+    doc: &Document,
+    story: u32,
+    agents: &[Option<usize>],
+) -> Option<HashMap<usize, Vec<usize>>> {
+    let links = doc
+        .get(story, "links")
+        .filter(|l| doc.kind(*l) == Kind::Array)?;
+    let index = |link: u32, key: &str| -> Option<usize> {
+        let n = doc
+            .get(link, key)
+            .filter(|n| doc.kind(*n) == Kind::Number)?;
+        let i: usize = doc.raw(n).trim().parse().ok()?;
+        agents.get(i).copied().flatten()
+    };
+    let mut parents: HashMap<usize, Vec<usize>> = HashMap::new();
+    for link in doc.children(links) {
+        if let (Some(from), Some(to)) = (index(link, "source"), index(link, "receiver")) {
+            let list = parents.entry(to).or_default();
+            if !list.contains(&from) {
+                list.push(from);
+            }
+        }
+    }
+    Some(parents)
+}
+
+/// The actions of a story that receive events from outside it.
+fn entries(doc: &Document, story: u32, actions: &[Action], members: &[usize]) -> Vec<usize> {
+    let text = |node: Option<u32>| node.and_then(|n| doc.str_value(n)).map(|s| s.into_owned());
+    let mut guids: Vec<String> = text(doc.get(story, "entry_agent_guid"))
+        .into_iter()
+        .collect();
+    if let Some(list) = doc.get(story, "api_entry_action_guids") {
+        guids.extend(doc.children(list).filter_map(|g| text(Some(g))));
+    }
+    members
+        .iter()
+        .copied()
+        .filter(|&m| {
+            let a = &actions[m];
+            let scheduled = doc.get(a.node, "schedule").is_some_and(|s| {
+                !matches!(doc.kind(s), Kind::Null) && doc.children(s).next().is_some()
+            });
+            a.action_type
+                .as_deref()
+                .is_some_and(|t| ENTRY_TYPES.contains(&t))
+                || scheduled
+                || a.guid.as_ref().is_some_and(|g| guids.contains(g))
+        })
+        .collect()
+}
+
+/// Every action a path of links leads from to `action`.
+fn ancestors_of(action: usize, parents: &HashMap<usize, Vec<usize>>) -> HashSet<usize> {
+    let mut seen = HashSet::new();
+    let mut todo = vec![action];
+    while let Some(a) = todo.pop() {
+        for &p in parents.get(&a).map_or(&[][..], Vec::as_slice) {
+            if seen.insert(p) {
+                todo.push(p);
+            }
+        }
+    }
+    seen
+}
+
+/// The slugs a name may have: lower case, each run of characters that are
+/// not letters or digits one `_`, trimmed of `_`. Where Tines' rule is not
+/// documented, each plausible form: with non-ASCII letters kept or
+/// dropped, and with apostrophes dropped or made separators.
+pub(crate) fn slugs(name: &str) -> Vec<String> {
+    let mut out = vec![slug(name, false)];
+    if !name.is_ascii() {
+        out.push(slug(name, true));
+    }
+    if name.contains(['\'', '’']) {
+        let without: String = name.chars().filter(|c| !matches!(c, '\'' | '’')).collect();
+        out.push(slug(&without, false));
+        if !without.is_ascii() {
+            out.push(slug(&without, true));
+        }
+    }
+    out.retain(|s| !s.is_empty());
+    out.dedup();
+    out
+}
+
+fn slug(name: &str, keep_unicode: bool) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut gap = false;
+    for c in name.chars().flat_map(char::to_lowercase) {
+        let keep = c.is_ascii_alphanumeric() || (keep_unicode && c.is_alphanumeric());
+        if keep {
+            if gap && !out.is_empty() {
+                out.push('_');
+            }
+            gap = false;
+            out.push(c);
+        } else {
+            gap = true;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_follow_tines() {
+        assert_eq!(slugs("Get Tenant ID (v2)"), ["get_tenant_id_v2"]);
+        assert_eq!(slugs("Hello World!"), ["hello_world"]);
+        assert_eq!(slugs("Testing-1 2 3"), ["testing_1_2_3"]);
+        assert_eq!(
+            slugs("Extract Pre-Approved Accounts"),
+            ["extract_pre_approved_accounts"]
+        );
+        assert_eq!(slugs("fooBar"), ["foobar"]);
+        assert_eq!(slugs("[Demo] my__action"), ["demo_my_action"]);
+        assert_eq!(slugs("User's Email"), ["user_s_email", "users_email"]);
+        assert_eq!(slugs("Café lookup"), ["caf_lookup", "café_lookup"]);
+        assert!(slugs("!!!").is_empty());
+    }
+
+    fn stories(json: &str) -> (Stories, Vec<Action>) {
+        let doc = Document::parse(json).unwrap();
+        match super::super::recognise(&doc) {
+            super::super::Recognised::Export { actions, shape, .. } => {
+                (Stories::new(&doc, &actions, shape), actions)
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn upstream_follows_links_through_cycles_and_duplicates() {
+        let (s, _) = stories(
+            r#"{"agents": [
+                {"type": "Agents::WebhookAgent", "name": "Receive Alert"},
+                {"type": "Agents::HTTPRequestAgent", "name": "Get Token"},
+                {"type": "Agents::HTTPRequestAgent", "name": "Call API"},
+                {"type": "Agents::HTTPRequestAgent", "name": "Orphan"},
+                {"type": "Agents::HTTPRequestAgent", "name": "Page", "schedule": [{"cron": "* * * * *"}]}
+              ],
+              "links": [{"source": 0, "receiver": 1}, {"source": 1, "receiver": 2},
+                        {"source": 1, "receiver": 2}, {"source": 2, "receiver": 1},
+                        {"source": 9, "receiver": 2}, {"source": "x", "receiver": 2}],
+              "pages": [{"name": "Submit feedback"}]}"#,
+        );
+        assert_eq!(s.resolves(2, "get_token"), Some(true));
+        assert_eq!(s.resolves(2, "submit_feedback"), Some(true));
+        assert_eq!(s.resolves(2, "get_tokne"), Some(false));
+        assert_eq!(s.nearest(2, "get_tokne").as_deref(), Some("get_token"));
+        assert_eq!(s.upstream(2, "receive_alert"), Some(true));
+        assert_eq!(s.upstream(1, "call_api"), Some(true), "a cycle");
+        assert_eq!(s.upstream(2, "call_api"), Some(true), "itself");
+        assert_eq!(s.upstream(2, "orphan"), Some(false));
+        assert_eq!(s.upstream(2, "submit_feedback"), None, "a page");
+        assert_eq!(s.receives_events(3), Some(false));
+        assert_eq!(s.receives_events(0), Some(true), "a webhook");
+        assert_eq!(s.receives_events(4), Some(true), "scheduled");
+        assert_eq!(s.receives_events(2), Some(true));
+    }
+
+    #[test]
+    fn sub_stories_resolve_their_own_names_and_copies_nothing() {
+        let (s, actions) = stories(
+            r#"{"agents": [{"type": "Agents::HTTPRequestAgent", "name": "Outer"}], "links": [],
+                "send_to_stories": [{"entry_agent_guid": "e1", "agents": [
+                  {"type": "Agents::WebhookAgent", "name": "Entry", "guid": "e1"},
+                  {"type": "Agents::HTTPRequestAgent", "name": "Inner"}],
+                  "links": [{"source": 0, "receiver": 1}]}]}"#,
+        );
+        let inner = actions
+            .iter()
+            .position(|a| a.name.as_deref() == Some("Inner"))
+            .unwrap();
+        assert_eq!(s.resolves(inner, "entry"), Some(true));
+        assert_eq!(s.resolves(inner, "outer"), Some(false));
+        assert_eq!(s.upstream(inner, "entry"), Some(true));
+        let (s, _) = stories(r#"[{"type": "Agents::HTTPRequestAgent", "name": "A"}]"#);
+        assert_eq!(s.resolves(0, "b"), None);
+        assert_eq!(s.upstream(0, "a"), None);
+        let (s, _) = stories(
+            r#"{"agents": [{"type": "Agents::GroupAgent", "name": "G"},
+                           {"type": "Agents::HTTPRequestAgent", "name": "A"}], "links": []}"#,
+        );
+        assert_eq!(s.resolves(1, "b"), None, "groups");
+    }
+}
