@@ -504,8 +504,11 @@ struct StoryGen<'r> {
     index: usize,
     tenant: String,
     story_guid: String,
-    /// Slugs of the actions generated so far, for formulas to refer to.
+    /// Slugs of the actions generated so far.
     slugs: Vec<String>,
+    /// Slugs of the actions upstream of the one being generated: what its
+    /// formulas refer to, so that every reference resolves.
+    upstream: Vec<String>,
     actions: usize,
     http_actions: usize,
     defects: usize,
@@ -521,6 +524,7 @@ impl<'r> StoryGen<'r> {
             tenant,
             story_guid,
             slugs: Vec::new(),
+            upstream: Vec::new(),
             actions: 0,
             http_actions: 0,
             defects: 0,
@@ -534,24 +538,39 @@ impl<'r> StoryGen<'r> {
         // 5 to 60 actions, skewed towards small stories: the smaller of two
         // uniform draws (mean about 23).
         let n = 5 + self.rng.below(56).min(self.rng.below(56));
+        // Each action after the first is linked from one before it: the
+        // previous one mostly, so the story is a tree rooted at the webhook.
+        let parents: Vec<usize> = (1..n)
+            .map(|receiver| {
+                if self.rng.percent(80) {
+                    receiver - 1
+                } else {
+                    self.rng.below(receiver)
+                }
+            })
+            .collect();
         let mut agents = Vec::with_capacity(n);
         let mut guids = Vec::with_capacity(n);
         for i in 0..n {
+            let mut up = Vec::new();
+            let mut at = i;
+            while at > 0 {
+                at = parents[at - 1];
+                up.push(self.slugs[at].clone());
+            }
+            self.upstream = up;
             let guid = self.rng.hex(32);
             agents.push(self.agent(i, &guid));
             guids.push(guid);
         }
         self.actions = n;
-        let links = (1..n)
-            .map(|receiver| {
-                let source = if self.rng.percent(80) {
-                    receiver - 1
-                } else {
-                    self.rng.below(receiver)
-                };
+        let links = parents
+            .iter()
+            .enumerate()
+            .map(|(i, &source)| {
                 obj(vec![
                     ("source", J::Int(source as i64)),
-                    ("receiver", J::Int(receiver as i64)),
+                    ("receiver", J::Int(i as i64 + 1)),
                 ])
             })
             .collect();
@@ -658,15 +677,18 @@ impl<'r> StoryGen<'r> {
         format!("cloud:{}:{}", self.tenant, self.story_guid)
     }
 
-    /// A formula or template string referring to an earlier action.
+    /// A formula or template string referring to an upstream action.
     fn formula(&mut self) -> String {
-        let a = if self.slugs.is_empty() {
-            "webhook".to_string()
-        } else {
-            self.rng.pick(&self.slugs).clone()
+        let Some(a) = self.upstream_slug() else {
+            return "<<META.story.name>>".into();
         };
         let f = *self.rng.pick(FIELDS);
         self.rng.pick(FORMULAS).replace("{a}", &a).replace("{f}", f)
+    }
+
+    /// An action upstream of the one being generated, if any.
+    fn upstream_slug(&mut self) -> Option<String> {
+        (!self.upstream.is_empty()).then(|| self.rng.pick(&self.upstream).clone())
     }
 
     fn agent(&mut self, i: usize, guid: &str) -> J {
@@ -747,6 +769,24 @@ impl<'r> StoryGen<'r> {
             None => format!("<<RESOURCE.{}_domain>>", vendor.slug),
         };
         let url = format!("https://{host}{}", self.rng.pick(vendor.paths));
+        // The paths read from made-up event keys; an upstream action's
+        // result stands in for them.
+        let a = self.upstream_slug().unwrap_or_else(|| "META".into());
+        let mut url = url;
+        for key in [
+            "lookup",
+            "user",
+            "ioc",
+            "indicator",
+            "repo",
+            "incident",
+            "create_issue",
+        ] {
+            url = url
+                .replace(&format!("<<{key}."), &format!("<<{a}.body."))
+                .replace(&format!("({key}."), &format!("({a}.body."));
+        }
+        let url = url.replace("URL_ENCODE(jql)", &format!("URL_ENCODE({a}.body.jql)"));
         let credential = format!(
             "<<CREDENTIAL.{}_{}>>",
             vendor.slug,
@@ -872,7 +912,11 @@ impl<'r> StoryGen<'r> {
             "implode" => {
                 let id = self.formula();
                 options.push(("guid_path", s(id)));
-                options.push(("size_path", s("=explode_results.size")));
+                let size = match self.upstream_slug() {
+                    Some(a) => format!("={a}.size"),
+                    None => "=1".into(),
+                };
+                options.push(("size_path", s(size)));
             }
             _ => {
                 options.push(("loop", J::Bool(false)));
@@ -919,7 +963,12 @@ impl<'r> StoryGen<'r> {
     }
 
     fn email(&mut self) -> (&'static str, String, J) {
-        let about = self.slugs.last().cloned().unwrap_or_default();
+        // The direct parent (the first of the upstream actions).
+        let about = self
+            .upstream
+            .first()
+            .cloned()
+            .unwrap_or_else(|| "META".into());
         let subject = format!("[SOC] <<{about}.body.summary>> (<<{about}.body.severity>>)");
         let body = format!(
             "<p>Hello team,</p>\n<p>{}</p>\n<ul><li>{}</li><li>{}</li></ul>\n<p>&mdash; Tines</p>",

@@ -222,7 +222,7 @@ struct Token {
 /// an unterminated string runs to the end.
 fn tokens(s: &str) -> Vec<Token> {
     let bytes = s.as_bytes();
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(8);
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
@@ -380,9 +380,22 @@ fn named(toks: &[Token], root: usize, base: usize) -> Option<Range<usize>> {
 /// The references of the formula expression `expr`, which starts at byte
 /// `base` of the text.
 fn formula(expr: &str, base: usize, syntax: Syntax, out: &mut Vec<Reference>) {
+    if let Some(r) = simple_path(expr, base, syntax) {
+        out.extend(r);
+        return;
+    }
     let toks = tokens(expr);
-    let lambdas = lambda_scopes(expr, &toks);
-    let placeholders = placeholders(&toks);
+    // Most expressions have neither: no scopes to work out.
+    let lambdas = if expr.contains("LAMBDA") || expr.contains("lambda") {
+        lambda_scopes(expr, &toks)
+    } else {
+        Vec::new()
+    };
+    let placeholders = if expr.contains('{') {
+        placeholders(&toks)
+    } else {
+        Vec::new()
+    };
     let mut depth_call = 0usize;
     for i in 0..toks.len() {
         let t = toks[i];
@@ -436,6 +449,57 @@ fn formula(expr: &str, base: usize, syntax: Syntax, out: &mut Vec<Reference>) {
             name: name_range,
         });
     }
+}
+
+/// The reference of an expression that is only a path of names
+/// (`get_token.body.access_token`, `.CREDENTIAL.x`), found without
+/// tokenizing: most pills are. `None` for anything else; `Some(None)` for
+/// a path that is no reference (a number).
+fn simple_path(expr: &str, base: usize, syntax: Syntax) -> Option<Option<Reference>> {
+    let bytes = expr.as_bytes();
+    let lead = bytes.iter().take_while(|b| b.is_ascii_whitespace()).count();
+    let trail = bytes[lead..]
+        .iter()
+        .rev()
+        .take_while(|b| b.is_ascii_whitespace())
+        .count();
+    let body = &bytes[lead..bytes.len() - trail];
+    let dotted = body.first() == Some(&b'.');
+    let path = &body[usize::from(dotted)..];
+    let is_name = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
+    if path.is_empty()
+        || !path.iter().all(|b| is_name(b) || *b == b'.')
+        || path.starts_with(b".")
+        || path.ends_with(b".")
+        || path.windows(2).any(|w| w == b"..")
+    {
+        return None;
+    }
+    let start = lead + usize::from(dotted);
+    let root_len = path.iter().position(|b| *b == b'.').unwrap_or(path.len());
+    let root_text = &expr[start..start + root_len];
+    if root_text.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(None);
+    }
+    let kind = global_kind(root_text).unwrap_or(RootKind::Action);
+    let name = match kind {
+        RootKind::Credential | RootKind::Resource if root_len < path.len() => {
+            let from = start + root_len + 1;
+            let len = path[root_len + 1..]
+                .iter()
+                .position(|b| *b == b'.')
+                .unwrap_or(path.len() - root_len - 1);
+            Some(base + from..base + from + len)
+        }
+        _ => None,
+    };
+    Some(Some(Reference {
+        kind,
+        syntax,
+        root: base + start..base + start + root_len,
+        path: base + start..base + start + path.len(),
+        name,
+    }))
 }
 
 /// The tokens of template placeholders such as `{my-credential}` (braces

@@ -12,7 +12,6 @@
 use super::{Action, Shape};
 use crate::parse::{Document, Kind};
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
 
 /// The [`Stories`] of a file, worked out the first time a rule asks: most
 /// files never need them.
@@ -37,6 +36,11 @@ impl<'a, 't> LazyStories<'a, 't> {
         self.stories
             .get_or_init(|| Stories::new(self.doc, self.actions, self.shape))
     }
+
+    /// See [`Stories::receives_events`].
+    pub(crate) fn receives_events(&self, action: usize) -> Option<bool> {
+        self.get().receives_events(self.doc, self.actions, action)
+    }
 }
 
 /// The stories of one file and their actions.
@@ -45,26 +49,40 @@ pub(crate) struct Stories {
     /// Per action (by index in the file's action list), its story.
     story_of: Vec<Option<usize>>,
     stories: Vec<Story>,
-    /// Per action, its ancestors in its story, worked out on first use.
-    ancestors: RefCell<HashMap<usize, HashSet<usize>>>,
+    /// Per action, the actions that link to it (in its story).
+    parents: Vec<Vec<usize>>,
+    /// Per action, its ancestors (sorted), worked out on first use.
+    ancestors: RefCell<Vec<Option<Box<[usize]>>>>,
+    /// Per action, whether events reach it from outside its story,
+    /// worked out on first use.
+    entries: std::cell::OnceCell<Vec<bool>>,
 }
 
 #[derive(Debug, Default)]
 struct Story {
+    /// The story object, if the actions have one.
+    node: Option<u32>,
     /// Its actions are all there are: a story export or an embedded
     /// sub-story, not actions copied from one.
     complete: bool,
     /// It holds groups, whose insides and links storylint cannot follow.
     opaque: bool,
-    /// Names a reference may start with, to the actions that have them
-    /// (none for a page).
-    roots: HashMap<String, Vec<usize>>,
-    /// Per action of the story, the actions that link to it; `None` when
-    /// the story has no readable `links`.
-    parents: Option<HashMap<usize, Vec<usize>>>,
-    /// Actions that receive events from outside the story: webhooks,
-    /// email, scheduled actions, send-to-story and API entries.
-    entries: HashSet<usize>,
+    /// Names a reference may start with, sorted, each with the action that
+    /// has it (`None` for a page).
+    roots: Vec<(Box<str>, Option<usize>)>,
+    /// Its `links` could be read.
+    linked: bool,
+    /// Its actions.
+    members: Vec<usize>,
+}
+
+impl Story {
+    /// The actions (and pages) named `root`.
+    fn named(&self, root: &str) -> &[(Box<str>, Option<usize>)] {
+        let from = self.roots.partition_point(|(n, _)| &**n < root);
+        let to = from + self.roots[from..].partition_point(|(n, _)| &**n == root);
+        &self.roots[from..to]
+    }
 }
 
 /// Action types that start a story with an event of their own.
@@ -76,6 +94,8 @@ impl Stories {
     pub(crate) fn new(doc: &Document, actions: &[Action], shape: Shape) -> Self {
         let mut stories = Stories {
             story_of: vec![None; actions.len()],
+            parents: vec![Vec::new(); actions.len()],
+            ancestors: RefCell::new(vec![None; actions.len()]),
             ..Stories::default()
         };
         let complete = shape == Shape::Story;
@@ -91,10 +111,14 @@ impl Stories {
             for &m in &members {
                 stories.story_of[m] = Some(index);
             }
-            let story = match node {
-                Some(node) => Story::of(doc, node, actions, &members, complete),
-                None => Story::loose(doc, actions, &members),
-            };
+            let mut story = Story::loose(actions, members);
+            if let Some(node) = node {
+                story.node = Some(node);
+                story.complete = complete;
+                story.add_pages(doc, node);
+                story.linked = links(doc, node, actions, &story.members, &mut stories.parents);
+            }
+            story.roots.sort();
             stories.stories.push(story);
         }
         stories
@@ -118,7 +142,7 @@ impl Stories {
             return None;
         }
         let story = self.story(action).filter(|s| s.complete && !s.opaque)?;
-        Some(story.roots.contains_key(root))
+        Some(!story.named(root).is_empty())
     }
 
     /// The name of the story's actions nearest to `root`, for "did you
@@ -128,8 +152,8 @@ impl Stories {
         let names: Vec<&str> = story
             .roots
             .iter()
-            .filter(|(_, actions)| !actions.is_empty())
-            .map(|(n, _)| n.as_str())
+            .filter(|(_, a)| a.is_some())
+            .map(|(n, _)| &**n)
             .collect();
         crate::suggest::closest(root, &names).map(str::to_string)
     }
@@ -138,66 +162,47 @@ impl Stories {
     /// links leads from it to `action`), or is `action` itself; `None` when
     /// storylint cannot tell (no links, no such action, groups).
     pub(crate) fn upstream(&self, action: usize, root: &str) -> Option<bool> {
-        let story = self.story(action).filter(|s| !s.opaque)?;
-        let targets = story.roots.get(root).filter(|t| !t.is_empty())?;
-        let parents = story.parents.as_ref()?;
-        if targets.contains(&action) {
-            return Some(true);
-        }
+        let story = self.story(action).filter(|s| !s.opaque && s.linked)?;
+        let mut targets = story.named(root).iter().filter_map(|(_, a)| *a).peekable();
+        targets.peek()?;
         let mut cache = self.ancestors.borrow_mut();
-        let ancestors = cache
-            .entry(action)
-            .or_insert_with(|| ancestors_of(action, parents));
-        Some(targets.iter().any(|t| ancestors.contains(t)))
+        let ancestors = cache[action].get_or_insert_with(|| ancestors_of(action, &self.parents));
+        Some(targets.any(|t| t == action || ancestors.binary_search(&t).is_ok()))
     }
 
     /// Whether `action` can receive an event: an action links to it, or
     /// events reach it from outside the story; `None` when storylint
     /// cannot tell.
-    pub(crate) fn receives_events(&self, action: usize) -> Option<bool> {
-        let story = self.story(action).filter(|s| s.complete && !s.opaque)?;
-        let parents = story.parents.as_ref()?;
-        Some(story.entries.contains(&action) || parents.get(&action).is_some_and(|p| !p.is_empty()))
+    pub(crate) fn receives_events(
+        &self,
+        doc: &Document,
+        actions: &[Action],
+        action: usize,
+    ) -> Option<bool> {
+        let story = self
+            .story(action)
+            .filter(|s| s.complete && !s.opaque && s.linked)?;
+        let entries = self.entries.get_or_init(|| {
+            let mut entries = vec![false; actions.len()];
+            for s in &self.stories {
+                if let Some(node) = s.node {
+                    for e in story_entries(doc, node, actions, &s.members) {
+                        entries[e] = true;
+                    }
+                }
+            }
+            entries
+        });
+        let _ = story;
+        Some(entries[action] || !self.parents[action].is_empty())
     }
 }
 
 impl Story {
-    /// The story (or sub-story) object at `node`, holding `members`.
-    fn of(
-        doc: &Document,
-        node: u32,
-        actions: &[Action],
-        members: &[usize],
-        complete: bool,
-    ) -> Self {
-        let mut story = Story::loose(doc, actions, members);
-        story.complete = complete;
-        for key in ["pages", "forms"] {
-            if let Some(list) = doc.get(node, key) {
-                for page in doc.children(list) {
-                    story.add_page(doc, page);
-                }
-            }
-        }
-        if let Some(form) = doc.get(node, "form") {
-            story.add_page(doc, form);
-        }
-        // `agents` indices to actions: entries that are no action object
-        // keep their index.
-        let by_node: HashMap<u32, usize> = members.iter().map(|&m| (actions[m].node, m)).collect();
-        let agents: Vec<Option<usize>> = doc
-            .get(node, "agents")
-            .map(|a| doc.children(a).map(|n| by_node.get(&n).copied()).collect())
-            .unwrap_or_default();
-        story.parents = links(doc, node, &agents);
-        story.entries.extend(entries(doc, node, actions, members));
-        story
-    }
-
-    /// Actions with no story around them (a single action, a list).
-    fn loose(doc: &Document, actions: &[Action], members: &[usize]) -> Self {
+    /// Actions with no story around them yet: their names.
+    fn loose(actions: &[Action], members: Vec<usize>) -> Self {
         let mut story = Story::default();
-        for &m in members {
+        for &m in &members {
             let a = &actions[m];
             if a.action_type
                 .as_deref()
@@ -207,35 +212,70 @@ impl Story {
             }
             if let Some(name) = &a.name {
                 for slug in slugs(name) {
-                    story.roots.entry(slug).or_default().push(m);
+                    story.roots.push((slug.into_boxed_str(), Some(m)));
                 }
             }
-            let _ = doc;
         }
+        story.members = members;
         story
+    }
+
+    /// The pages (and older forms) of the story object at `node`.
+    fn add_pages(&mut self, doc: &Document, node: u32) {
+        for key in ["pages", "forms"] {
+            if let Some(list) = doc.get(node, key) {
+                for page in doc.children(list) {
+                    self.add_page(doc, page);
+                }
+            }
+        }
+        if let Some(form) = doc.get(node, "form") {
+            self.add_page(doc, form);
+        }
     }
 
     fn add_page(&mut self, doc: &Document, page: u32) {
         let name = doc.get(page, "name").and_then(|n| doc.str_value(n));
         if let Some(name) = name {
             for slug in slugs(&name) {
-                self.roots.entry(slug).or_default();
+                self.roots.push((slug.into_boxed_str(), None));
             }
         }
     }
 }
 
-/// The actions each action of a story is linked from, when its `links`
-/// can be read: objects with `source` and `receiver` indices into
-/// `agents`. Entries that cannot be read are passed over.
+/// Records, in `parents`, the actions each action of the story at `story`
+/// (with actions `members`) is linked from, when its `links` can be read:
+/// objects with `source` and `receiver` indices into `agents`. Entries
+/// that cannot be read are passed over. False when there are no links.
 fn links(
     doc: &Document,
     story: u32,
-    agents: &[Option<usize>],
-) -> Option<HashMap<usize, Vec<usize>>> {
-    let links = doc
+    actions: &[Action],
+    members: &[usize],
+    parents: &mut [Vec<usize>],
+) -> bool {
+    let Some(links) = doc
         .get(story, "links")
-        .filter(|l| doc.kind(*l) == Kind::Array)?;
+        .filter(|l| doc.kind(*l) == Kind::Array)
+    else {
+        return false;
+    };
+    // `agents` indices to actions: entries that are no action object keep
+    // their index.
+    let agents: Vec<Option<usize>> = doc
+        .get(story, "agents")
+        .map(|a| {
+            doc.children(a)
+                .map(|n| {
+                    members
+                        .binary_search_by_key(&n, |&m| actions[m].node)
+                        .ok()
+                        .map(|i| members[i])
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     let index = |link: u32, key: &str| -> Option<usize> {
         let n = doc
             .get(link, key)
@@ -243,20 +283,18 @@ fn links(
         let i: usize = doc.raw(n).trim().parse().ok()?;
         agents.get(i).copied().flatten()
     };
-    let mut parents: HashMap<usize, Vec<usize>> = HashMap::new();
     for link in doc.children(links) {
         if let (Some(from), Some(to)) = (index(link, "source"), index(link, "receiver")) {
-            let list = parents.entry(to).or_default();
-            if !list.contains(&from) {
-                list.push(from);
+            if !parents[to].contains(&from) {
+                parents[to].push(from);
             }
         }
     }
-    Some(parents)
+    true
 }
 
 /// The actions of a story that receive events from outside it.
-fn entries(doc: &Document, story: u32, actions: &[Action], members: &[usize]) -> Vec<usize> {
+fn story_entries(doc: &Document, story: u32, actions: &[Action], members: &[usize]) -> Vec<usize> {
     let text = |node: Option<u32>| node.and_then(|n| doc.str_value(n)).map(|s| s.into_owned());
     let mut guids: Vec<String> = text(doc.get(story, "entry_agent_guid"))
         .into_iter()
@@ -281,18 +319,19 @@ fn entries(doc: &Document, story: u32, actions: &[Action], members: &[usize]) ->
         .collect()
 }
 
-/// Every action a path of links leads from to `action`.
-fn ancestors_of(action: usize, parents: &HashMap<usize, Vec<usize>>) -> HashSet<usize> {
-    let mut seen = HashSet::new();
+/// Every action a path of links leads from to `action`, sorted.
+fn ancestors_of(action: usize, parents: &[Vec<usize>]) -> Box<[usize]> {
+    let mut seen = vec![false; parents.len()];
     let mut todo = vec![action];
     while let Some(a) = todo.pop() {
-        for &p in parents.get(&a).map_or(&[][..], Vec::as_slice) {
-            if seen.insert(p) {
+        for &p in &parents[a] {
+            if !seen[p] {
+                seen[p] = true;
                 todo.push(p);
             }
         }
     }
-    seen
+    (0..parents.len()).filter(|&i| seen[i]).collect()
 }
 
 /// The slugs a name may have: lower case, each run of characters that are
@@ -301,6 +340,10 @@ fn ancestors_of(action: usize, parents: &HashMap<usize, Vec<usize>>) -> HashSet<
 /// dropped, and with apostrophes dropped or made separators.
 pub(crate) fn slugs(name: &str) -> Vec<String> {
     let mut out = vec![slug(name, false)];
+    if name.is_ascii() && !name.contains('\'') {
+        out.retain(|s| !s.is_empty());
+        return out;
+    }
     if !name.is_ascii() {
         out.push(slug(name, true));
     }
@@ -317,6 +360,9 @@ pub(crate) fn slugs(name: &str) -> Vec<String> {
 }
 
 fn slug(name: &str, keep_unicode: bool) -> String {
+    if name.is_ascii() {
+        return ascii_slug(name);
+    }
     let mut out = String::with_capacity(name.len());
     let mut gap = false;
     for c in name.chars().flat_map(char::to_lowercase) {
@@ -327,6 +373,24 @@ fn slug(name: &str, keep_unicode: bool) -> String {
             }
             gap = false;
             out.push(c);
+        } else {
+            gap = true;
+        }
+    }
+    out
+}
+
+/// [`slug`] of an ASCII name, byte by byte.
+fn ascii_slug(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut gap = false;
+    for b in name.bytes() {
+        if b.is_ascii_alphanumeric() {
+            if gap && !out.is_empty() {
+                out.push('_');
+            }
+            gap = false;
+            out.push(char::from(b.to_ascii_lowercase()));
         } else {
             gap = true;
         }
@@ -354,11 +418,13 @@ mod tests {
         assert!(slugs("!!!").is_empty());
     }
 
-    fn stories(json: &str) -> (Stories, Vec<Action>) {
+    /// Runs `check` on the stories of `json`.
+    fn with_stories(json: &str, check: impl FnOnce(&LazyStories, &[Action])) {
         let doc = Document::parse(json).unwrap();
         match super::super::recognise(&doc) {
             super::super::Recognised::Export { actions, shape, .. } => {
-                (Stories::new(&doc, &actions, shape), actions)
+                let lazy = LazyStories::new(&doc, &actions, shape);
+                check(&lazy, &actions)
             }
             other => panic!("{other:?}"),
         }
@@ -366,8 +432,7 @@ mod tests {
 
     #[test]
     fn upstream_follows_links_through_cycles_and_duplicates() {
-        let (s, _) = stories(
-            r#"{"agents": [
+        let json = r#"{"agents": [
                 {"type": "Agents::WebhookAgent", "name": "Receive Alert"},
                 {"type": "Agents::HTTPRequestAgent", "name": "Get Token"},
                 {"type": "Agents::HTTPRequestAgent", "name": "Call API"},
@@ -377,46 +442,53 @@ mod tests {
               "links": [{"source": 0, "receiver": 1}, {"source": 1, "receiver": 2},
                         {"source": 1, "receiver": 2}, {"source": 2, "receiver": 1},
                         {"source": 9, "receiver": 2}, {"source": "x", "receiver": 2}],
-              "pages": [{"name": "Submit feedback"}]}"#,
-        );
-        assert_eq!(s.resolves(2, "get_token"), Some(true));
-        assert_eq!(s.resolves(2, "submit_feedback"), Some(true));
-        assert_eq!(s.resolves(2, "get_tokne"), Some(false));
-        assert_eq!(s.nearest(2, "get_tokne").as_deref(), Some("get_token"));
-        assert_eq!(s.upstream(2, "receive_alert"), Some(true));
-        assert_eq!(s.upstream(1, "call_api"), Some(true), "a cycle");
-        assert_eq!(s.upstream(2, "call_api"), Some(true), "itself");
-        assert_eq!(s.upstream(2, "orphan"), Some(false));
-        assert_eq!(s.upstream(2, "submit_feedback"), None, "a page");
-        assert_eq!(s.receives_events(3), Some(false));
-        assert_eq!(s.receives_events(0), Some(true), "a webhook");
-        assert_eq!(s.receives_events(4), Some(true), "scheduled");
-        assert_eq!(s.receives_events(2), Some(true));
+              "pages": [{"name": "Submit feedback"}]}"#;
+        with_stories(json, |lazy, _| {
+            let s = lazy.get();
+            assert_eq!(s.resolves(2, "get_token"), Some(true));
+            assert_eq!(s.resolves(2, "submit_feedback"), Some(true));
+            assert_eq!(s.resolves(2, "get_tokne"), Some(false));
+            assert_eq!(s.nearest(2, "get_tokne").as_deref(), Some("get_token"));
+            assert_eq!(s.upstream(2, "receive_alert"), Some(true));
+            assert_eq!(s.upstream(1, "call_api"), Some(true), "a cycle");
+            assert_eq!(s.upstream(2, "call_api"), Some(true), "itself");
+            assert_eq!(s.upstream(2, "orphan"), Some(false));
+            assert_eq!(s.upstream(2, "submit_feedback"), None, "a page");
+            assert_eq!(lazy.receives_events(3), Some(false));
+            assert_eq!(lazy.receives_events(0), Some(true), "a webhook");
+            assert_eq!(lazy.receives_events(4), Some(true), "scheduled");
+            assert_eq!(lazy.receives_events(2), Some(true));
+        });
     }
 
     #[test]
     fn sub_stories_resolve_their_own_names_and_copies_nothing() {
-        let (s, actions) = stories(
-            r#"{"agents": [{"type": "Agents::HTTPRequestAgent", "name": "Outer"}], "links": [],
+        let json = r#"{"agents": [{"type": "Agents::HTTPRequestAgent", "name": "Outer"}], "links": [],
                 "send_to_stories": [{"entry_agent_guid": "e1", "agents": [
                   {"type": "Agents::WebhookAgent", "name": "Entry", "guid": "e1"},
                   {"type": "Agents::HTTPRequestAgent", "name": "Inner"}],
-                  "links": [{"source": 0, "receiver": 1}]}]}"#,
+                  "links": [{"source": 0, "receiver": 1}]}]}"#;
+        with_stories(json, |lazy, actions| {
+            let s = lazy.get();
+            let inner = actions
+                .iter()
+                .position(|a| a.name.as_deref() == Some("Inner"))
+                .unwrap();
+            assert_eq!(s.resolves(inner, "entry"), Some(true));
+            assert_eq!(s.resolves(inner, "outer"), Some(false));
+            assert_eq!(s.upstream(inner, "entry"), Some(true));
+        });
+        with_stories(
+            r#"[{"type": "Agents::HTTPRequestAgent", "name": "A"}]"#,
+            |lazy, _| {
+                assert_eq!(lazy.get().resolves(0, "b"), None);
+                assert_eq!(lazy.get().upstream(0, "a"), None);
+            },
         );
-        let inner = actions
-            .iter()
-            .position(|a| a.name.as_deref() == Some("Inner"))
-            .unwrap();
-        assert_eq!(s.resolves(inner, "entry"), Some(true));
-        assert_eq!(s.resolves(inner, "outer"), Some(false));
-        assert_eq!(s.upstream(inner, "entry"), Some(true));
-        let (s, _) = stories(r#"[{"type": "Agents::HTTPRequestAgent", "name": "A"}]"#);
-        assert_eq!(s.resolves(0, "b"), None);
-        assert_eq!(s.upstream(0, "a"), None);
-        let (s, _) = stories(
-            r#"{"agents": [{"type": "Agents::GroupAgent", "name": "G"},
-                           {"type": "Agents::HTTPRequestAgent", "name": "A"}], "links": []}"#,
-        );
-        assert_eq!(s.resolves(1, "b"), None, "groups");
+        let groups = r#"{"agents": [{"type": "Agents::GroupAgent", "name": "G"},
+                           {"type": "Agents::HTTPRequestAgent", "name": "A"}], "links": []}"#;
+        with_stories(groups, |lazy, _| {
+            assert_eq!(lazy.get().resolves(1, "b"), None, "groups")
+        });
     }
 }

@@ -840,6 +840,7 @@ mod tests {
                 action: actions[0].node,
                 action_index: 0,
                 stories: &stories,
+                references: std::cell::RefCell::new(None),
                 now: 0,
                 guards: true,
             };

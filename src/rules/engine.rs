@@ -64,6 +64,7 @@ pub(crate) fn check<'t>(
             action: action.node,
             action_index: ai,
             stories: &stories,
+            references: std::cell::RefCell::new(None),
             now: rules.now,
             guards: rules.use_prefilter,
         };

@@ -35,6 +35,8 @@ pub(crate) enum Place {
     Value,
     /// In its member name (decoded).
     Key,
+    /// At the start of the value under test (decoded).
+    Start,
 }
 
 /// A literal a condition may need.
@@ -127,6 +129,23 @@ pub(crate) fn needs(condition: &Condition) -> Option<Needs> {
             Needs::from_set(values.iter().map(|v| lower(v.as_bytes())).collect(), false)
         }
         Condition::Reason(_, inner) | Condition::Redact(inner) => needs(inner),
+        // A reference is in a pill, in Liquid, or in a formula field, which
+        // starts with `=`.
+        Condition::References(_) => Some(Needs(
+            [
+                ("<<", Place::Value),
+                ("{{", Place::Value),
+                ("{%", Place::Value),
+                ("=", Place::Start),
+            ]
+            .into_iter()
+            .map(|(l, place)| Atom {
+                place,
+                literal: l.as_bytes().to_vec(),
+                strings_only: true,
+            })
+            .collect(),
+        )),
         _ => None,
     }
 }
@@ -390,19 +409,21 @@ pub(crate) struct Prefilter {
 }
 
 /// One automaton over the literals needed in one place, and the rule bits
-/// each literal stands for.
+/// each literal stands for; and the literals needed at the start.
 #[derive(Debug)]
 struct Scanner {
     automaton: Option<AhoCorasick>,
     bits: Vec<u64>,
+    starts: Vec<(Vec<u8>, u64)>,
 }
 
 impl Scanner {
-    fn new(literals: Vec<(Vec<u8>, u64)>) -> Self {
+    fn new(literals: Vec<(Vec<u8>, u64)>, starts: Vec<(Vec<u8>, u64)>) -> Self {
         if literals.is_empty() {
             return Scanner {
                 automaton: None,
                 bits: Vec::new(),
+                starts,
             };
         }
         let automaton = AhoCorasick::builder()
@@ -418,11 +439,27 @@ impl Scanner {
                 Vec::new()
             },
             automaton,
+            starts,
         }
     }
 
-    /// The bits of the rules whose literals occur in `text`.
+    /// The bits of the rules whose literals occur in `text`, anywhere or
+    /// at its start.
     fn scan(&self, text: &str) -> u64 {
+        let head = text.as_bytes();
+        let at_start = self
+            .starts
+            .iter()
+            .filter(|(l, _)| {
+                head.get(..l.len())
+                    .is_some_and(|h| h.eq_ignore_ascii_case(l))
+            })
+            .fold(0, |acc, (_, b)| acc | b);
+        at_start | self.scan_anywhere(text)
+    }
+
+    /// The bits of the rules whose literals occur anywhere in `text`.
+    fn scan_anywhere(&self, text: &str) -> u64 {
         let Some(ac) = &self.automaton else {
             return if self.bits.is_empty() { 0 } else { u64::MAX };
         };
@@ -454,10 +491,10 @@ impl Prefilter {
             rule_bits: Vec::new(),
             branch_bits: Vec::new(),
             container_bits: 0,
-            value: Scanner::new(Vec::new()),
-            key: Scanner::new(Vec::new()),
+            value: Scanner::new(Vec::new(), Vec::new()),
+            key: Scanner::new(Vec::new(), Vec::new()),
         };
-        let (mut value, mut key) = (Vec::new(), Vec::new());
+        let (mut value, mut key, mut starts) = (Vec::new(), Vec::new(), Vec::new());
         // Guards beyond 64 share bits: a shared bit only lets more values
         // through.
         let mut next_bit = 0u32;
@@ -474,6 +511,7 @@ impl Prefilter {
                         value.push((atom.literal, bit));
                     }
                     Place::Key => key.push((atom.literal, bit)),
+                    Place::Start => starts.push((atom.literal, bit)),
                 }
             }
             Some(bit)
@@ -495,8 +533,8 @@ impl Prefilter {
                 }
             }
         }
-        p.value = Scanner::new(value);
-        p.key = Scanner::new(key);
+        p.value = Scanner::new(value, starts);
+        p.key = Scanner::new(key, Vec::new());
         p
     }
 

@@ -7,7 +7,22 @@ use crate::parse::Kind;
 
 /// Whether `s` may hold a reference at all: a pill, Liquid, or a formula.
 fn may_reference(s: &str) -> bool {
-    s.starts_with('=') || s.contains("<<") || s.contains("{{") || s.contains("{%")
+    s.starts_with('=') || memchr::memchr2(b'<', b'{', s.as_bytes()).is_some()
+}
+
+/// The references of the subject, parsed once for all the conditions that
+/// ask about the same text.
+fn cached(ctx: &Ctx, subject: &Subject) -> std::rc::Rc<[crate::export::references::Reference]> {
+    let key = (subject.node, subject.range.clone());
+    let mut cache = ctx.references.borrow_mut();
+    if let Some((k, refs)) = cache.as_ref() {
+        if *k == key {
+            return std::rc::Rc::clone(refs);
+        }
+    }
+    let refs: std::rc::Rc<[_]> = parse(subject.str()).into();
+    *cache = Some((key, std::rc::Rc::clone(&refs)));
+    refs
 }
 
 /// A hit for each reference of the subject that passes `test` (the first,
@@ -23,7 +38,7 @@ pub(super) fn references(
         return Vec::new();
     }
     let mut out = Vec::new();
-    for r in parse(s) {
+    for r in cached(ctx, subject).iter() {
         if !test.kinds.is_empty() && !test.kinds.contains(&r.kind) {
             continue;
         }
@@ -38,7 +53,7 @@ pub(super) fn references(
         };
         if !agrees(test.resolves, &|| stories.resolves(ai, root))
             || !agrees(test.upstream, &|| stories.upstream(ai, root))
-            || !agrees(test.receives_events, &|| stories.receives_events(ai))
+            || !agrees(test.receives_events, &|| ctx.stories.receives_events(ai))
         {
             continue;
         }
