@@ -109,12 +109,33 @@ pub(crate) struct Reference {
 }
 
 /// Every reference in `text`, in order.
+#[cfg(test)]
 pub(crate) fn references(text: &str) -> Vec<Reference> {
     let mut out = Vec::new();
-    if let Some(rest) = text.strip_prefix('=') {
-        formula(rest, 1, Syntax::Formula, &mut out);
-        return out;
+    Parser::default().parse(text, &mut out);
+    out
+}
+
+/// Reads references, reusing its buffers from one text to the next.
+#[derive(Debug, Default)]
+pub(crate) struct Parser {
+    toks: Vec<Token>,
+}
+
+impl Parser {
+    /// Every reference in `text`, in order, into `out` (cleared first).
+    pub(crate) fn parse(&mut self, text: &str, out: &mut Vec<Reference>) {
+        out.clear();
+        match text.strip_prefix('=') {
+            Some(rest) => formula(rest, 1, Syntax::Formula, out, &mut self.toks),
+            None => templated(text, out, &mut self.toks),
+        }
     }
+}
+
+/// The references of text that is not a formula field: its pills and its
+/// Liquid.
+fn templated(text: &str, out: &mut Vec<Reference>, toks: &mut Vec<Token>) {
     let bytes = text.as_bytes();
     let mut i = 0;
     let mut skip_until: Option<&str> = None;
@@ -127,9 +148,14 @@ pub(crate) fn references(text: &str) -> Vec<Reference> {
                 i = at + 2;
                 continue;
             }
+            if let Some((r, end)) = simple_pill(text, at + 2) {
+                out.extend(r);
+                i = end + 2;
+                continue;
+            }
             match pill_end(text, at + 2) {
                 Some(end) => {
-                    formula(&text[at + 2..end], at + 2, Syntax::Pill, &mut out);
+                    formula(&text[at + 2..end], at + 2, Syntax::Pill, out, toks);
                     i = end + 2;
                 }
                 None => i = at + 2,
@@ -148,18 +174,17 @@ pub(crate) fn references(text: &str) -> Vec<Reference> {
                     (Some(_), _) => {}
                     (None, "comment") => skip_until = Some("endcomment"),
                     (None, "raw") => skip_until = Some("endraw"),
-                    (None, _) => liquid_tag(inner, at + 2, &mut out),
+                    (None, _) => liquid_tag(inner, at + 2, out, toks),
                 }
             } else if skip_until.is_none() {
-                liquid_output(inner, at + 2, &mut out);
+                liquid_expression(inner, at + 2, out, toks);
             }
             i = end + 2;
         } else {
             i = at + 1;
         }
     }
-    mark_liquid_locals(text, &mut out);
-    out
+    mark_liquid_locals(text, out);
 }
 
 /// Where the pill whose content starts at `from` ends (the offset of its
@@ -214,96 +239,146 @@ enum Tok {
 #[derive(Clone, Copy, Debug)]
 struct Token {
     tok: Tok,
-    start: usize,
-    end: usize,
+    start: u32,
+    end: u32,
 }
 
-/// The tokens of an expression; `\` escapes in strings are honoured and
-/// an unterminated string runs to the end.
-fn tokens(s: &str) -> Vec<Token> {
+impl Token {
+    fn range(self) -> Range<usize> {
+        self.start as usize..self.end as usize
+    }
+}
+
+/// What a scan of an expression's tokens saw, so that the rarer passes run
+/// only where they are needed.
+#[derive(Clone, Copy, Debug, Default)]
+struct Seen {
+    /// A `LAMBDA` name.
+    lambda: bool,
+    /// A `{`.
+    brace: bool,
+}
+
+/// Bytes of a name: ASCII letters, digits and `_`.
+const NAME_BYTE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric() || c == b'_';
+        b += 1;
+    }
+    table
+};
+
+/// The tokens of an expression, into `out`; `\` escapes in strings are
+/// honoured and an unterminated string runs to the end. Expressions are
+/// short: offsets fit in `u32` (longer text yields no tokens).
+fn tokens(s: &str, out: &mut Vec<Token>) -> Seen {
+    out.clear();
+    let mut seen = Seen::default();
     let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(8);
+    if u32::try_from(bytes.len()).is_err() {
+        return seen;
+    }
     let mut i = 0;
     while i < bytes.len() {
-        let b = bytes[i];
         let start = i;
-        let tok = match b {
+        let tok = match bytes[i] {
             b' ' | b'\t' | b'\n' | b'\r' => {
                 i += 1;
                 continue;
             }
-            b'"' | b'\'' => {
-                i += 1;
-                while i < bytes.len() && bytes[i] != b {
-                    i += if bytes[i] == b'\\' { 2 } else { 1 };
-                }
-                i = (i + 1).min(bytes.len());
+            q @ (b'"' | b'\'') => {
+                i = string_end(bytes, i + 1, q);
                 Tok::Str
             }
-            b'.' => {
-                i += 1;
-                Tok::Dot
-            }
-            b'(' | b'[' | b'{' => {
-                i += 1;
-                Tok::Open(b)
-            }
-            b')' | b']' | b'}' => {
-                i += 1;
-                Tok::Close(b)
-            }
-            b',' => {
-                i += 1;
-                Tok::Comma
-            }
-            b':' => {
-                i += 1;
-                Tok::Colon
-            }
-            b'|' => {
-                i += 1;
-                if bytes.get(i) == Some(&b'>') {
-                    i += 1;
-                    Tok::Other
-                } else {
-                    Tok::Pipe
-                }
-            }
-            _ if b.is_ascii_alphanumeric() || b == b'_' => {
-                while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
-                    i += 1;
-                }
-                if s[start..i].bytes().all(|c| c.is_ascii_digit()) {
-                    // A decimal point and its digits belong to the number.
-                    if bytes.get(i) == Some(&b'.')
-                        && bytes.get(i + 1).is_some_and(u8::is_ascii_digit)
-                    {
-                        i += 1;
-                        while i < bytes.len() && bytes[i].is_ascii_digit() {
-                            i += 1;
-                        }
-                    }
+            b if NAME_BYTE[usize::from(b)] => {
+                i = name_end(bytes, i);
+                let word = &bytes[start..i];
+                if word.iter().all(u8::is_ascii_digit) {
+                    i = decimals_end(bytes, i);
                     Tok::Number
                 } else {
+                    seen.lambda |= word.eq_ignore_ascii_case(b"LAMBDA");
                     Tok::Ident
                 }
             }
-            _ => {
-                // One character of anything else (operators, `%`, and
-                // non-ASCII text).
-                i += s[i..].chars().next().map_or(1, char::len_utf8);
-                Tok::Other
+            b => {
+                i += 1;
+                punctuation(b, bytes, &mut i, &mut seen)
             }
         };
-        out.push(Token { tok, start, end: i });
+        out.push(Token {
+            tok,
+            start: start as u32,
+            end: i as u32,
+        });
     }
-    out
+    seen
+}
+
+/// The token of the punctuation byte `b`, whose next byte is at `*i`
+/// (moved past what the token takes).
+fn punctuation(b: u8, bytes: &[u8], i: &mut usize, seen: &mut Seen) -> Tok {
+    match b {
+        b'.' => Tok::Dot,
+        b'(' | b'[' | b'{' => {
+            seen.brace |= b == b'{';
+            Tok::Open(b)
+        }
+        b')' | b']' | b'}' => Tok::Close(b),
+        b',' => Tok::Comma,
+        b':' => Tok::Colon,
+        b'|' if bytes.get(*i) == Some(&b'>') => {
+            *i += 1;
+            Tok::Other
+        }
+        b'|' => Tok::Pipe,
+        _ => {
+            // One character of anything else (operators, `%`, and
+            // non-ASCII text).
+            while *i < bytes.len() && (bytes[*i] & 0xC0) == 0x80 {
+                *i += 1;
+            }
+            Tok::Other
+        }
+    }
+}
+
+/// Where a string whose content starts at `i` ends (after its closing
+/// `quote`, or at the end).
+fn string_end(bytes: &[u8], mut i: usize, quote: u8) -> usize {
+    while i < bytes.len() && bytes[i] != quote {
+        i += if bytes[i] == b'\\' { 2 } else { 1 };
+    }
+    (i + 1).min(bytes.len())
+}
+
+/// Where the name that starts at `i` ends.
+fn name_end(bytes: &[u8], mut i: usize) -> usize {
+    while i < bytes.len() && NAME_BYTE[usize::from(bytes[i])] {
+        i += 1;
+    }
+    i
+}
+
+/// Where a number's decimals end, if a decimal point follows it at `i`.
+fn decimals_end(bytes: &[u8], i: usize) -> usize {
+    if bytes.get(i) == Some(&b'.') && bytes.get(i + 1).is_some_and(u8::is_ascii_digit) {
+        let mut j = i + 1;
+        while j < bytes.len() && bytes[j].is_ascii_digit() {
+            j += 1;
+        }
+        return j;
+    }
+    i
 }
 
 /// The end of the path that starts with the name at `toks[i]`: `.name`
 /// and `[...]` steps after it.
 fn path_end(toks: &[Token], mut i: usize) -> usize {
-    let mut end = toks[i].end;
+    let mut end = toks[i].end as usize;
     i += 1;
     loop {
         match toks.get(i).map(|t| t.tok) {
@@ -312,12 +387,12 @@ fn path_end(toks: &[Token], mut i: usize) -> usize {
                     .get(i + 1)
                     .is_some_and(|t| t.tok == Tok::Ident || t.tok == Tok::Number) =>
             {
-                end = toks[i + 1].end;
+                end = toks[i + 1].end as usize;
                 i += 2;
             }
             Some(Tok::Open(b'[')) => match matching(toks, i) {
                 Some(close) => {
-                    end = toks[close].end;
+                    end = toks[close].end as usize;
                     i = close + 1;
                 }
                 None => return end,
@@ -347,6 +422,10 @@ fn matching(toks: &[Token], open: usize) -> Option<usize> {
 
 /// What an upper-case first name is.
 fn global_kind(name: &str) -> Option<RootKind> {
+    // Most names are slugs: lower case from the start.
+    if name.as_bytes().first().is_some_and(u8::is_ascii_lowercase) {
+        return None;
+    }
     if !name.bytes().any(|b| b.is_ascii_uppercase()) || name.bytes().any(|b| b.is_ascii_lowercase())
     {
         return None;
@@ -367,7 +446,7 @@ fn global_kind(name: &str) -> Option<RootKind> {
 fn named(toks: &[Token], root: usize, base: usize) -> Option<Range<usize>> {
     match (toks.get(root + 1), toks.get(root + 2)) {
         (Some(dot), Some(name)) if dot.tok == Tok::Dot && name.tok == Tok::Ident => {
-            Some(base + name.start..base + name.end)
+            Some(base + name.start as usize..base + name.end as usize)
         }
         _ => None,
     }
@@ -379,20 +458,27 @@ fn named(toks: &[Token], root: usize, base: usize) -> Option<Range<usize>> {
 
 /// The references of the formula expression `expr`, which starts at byte
 /// `base` of the text.
-fn formula(expr: &str, base: usize, syntax: Syntax, out: &mut Vec<Reference>) {
+fn formula(
+    expr: &str,
+    base: usize,
+    syntax: Syntax,
+    out: &mut Vec<Reference>,
+    toks: &mut Vec<Token>,
+) {
     if let Some(r) = simple_path(expr, base, syntax) {
         out.extend(r);
         return;
     }
-    let toks = tokens(expr);
+    let seen = tokens(expr, toks);
+    let toks = &toks[..];
     // Most expressions have neither: no scopes to work out.
-    let lambdas = if expr.contains("LAMBDA") || expr.contains("lambda") {
-        lambda_scopes(expr, &toks)
+    let lambdas = if seen.lambda {
+        lambda_scopes(expr, toks)
     } else {
         Vec::new()
     };
-    let placeholders = if expr.contains('{') {
-        placeholders(&toks)
+    let placeholders = if seen.brace {
+        placeholders(toks)
     } else {
         Vec::new()
     };
@@ -417,7 +503,7 @@ fn formula(expr: &str, base: usize, syntax: Syntax, out: &mut Vec<Reference>) {
         if after_dot && !dot_opens_path {
             continue;
         }
-        let name = &expr[t.start..t.end];
+        let name = &expr[t.range()];
         let next = toks.get(i + 1).map(|n| n.tok);
         if next == Some(Tok::Colon) && depth_call > 0 {
             continue; // a named argument's label
@@ -433,73 +519,118 @@ fn formula(expr: &str, base: usize, syntax: Syntax, out: &mut Vec<Reference>) {
             global_kind(name).unwrap_or(RootKind::Action)
         };
         let end = if kind == RootKind::Function {
-            t.end
+            t.end as usize
         } else {
-            path_end(&toks, i)
+            path_end(toks, i)
         };
         let name_range = match kind {
-            RootKind::Credential | RootKind::Resource => named(&toks, i, base),
+            RootKind::Credential | RootKind::Resource => named(toks, i, base),
             _ => None,
         };
+        let root = t.range();
         out.push(Reference {
             kind,
             syntax,
-            root: base + t.start..base + t.end,
-            path: base + t.start..base + end,
+            root: base + root.start..base + root.end,
+            path: base + root.start..base + end,
             name: name_range,
         });
     }
 }
 
-/// The reference of an expression that is only a path of names
-/// (`get_token.body.access_token`, `.CREDENTIAL.x`), found without
-/// tokenizing: most pills are. `None` for anything else; `Some(None)` for
-/// a path that is no reference (a number).
-fn simple_path(expr: &str, base: usize, syntax: Syntax) -> Option<Option<Reference>> {
-    let bytes = expr.as_bytes();
-    let lead = bytes.iter().take_while(|b| b.is_ascii_whitespace()).count();
-    let trail = bytes[lead..]
-        .iter()
-        .rev()
-        .take_while(|b| b.is_ascii_whitespace())
-        .count();
-    let body = &bytes[lead..bytes.len() - trail];
-    let dotted = body.first() == Some(&b'.');
-    let path = &body[usize::from(dotted)..];
-    let is_name = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
-    if path.is_empty()
-        || !path.iter().all(|b| is_name(b) || *b == b'.')
-        || path.starts_with(b".")
-        || path.ends_with(b".")
-        || path.windows(2).any(|w| w == b"..")
-    {
-        return None;
+/// A path of names read in one pass: `get_token.body.access_token`, or
+/// `.CREDENTIAL.x`.
+struct PlainPath {
+    /// The first name.
+    root: Range<usize>,
+    /// The second name, if any.
+    second: Option<Range<usize>>,
+    /// The whole path.
+    path: Range<usize>,
+    /// Where the blanks after the path end.
+    end: usize,
+}
+
+fn is_name_byte(b: u8) -> bool {
+    NAME_BYTE[usize::from(b)]
+}
+
+/// The path of names that starts at `from` (after blanks and an optional
+/// leading `.`), with the blanks after it; `None` where no name starts or
+/// a `.` is not followed by one.
+fn plain_path(bytes: &[u8], from: usize) -> Option<PlainPath> {
+    let blanks = |mut i: usize| {
+        while bytes.get(i).is_some_and(u8::is_ascii_whitespace) {
+            i += 1;
+        }
+        i
+    };
+    let mut i = blanks(from);
+    i += usize::from(bytes.get(i) == Some(&b'.'));
+    let start = i;
+    let (mut root, mut second) = (None, None);
+    loop {
+        let segment = i;
+        while bytes.get(i).is_some_and(|b| is_name_byte(*b)) {
+            i += 1;
+        }
+        if i == segment {
+            return None;
+        }
+        match root {
+            None => root = Some(segment..i),
+            Some(_) if second.is_none() => second = Some(segment..i),
+            Some(_) => {}
+        }
+        if bytes.get(i) != Some(&b'.') {
+            break;
+        }
+        i += 1;
     }
-    let start = lead + usize::from(dotted);
-    let root_len = path.iter().position(|b| *b == b'.').unwrap_or(path.len());
-    let root_text = &expr[start..start + root_len];
+    Some(PlainPath {
+        root: root?,
+        second,
+        path: start..i,
+        end: blanks(i),
+    })
+}
+
+/// The reference a plain path makes, in text whose offset 0 is `base`;
+/// `None` for a number.
+fn plain_reference(text: &str, p: PlainPath, base: usize, syntax: Syntax) -> Option<Reference> {
+    let root_text = &text[p.root.clone()];
     if root_text.bytes().all(|b| b.is_ascii_digit()) {
-        return Some(None);
+        return None;
     }
     let kind = global_kind(root_text).unwrap_or(RootKind::Action);
     let name = match kind {
-        RootKind::Credential | RootKind::Resource if root_len < path.len() => {
-            let from = start + root_len + 1;
-            let len = path[root_len + 1..]
-                .iter()
-                .position(|b| *b == b'.')
-                .unwrap_or(path.len() - root_len - 1);
-            Some(base + from..base + from + len)
-        }
+        RootKind::Credential | RootKind::Resource => p.second.map(|n| base + n.start..base + n.end),
         _ => None,
     };
-    Some(Some(Reference {
+    Some(Reference {
         kind,
         syntax,
-        root: base + start..base + start + root_len,
-        path: base + start..base + start + path.len(),
+        root: base + p.root.start..base + p.root.end,
+        path: base + p.path.start..base + p.path.end,
         name,
-    }))
+    })
+}
+
+/// The reference of an expression that is only a path of names, found
+/// without tokenizing: most formulas are. `None` for anything else;
+/// `Some(None)` for a path that is no reference (a number).
+fn simple_path(expr: &str, base: usize, syntax: Syntax) -> Option<Option<Reference>> {
+    let p = plain_path(expr.as_bytes(), 0).filter(|p| p.end == expr.len())?;
+    Some(plain_reference(expr, p, base, syntax))
+}
+
+/// A pill whose content (from `from`) is only a path of names, read in
+/// one pass: most pills are. Its reference and the offset of its `>>`.
+fn simple_pill(text: &str, from: usize) -> Option<(Option<Reference>, usize)> {
+    let bytes = text.as_bytes();
+    let p = plain_path(bytes, from).filter(|p| bytes[p.end..].starts_with(b">>"))?;
+    let end = p.end;
+    Some((plain_reference(text, p, 0, Syntax::Pill), end))
 }
 
 /// The tokens of template placeholders such as `{my-credential}` (braces
@@ -539,7 +670,7 @@ fn lambda_scopes<'s>(expr: &'s str, toks: &[Token]) -> Vec<(Range<usize>, Vec<&'
     for i in 0..toks.len() {
         let t = toks[i];
         let is_lambda = t.tok == Tok::Ident
-            && expr[t.start..t.end].eq_ignore_ascii_case("LAMBDA")
+            && expr[t.range()].eq_ignore_ascii_case("LAMBDA")
             && toks.get(i + 1).is_some_and(|n| n.tok == Tok::Open(b'('));
         if !is_lambda {
             continue;
@@ -565,7 +696,7 @@ fn lambda_scopes<'s>(expr: &'s str, toks: &[Token]) -> Vec<(Range<usize>, Vec<&'
         let params: Vec<&str> = args[..args.len().saturating_sub(1)]
             .iter()
             .filter(|a| a.len() == 1 && toks[a.start].tok == Tok::Ident)
-            .map(|a| &expr[toks[a.start].start..toks[a.start].end])
+            .map(|a| &expr[toks[a.start].range()])
             .collect();
         out.push((i + 2..close, params));
     }
@@ -581,15 +712,12 @@ const LIQUID_OPERATORS: [&str; 5] = ["and", "or", "not", "contains", "in"];
 /// Liquid's literals that are words.
 const LIQUID_LITERALS: [&str; 6] = ["true", "false", "nil", "null", "empty", "blank"];
 
-/// `{{ value | filter: arg, ... }}`: the names the value and the filters'
-/// arguments read (the filters' own names are no reference).
-fn liquid_output(inner: &str, base: usize, out: &mut Vec<Reference>) {
-    liquid_expression(inner, base, out);
-}
-
-/// The names a Liquid expression reads.
-fn liquid_expression(expr: &str, base: usize, out: &mut Vec<Reference>) {
-    let toks = tokens(expr);
+/// The names a Liquid expression reads: in `{{ value | filter: arg, ... }}`
+/// the value and the filters' arguments (the filters' own names are no
+/// reference).
+fn liquid_expression(expr: &str, base: usize, out: &mut Vec<Reference>, toks: &mut Vec<Token>) {
+    tokens(expr, toks);
+    let toks = &toks[..];
     for i in 0..toks.len() {
         let t = toks[i];
         if t.tok != Tok::Ident {
@@ -606,7 +734,7 @@ fn liquid_expression(expr: &str, base: usize, out: &mut Vec<Reference>) {
         if after_dot && !dot_opens_path {
             continue;
         }
-        let name = &expr[t.start..t.end];
+        let name = &expr[t.range()];
         if LIQUID_OPERATORS.contains(&name) {
             continue;
         }
@@ -616,14 +744,15 @@ fn liquid_expression(expr: &str, base: usize, out: &mut Vec<Reference>) {
             global_kind(name).unwrap_or(RootKind::Action)
         };
         let name_range = match kind {
-            RootKind::Credential | RootKind::Resource => named(&toks, i, base),
+            RootKind::Credential | RootKind::Resource => named(toks, i, base),
             _ => None,
         };
+        let root = t.range();
         out.push(Reference {
             kind,
             syntax: Syntax::Liquid,
-            root: base + t.start..base + t.end,
-            path: base + t.start..base + path_end(&toks, i),
+            root: base + root.start..base + root.end,
+            path: base + root.start..base + path_end(toks, i),
             name: name_range,
         });
     }
@@ -631,7 +760,7 @@ fn liquid_expression(expr: &str, base: usize, out: &mut Vec<Reference>) {
 
 /// `{% tag ... %}`: the names its expression reads. Tags storylint does not
 /// know yield nothing.
-fn liquid_tag(inner: &str, base: usize, out: &mut Vec<Reference>) {
+fn liquid_tag(inner: &str, base: usize, out: &mut Vec<Reference>, toks: &mut Vec<Token>) {
     let lead = inner.len() - inner.trim_start_matches(['-', ' ', '\t', '\n', '\r']).len();
     let body = &inner[lead..];
     let tag = first_word(body);
@@ -639,16 +768,18 @@ fn liquid_tag(inner: &str, base: usize, out: &mut Vec<Reference>) {
     let rest = &inner[rest_at..];
     let rest = rest.trim_end_matches(['-', ' ', '\t', '\n', '\r']);
     match tag {
-        "if" | "elsif" | "unless" | "case" | "when" => liquid_expression(rest, base + rest_at, out),
+        "if" | "elsif" | "unless" | "case" | "when" => {
+            liquid_expression(rest, base + rest_at, out, toks);
+        }
         "assign" => {
             if let Some(eq) = rest.find('=') {
-                liquid_expression(&rest[eq + 1..], base + rest_at + eq + 1, out);
+                liquid_expression(&rest[eq + 1..], base + rest_at + eq + 1, out, toks);
             }
         }
         "for" => {
             if let Some(inn) = rest.find(" in ") {
                 let from = inn + 4;
-                liquid_expression(&rest[from..], base + rest_at + from, out);
+                liquid_expression(&rest[from..], base + rest_at + from, out, toks);
             }
         }
         "credential" | "global_resource" => {
@@ -773,6 +904,24 @@ mod tests {
                 ("literal", "pill", "TRUE", "TRUE")
             ]
         );
+    }
+
+    #[test]
+    fn a_reused_parser_reads_each_text_as_a_fresh_one() {
+        let texts = [
+            "=MAP(a.body.items, LAMBDA(item, item.url))",
+            "Bearer <<get_token.body.access_token>>",
+            "<<DATE(b.body.at, \"%Y\")>> {{ .c.d | x: e.f }}",
+            "{% for i in g.list %}{{ i }}{% endfor %}",
+            "",
+            "<< .CREDENTIAL.x >> <<1.5>> <<h[\"k\"].v>>",
+        ];
+        let mut parser = Parser::default();
+        let mut out = Vec::new();
+        for text in texts.iter().chain(texts.iter().rev()) {
+            parser.parse(text, &mut out);
+            assert_eq!(out, references(text), "{text}");
+        }
     }
 
     #[test]

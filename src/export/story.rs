@@ -67,8 +67,9 @@ struct Story {
     complete: bool,
     /// It holds groups, whose insides and links storylint cannot follow.
     opaque: bool,
-    /// Names a reference may start with, sorted, each with the action that
-    /// has it (`None` for a page).
+    /// Names a reference may start with, each with the action that has it
+    /// (`None` for a page), sorted by length, then text: most comparisons
+    /// in a search are of lengths.
     roots: Vec<(Box<str>, Option<usize>)>,
     /// Its `links` could be read.
     linked: bool,
@@ -79,7 +80,8 @@ struct Story {
 impl Story {
     /// The actions (and pages) named `root`.
     fn named(&self, root: &str) -> &[(Box<str>, Option<usize>)] {
-        let from = self.roots.partition_point(|(n, _)| &**n < root);
+        let want = (root.len(), root);
+        let from = self.roots.partition_point(|(n, _)| (n.len(), &**n) < want);
         let to = from + self.roots[from..].partition_point(|(n, _)| &**n == root);
         &self.roots[from..to]
     }
@@ -118,7 +120,9 @@ impl Stories {
                 story.add_pages(doc, node);
                 story.linked = links(doc, node, actions, &story.members, &mut stories.parents);
             }
-            story.roots.sort();
+            story
+                .roots
+                .sort_by(|(a, x), (b, y)| (a.len(), a, x).cmp(&(b.len(), b, y)));
             stories.stories.push(story);
         }
         stories

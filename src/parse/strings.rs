@@ -144,7 +144,8 @@ pub fn decode(text: &str, start: usize, end: usize) -> DecodedStr<'_> {
     }
     let bytes = raw.as_bytes();
     let mut out = String::with_capacity(raw.len());
-    let mut segs = Vec::new();
+    // A run and an escape for each backslash, and the last run.
+    let mut segs = Vec::with_capacity(2 * memchr::memchr_iter(b'\\', bytes).count() + 1);
     let mut i = 0;
     let mut run_start = 0;
     let push_run = |segs: &mut Vec<Segment>, out: &String, from: usize, to: usize| {

@@ -840,7 +840,7 @@ mod tests {
                 action: actions[0].node,
                 action_index: 0,
                 stories: &stories,
-                references: std::cell::RefCell::new(None),
+                references: &Default::default(),
                 now: 0,
                 guards: true,
             };

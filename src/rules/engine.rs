@@ -58,13 +58,14 @@ pub(crate) fn check<'t>(
     let mut applicable: Vec<usize> = Vec::new();
     let mut reported = Reported::new(rules.rules.len());
     let mut texts = Texts::default();
+    let references = std::cell::RefCell::default();
     for (ai, action) in actions.iter().enumerate() {
         let ctx = Ctx {
             doc,
             action: action.node,
             action_index: ai,
             stories: &stories,
-            references: std::cell::RefCell::new(None),
+            references: &references,
             now: rules.now,
             guards: rules.use_prefilter,
         };

@@ -414,6 +414,8 @@ pub(crate) struct Prefilter {
 struct Scanner {
     automaton: Option<AhoCorasick>,
     bits: Vec<u64>,
+    /// All of `bits`.
+    all: u64,
     starts: Vec<(Vec<u8>, u64)>,
 }
 
@@ -423,6 +425,7 @@ impl Scanner {
             return Scanner {
                 automaton: None,
                 bits: Vec::new(),
+                all: 0,
                 starts,
             };
         }
@@ -431,13 +434,15 @@ impl Scanner {
             .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .build(literals.iter().map(|(l, _)| l))
             .ok();
+        // Without an automaton every bit is set: nothing is skipped.
+        let bits: Vec<u64> = if automaton.is_some() {
+            literals.iter().map(|(_, b)| *b).collect()
+        } else {
+            Vec::new()
+        };
         Scanner {
-            // Without an automaton every bit is set: nothing is skipped.
-            bits: if automaton.is_some() {
-                literals.iter().map(|(_, b)| *b).collect()
-            } else {
-                Vec::new()
-            },
+            all: bits.iter().fold(0, |a, b| a | b),
+            bits,
             automaton,
             starts,
         }
@@ -447,15 +452,16 @@ impl Scanner {
     /// at its start.
     fn scan(&self, text: &str) -> u64 {
         let head = text.as_bytes();
-        let at_start = self
-            .starts
-            .iter()
-            .filter(|(l, _)| {
-                head.get(..l.len())
-                    .is_some_and(|h| h.eq_ignore_ascii_case(l))
-            })
-            .fold(0, |acc, (_, b)| acc | b);
-        at_start | self.scan_anywhere(text)
+        let mut found = self.scan_anywhere(text);
+        for (literal, bit) in &self.starts {
+            if head
+                .get(..literal.len())
+                .is_some_and(|h| h.eq_ignore_ascii_case(literal))
+            {
+                found |= bit;
+            }
+        }
+        found
     }
 
     /// The bits of the rules whose literals occur anywhere in `text`.
@@ -472,7 +478,7 @@ impl Scanner {
         if !ac.is_match(text) {
             return 0;
         }
-        let all: u64 = self.bits.iter().fold(0, |a, b| a | b);
+        let all = self.all;
         let mut found = 0u64;
         for m in ac.find_overlapping_iter(text) {
             found |= self.bits[m.pattern().as_usize()];

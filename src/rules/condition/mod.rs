@@ -75,13 +75,6 @@ pub(crate) enum Condition {
     Redact(Box<Condition>),
 }
 
-/// The references of one stretch of text, kept for the next condition
-/// that asks.
-pub(crate) type ReferenceCache = Option<(
-    (u32, Range<usize>),
-    std::rc::Rc<[crate::export::references::Reference]>,
-)>;
-
 /// A compiled `references`: which of a value's references it looks for.
 #[derive(Debug)]
 pub(crate) struct ReferenceTest {
@@ -133,7 +126,7 @@ pub(crate) struct Ctx<'d, 't> {
     pub(crate) stories: &'d crate::export::story::LazyStories<'d, 't>,
     /// The references of the text last read (by node and byte range):
     /// the rules on one value ask for them one after another.
-    pub(crate) references: std::cell::RefCell<ReferenceCache>,
+    pub(crate) references: &'d std::cell::RefCell<story::ReferenceCache>,
     pub(crate) now: i64,
     /// Reject values with a regex's literal guard before compiling it
     /// (see [`LazyRegex::may_match`]).

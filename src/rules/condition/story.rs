@@ -2,27 +2,62 @@
 //! the story around the action (see [`crate::export::story`]).
 
 use super::{Ctx, Hit, Narrow, ReferencePart, ReferenceTest, Subject};
-use crate::export::references::references as parse;
+use crate::export::references::{Parser, Reference};
 use crate::parse::Kind;
+use std::ops::Range;
 
 /// Whether `s` may hold a reference at all: a pill, Liquid, or a formula.
 fn may_reference(s: &str) -> bool {
     s.starts_with('=') || memchr::memchr2(b'<', b'{', s.as_bytes()).is_some()
 }
 
+/// The references of the text last read, kept for the next condition that
+/// asks about the same text (by node and byte range), and the parser's
+/// buffers.
+#[derive(Debug, Default)]
+pub(crate) struct ReferenceCache {
+    key: Option<(u32, Range<usize>)>,
+    refs: Read,
+    parser: Parser,
+}
+
+/// The references of a text, and what each resolves to once asked.
+#[derive(Debug, Default)]
+struct Read {
+    refs: Vec<Reference>,
+    memo: Vec<Memo>,
+}
+
+/// What a reference resolves to, worked out when first asked (`None`) and
+/// kept for the rules that ask next.
+#[derive(Clone, Copy, Debug, Default)]
+struct Memo {
+    resolves: Option<Option<bool>>,
+    upstream: Option<Option<bool>>,
+}
+
 /// The references of the subject, parsed once for all the conditions that
-/// ask about the same text.
-fn cached(ctx: &Ctx, subject: &Subject) -> std::rc::Rc<[crate::export::references::Reference]> {
+/// ask about the same text. Give them back with [`give_back`].
+fn take(ctx: &Ctx, subject: &Subject) -> Read {
     let key = (subject.node, subject.range.clone());
     let mut cache = ctx.references.borrow_mut();
-    if let Some((k, refs)) = cache.as_ref() {
-        if *k == key {
-            return std::rc::Rc::clone(refs);
-        }
+    let cache = &mut *cache;
+    if cache.key.as_ref() != Some(&key) {
+        let read = &mut cache.refs;
+        cache.parser.parse(subject.str(), &mut read.refs);
+        read.memo.clear();
+        read.memo.resize(read.refs.len(), Memo::default());
     }
-    let refs: std::rc::Rc<[_]> = parse(subject.str()).into();
-    *cache = Some((key, std::rc::Rc::clone(&refs)));
-    refs
+    // Taken, the cache holds nothing until they are given back.
+    cache.key = None;
+    std::mem::take(&mut cache.refs)
+}
+
+/// Returns to the cache the references [`take`] gave for `subject`.
+fn give_back(ctx: &Ctx, subject: &Subject, read: Read) {
+    let mut cache = ctx.references.borrow_mut();
+    cache.key = Some((subject.node, subject.range.clone()));
+    cache.refs = read;
 }
 
 /// A hit for each reference of the subject that passes `test` (the first,
@@ -33,71 +68,97 @@ pub(super) fn references(
     subject: &Subject,
     every: bool,
 ) -> Vec<Hit> {
-    let s = subject.str();
-    if !may_reference(s) {
+    if !may_reference(subject.str()) {
         return Vec::new();
     }
+    let mut read = take(ctx, subject);
     let mut out = Vec::new();
-    for r in cached(ctx, subject).iter() {
-        if !test.kinds.is_empty() && !test.kinds.contains(&r.kind) {
-            continue;
-        }
-        if !test.syntaxes.is_empty() && !test.syntaxes.contains(&r.syntax) {
-            continue;
-        }
-        let root = &s[r.root.clone()];
-        let stories = ctx.stories.get();
-        let ai = ctx.action_index;
-        let agrees = |want: Option<bool>, have: &dyn Fn() -> Option<bool>| {
-            want.is_none_or(|w| have() == Some(w))
-        };
-        if !agrees(test.resolves, &|| stories.resolves(ai, root))
-            || !agrees(test.upstream, &|| stories.upstream(ai, root))
-            || !agrees(test.receives_events, &|| ctx.stories.receives_events(ai))
-        {
-            continue;
-        }
-        if let Some(inner) = &test.name {
-            let Some(name) = &r.name else {
-                continue;
-            };
-            let sub = Subject {
-                text: subject.text,
-                range: subject.range.start + name.start..subject.range.start + name.end,
-                kind: Kind::String,
-                node: subject.node,
-                located: subject.located,
-            };
-            if !inner.holds(ctx, &sub) {
-                continue;
+    for (r, memo) in read.refs.iter().zip(&mut read.memo) {
+        if let Some(hit) = hit(test, ctx, subject, r, memo) {
+            out.push(hit);
+            if !every {
+                break;
             }
         }
-        let part = match test.highlight {
-            ReferencePart::Root => r.root.clone(),
-            ReferencePart::Path => r.path.clone(),
-            ReferencePart::Name => r.name.clone().unwrap_or(r.root.clone()),
-        };
-        // For a name that resolves to nothing: the nearest that would.
-        let nearest = (test.resolves == Some(false))
-            .then(|| stories.nearest(ai, root))
-            .flatten();
-        let reason = (test.resolves == Some(false)).then(|| match &nearest {
-            Some(n) => format!("did you mean `{n}`?"),
-            None => "no action of the story has that name".to_string(),
-        });
-        out.push(Hit {
-            narrow: subject.located.then(|| Narrow {
-                span: subject.source_span(part.clone()),
-                node: subject.node,
-                text: s[part].to_string(),
-            }),
-            suggestion: nearest,
-            reason,
-            ..Hit::default()
-        });
-        if !every {
-            break;
+    }
+    give_back(ctx, subject, read);
+    out
+}
+
+/// The hit reference `r` of the subject makes, if it passes `test`.
+fn hit(
+    test: &ReferenceTest,
+    ctx: &Ctx,
+    subject: &Subject,
+    r: &Reference,
+    memo: &mut Memo,
+) -> Option<Hit> {
+    if !test.kinds.is_empty() && !test.kinds.contains(&r.kind) {
+        return None;
+    }
+    if !test.syntaxes.is_empty() && !test.syntaxes.contains(&r.syntax) {
+        return None;
+    }
+    let s = subject.str();
+    let root = &s[r.root.clone()];
+    let stories = ctx.stories.get();
+    let ai = ctx.action_index;
+    if let Some(want) = test.resolves {
+        let have = *memo
+            .resolves
+            .get_or_insert_with(|| stories.resolves(ai, root));
+        if have != Some(want) {
+            return None;
         }
     }
-    out
+    if let Some(want) = test.upstream {
+        let have = *memo
+            .upstream
+            .get_or_insert_with(|| stories.upstream(ai, root));
+        if have != Some(want) {
+            return None;
+        }
+    }
+    if test
+        .receives_events
+        .is_some_and(|want| ctx.stories.receives_events(ai) != Some(want))
+    {
+        return None;
+    }
+    if let Some(inner) = &test.name {
+        let name = r.name.as_ref()?;
+        let sub = Subject {
+            text: subject.text,
+            range: subject.range.start + name.start..subject.range.start + name.end,
+            kind: Kind::String,
+            node: subject.node,
+            located: subject.located,
+        };
+        if !inner.holds(ctx, &sub) {
+            return None;
+        }
+    }
+    let part = match test.highlight {
+        ReferencePart::Root => r.root.clone(),
+        ReferencePart::Path => r.path.clone(),
+        ReferencePart::Name => r.name.clone().unwrap_or(r.root.clone()),
+    };
+    // For a name that resolves to nothing: the nearest that would.
+    let nearest = (test.resolves == Some(false))
+        .then(|| stories.nearest(ai, root))
+        .flatten();
+    let reason = (test.resolves == Some(false)).then(|| match &nearest {
+        Some(n) => format!("did you mean `{n}`?"),
+        None => "no action of the story has that name".to_string(),
+    });
+    Some(Hit {
+        narrow: subject.located.then(|| Narrow {
+            span: subject.source_span(part.clone()),
+            node: subject.node,
+            text: s[part].to_string(),
+        }),
+        suggestion: nearest,
+        reason,
+        ..Hit::default()
+    })
 }
