@@ -21,7 +21,11 @@
 //!   same 10,000 actions whose `headers` are a string (an `unexpected-shape`
 //!   warning each), on one 1.7 MB line and pretty-printed;
 //! - `overrides/.storylint.yaml` with 10,000 `overrides` entries, and
-//!   `overrides/story.json` with 200,000 findings.
+//!   `overrides/story.json` with 200,000 findings;
+//! - `linked-50k/story.json`: 50,000 actions linked in one chain, each
+//!   referencing the action before it, one scattered through the chain
+//!   (upstream or not), and a misspelt name: tracing links and "did you
+//!   mean" over a story that large.
 //!
 //! Output is deterministic; nothing is random.
 
@@ -83,7 +87,33 @@ fn generate(out: &Path) -> std::io::Result<()> {
         );
     }
     write(out, "overrides/.storylint.yaml", &config)?;
-    write(out, "overrides/story.json", &story(200_000, head))
+    write(out, "overrides/story.json", &story(200_000, head))?;
+    write(out, "linked-50k/story.json", &linked(50_000))
+}
+
+/// A story of `n` actions linked in one chain, each referencing the one
+/// before it, one elsewhere in the chain, and a misspelt name.
+fn linked(n: usize) -> String {
+    let mut s = String::from(r#"{"schema_version":23,"name":"linked","guid":"s1","agents":["#);
+    for i in 0..n {
+        if i > 0 {
+            s.push(',');
+        }
+        let (before, elsewhere) = (i.saturating_sub(1), (i * 7919) % n);
+        let _ = write!(
+            s,
+            r#"{{"type":"Agents::HTTPRequestAgent","name":"Step {i}","guid":"g{i:08}","options":{{"url":"https://api.example.com/<<step_{before}.body.id>>/<<step_{elsewhere}.body.id>>/<<stpe_{i}.body.id>>"}}}}"#
+        );
+    }
+    s.push_str(r#"],"links":["#);
+    for i in 1..n {
+        if i > 1 {
+            s.push(',');
+        }
+        let _ = write!(s, r#"{{"source":{},"receiver":{i}}}"#, i - 1);
+    }
+    s.push_str("]}");
+    s
 }
 
 /// A minified story export of `n` actions.

@@ -345,12 +345,13 @@ adversarial_section() {
   local check=("$storylint" check --no-config --format json --threads "$threads")
   echo
   echo "== adversarial inputs (examples/gen_adversarial.rs)"
-  local t100k t1m tsecret tmin tpretty tover
+  local t100k t1m tsecret tmin tpretty tover tlinked
   t100k=$(adversarial_time "${check[@]}" "$dir/findings-100k")
   t1m=$(ONCE=1 adversarial_time "${check[@]}" "$dir/findings-1m")
   tsecret=$(adversarial_time "${check[@]}" "$dir/secret-10k")
   tmin=$(adversarial_time "${check[@]}" "$dir/warnings-minified")
   tpretty=$(adversarial_time "${check[@]}" "$dir/warnings-pretty")
+  tlinked=$(adversarial_time "${check[@]}" "$dir/linked-50k")
   local sl
   sl=$(realpath "$storylint")
   tover=$(cd "$dir/overrides" && adversarial_time "$sl" check --format json --threads "$threads" story.json)
@@ -361,12 +362,14 @@ adversarial_section() {
     "10,000 findings sharing one secret" "$tsecret" \
     "10,000 warnings on one minified line" "$tmin" \
     "the same, pretty-printed" "$tpretty" \
-    "10,000 overrides, 200,000 findings" "$tover"
+    "10,000 overrides, 200,000 findings" "$tover" \
+    "50,000 linked actions, references traced" "$tlinked"
   ADV_ROWS+=("100,000 findings, one file|< 1 s|$t100k s|$(lt "$t100k" 1)")
   ADV_ROWS+=("1,000,000 findings, one file|< 10 s|$t1m s|$(lt "$t1m" 10)")
   ADV_ROWS+=("10,000 findings sharing a secret|< 1 s|$tsecret s|$(lt "$tsecret" 1)")
   ADV_ROWS+=("warnings: minified / pretty-printed|< 2x|${ratio_lines}x|$(lt "$ratio_lines" 2)")
   ADV_ROWS+=("10,000 overrides, 200,000 findings|< 5 s|$tover s|$(lt "$tover" 5)")
+  ADV_ROWS+=("50,000 linked actions|< 2 s|$tlinked s|$(lt "$tlinked" 2)")
   if ((have_gnu_time)); then
     local format kb
     printf '\npeak RSS for 1,000,000 findings in a hundred files (MB):'

@@ -3,10 +3,19 @@
 
 /// The candidate nearest to `word` by edit distance, if it is near enough.
 pub(crate) fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    let len = word.chars().count();
     candidates
         .iter()
-        .map(|c| (edit_distance(word, c), *c))
-        .filter(|(d, c)| *d <= (c.len().max(word.len()) / 3).max(2))
+        .filter_map(|c| {
+            let c_len = c.chars().count();
+            let limit = (c_len.max(len) / 3).max(2);
+            // The distance is at least the difference in length: most
+            // candidates are ruled out without computing it.
+            if len.abs_diff(c_len) > limit {
+                return None;
+            }
+            edit_distance_within(word, c, limit).map(|d| (d, *c))
+        })
         .min()
         .map(|(_, c)| c)
 }
@@ -14,6 +23,12 @@ pub(crate) fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str>
 /// Optimal string alignment distance: insertions, deletions, substitutions
 /// and swaps of adjacent characters each cost one.
 pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
+    edit_distance_within(a, b, usize::MAX).unwrap_or(usize::MAX)
+}
+
+/// [`edit_distance`], if it is at most `limit`: the work stops at the
+/// first row whose every cell is beyond it.
+pub(crate) fn edit_distance_within(a: &str, b: &str, limit: usize) -> Option<usize> {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
     let w = b.len() + 1;
@@ -25,6 +40,7 @@ pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
         *cell = j;
     }
     for i in 1..=a.len() {
+        let mut row_min = d[i * w];
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);
             let mut v = (d[(i - 1) * w + j] + 1)
@@ -34,9 +50,15 @@ pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
                 v = v.min(d[(i - 2) * w + j - 2] + 1);
             }
             d[i * w + j] = v;
+            row_min = row_min.min(v);
+        }
+        // A swap reaches back two rows, so only two rows beyond the limit
+        // rule every later cell out.
+        if row_min > limit && (i < 2 || (0..w).all(|j| d[(i - 1) * w + j] > limit)) {
+            return None;
         }
     }
-    d[a.len() * w + b.len()]
+    Some(d[a.len() * w + b.len()]).filter(|&x| x <= limit)
 }
 
 #[cfg(test)]
@@ -48,6 +70,35 @@ mod tests {
         assert_eq!(edit_distance("kitten", "sitting"), 3);
         assert_eq!(edit_distance("authorizaiton", "authorization"), 1);
         assert_eq!(edit_distance("", "abc"), 3);
+    }
+
+    #[test]
+    fn a_bounded_distance_agrees_with_the_full_one() {
+        let words = [
+            "",
+            "a",
+            "ab",
+            "ba",
+            "abc",
+            "acb",
+            "kitten",
+            "sitting",
+            "get_token",
+            "get_tokne",
+            "receive_alert",
+            "recieve_alrt",
+            "café",
+            "cafe",
+        ];
+        for a in words {
+            for b in words {
+                let full = edit_distance(a, b);
+                for limit in 0..8 {
+                    let want = (full <= limit).then_some(full);
+                    assert_eq!(edit_distance_within(a, b, limit), want, "{a} {b} {limit}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -51,12 +51,21 @@ pub(crate) struct Stories {
     stories: Vec<Story>,
     /// Per action, the actions that link to it (in its story).
     parents: Vec<Vec<usize>>,
-    /// Per action, its ancestors (sorted), worked out on first use.
-    ancestors: RefCell<Vec<Option<Box<[usize]>>>>,
+    /// The ancestors of the action asked about last: questions come
+    /// action by action.
+    ancestors: RefCell<Ancestors>,
     /// Per action, whether events reach it from outside its story,
     /// worked out on first use.
     entries: std::cell::OnceCell<Vec<bool>>,
+    /// "Did you mean" answers so far, by story and name.
+    nearest: RefCell<std::collections::HashMap<(usize, Box<str>), Option<String>>>,
+    /// Names "did you mean" may still compare in this file: a file of many
+    /// actions and many unresolved names stays linear.
+    suggest_budget: std::cell::Cell<usize>,
 }
+
+/// Names compared for "did you mean" in one file, at most.
+const SUGGEST_BUDGET: usize = 200_000;
 
 #[derive(Debug, Default)]
 struct Story {
@@ -95,9 +104,10 @@ impl Stories {
     /// `actions`, recognised as `shape`.
     pub(crate) fn new(doc: &Document, actions: &[Action], shape: Shape) -> Self {
         let mut stories = Stories {
+            suggest_budget: std::cell::Cell::new(SUGGEST_BUDGET),
             story_of: vec![None; actions.len()],
             parents: vec![Vec::new(); actions.len()],
-            ancestors: RefCell::new(vec![None; actions.len()]),
+            ancestors: RefCell::new(Ancestors::new(actions.len())),
             ..Stories::default()
         };
         let complete = shape == Shape::Story;
@@ -151,15 +161,29 @@ impl Stories {
 
     /// The name of the story's actions nearest to `root`, for "did you
     /// mean".
+    /// Once the file's budget is spent, there is no suggestion.
     pub(crate) fn nearest(&self, action: usize, root: &str) -> Option<String> {
-        let story = self.story(action)?;
-        let names: Vec<&str> = story
-            .roots
-            .iter()
-            .filter(|(_, a)| a.is_some())
-            .map(|(n, _)| &**n)
-            .collect();
-        crate::suggest::closest(root, &names).map(str::to_string)
+        let index = self.story_of.get(action).copied().flatten()?;
+        let key = (index, Box::from(root));
+        if let Some(known) = self.nearest.borrow().get(&key) {
+            return known.clone();
+        }
+        let story = &self.stories[index];
+        let left = self.suggest_budget.get();
+        let found = if story.roots.len() <= left {
+            self.suggest_budget.set(left - story.roots.len());
+            let names: Vec<&str> = story
+                .roots
+                .iter()
+                .filter(|(_, a)| a.is_some())
+                .map(|(n, _)| &**n)
+                .collect();
+            crate::suggest::closest(root, &names).map(str::to_string)
+        } else {
+            None
+        };
+        self.nearest.borrow_mut().insert(key, found.clone());
+        found
     }
 
     /// Whether the action `root` names is upstream of `action` (a path of
@@ -169,9 +193,21 @@ impl Stories {
         let story = self.story(action).filter(|s| !s.opaque && s.linked)?;
         let mut targets = story.named(root).iter().filter_map(|(_, a)| *a).peekable();
         targets.peek()?;
-        let mut cache = self.ancestors.borrow_mut();
-        let ancestors = cache[action].get_or_insert_with(|| ancestors_of(action, &self.parents));
-        Some(targets.any(|t| t == action || ancestors.binary_search(&t).is_ok()))
+        let targets: Vec<usize> = targets.collect();
+        // Most references are to the action itself or one linked to it.
+        if targets
+            .iter()
+            .any(|&t| t == action || self.parents[action].contains(&t))
+        {
+            return Some(true);
+        }
+        let mut ancestors = self.ancestors.borrow_mut();
+        ancestors.trace(action, &self.parents);
+        if targets.iter().any(|&t| ancestors.seen[t]) {
+            Some(true)
+        } else {
+            ancestors.complete.then_some(false)
+        }
     }
 
     /// Whether `action` can receive an event: an action links to it, or
@@ -289,10 +325,12 @@ fn links(
     };
     for link in doc.children(links) {
         if let (Some(from), Some(to)) = (index(link, "source"), index(link, "receiver")) {
-            if !parents[to].contains(&from) {
-                parents[to].push(from);
-            }
+            parents[to].push(from);
         }
+    }
+    for &m in members {
+        parents[m].sort_unstable();
+        parents[m].dedup();
     }
     true
 }
@@ -323,19 +361,64 @@ fn story_entries(doc: &Document, story: u32, actions: &[Action], members: &[usiz
         .collect()
 }
 
-/// Every action a path of links leads from to `action`, sorted.
-fn ancestors_of(action: usize, parents: &[Vec<usize>]) -> Box<[usize]> {
-    let mut seen = vec![false; parents.len()];
-    let mut todo = vec![action];
-    while let Some(a) = todo.pop() {
-        for &p in &parents[a] {
-            if !seen[p] {
-                seen[p] = true;
-                todo.push(p);
+/// Every action a path of links leads from to one action, traced within a
+/// budget of steps for the whole file: in a story of many thousands of
+/// linked actions, tracing each one's ancestors would take time (and, kept,
+/// memory) quadratic in their number, so past the budget storylint says it
+/// cannot tell.
+#[derive(Debug, Default)]
+struct Ancestors {
+    of: Option<usize>,
+    /// Per action, whether it is an ancestor.
+    seen: Vec<bool>,
+    /// The actions `seen` holds, to clear it.
+    list: Vec<usize>,
+    /// Every ancestor was traced.
+    complete: bool,
+    /// Steps left for the file.
+    budget: usize,
+}
+
+/// Links followed to trace ancestors in one file, at most.
+const TRACE_BUDGET: usize = 4_000_000;
+
+impl Ancestors {
+    fn new(actions: usize) -> Self {
+        Ancestors {
+            of: None,
+            seen: vec![false; actions],
+            list: Vec::new(),
+            complete: false,
+            budget: TRACE_BUDGET,
+        }
+    }
+
+    /// Traces the ancestors of `action`, unless they are those traced last.
+    fn trace(&mut self, action: usize, parents: &[Vec<usize>]) {
+        if self.of == Some(action) {
+            return;
+        }
+        for a in self.list.drain(..) {
+            self.seen[a] = false;
+        }
+        self.of = Some(action);
+        self.complete = true;
+        let mut todo = vec![action];
+        while let Some(a) = todo.pop() {
+            for &p in &parents[a] {
+                if self.budget == 0 {
+                    self.complete = false;
+                    return;
+                }
+                self.budget -= 1;
+                if !self.seen[p] {
+                    self.seen[p] = true;
+                    self.list.push(p);
+                    todo.push(p);
+                }
             }
         }
     }
-    (0..parents.len()).filter(|&i| seen[i]).collect()
 }
 
 /// The slugs a name may have: lower case, each run of characters that are
@@ -432,6 +515,38 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn tracing_past_its_budget_cannot_tell_and_suggestions_stop() {
+        // Five actions in a chain: 0 -> 1 -> 2 -> 3 -> 4.
+        let agents: Vec<String> = (0..5)
+            .map(|i| format!(r#"{{"type": "Agents::HTTPRequestAgent", "name": "Step {i}"}}"#))
+            .collect();
+        let links: Vec<String> = (1..5)
+            .map(|i| format!(r#"{{"source": {}, "receiver": {i}}}"#, i - 1))
+            .collect();
+        let json = format!(
+            r#"{{"agents": [{}], "links": [{}]}}"#,
+            agents.join(","),
+            links.join(",")
+        );
+        with_stories(&json, |lazy, _| {
+            let s = lazy.get();
+            // Linked directly: no tracing needed.
+            assert_eq!(s.upstream(4, "step_3"), Some(true));
+            s.ancestors.borrow_mut().budget = 2;
+            assert_eq!(s.upstream(4, "step_0"), None, "traced two links of four");
+            assert_eq!(s.upstream(4, "step_3"), Some(true));
+            s.ancestors.borrow_mut().budget = 10;
+            s.ancestors.borrow_mut().of = None;
+            assert_eq!(s.upstream(4, "step_0"), Some(true));
+            assert_eq!(s.upstream(2, "step_4"), Some(false));
+            assert_eq!(s.nearest(4, "stpe_1").as_deref(), Some("step_1"));
+            s.suggest_budget.set(4);
+            assert_eq!(s.nearest(4, "stpe_1").as_deref(), Some("step_1"), "kept");
+            assert_eq!(s.nearest(4, "stpe_2"), None, "five names, four left");
+        });
     }
 
     #[test]
