@@ -58,11 +58,14 @@ pub(crate) struct Stories {
     /// worked out on first use.
     entries: std::cell::OnceCell<Vec<bool>>,
     /// "Did you mean" answers so far, by story and name.
-    nearest: RefCell<std::collections::HashMap<(usize, Box<str>), Option<String>>>,
+    nearest: RefCell<Suggestions>,
     /// Names "did you mean" may still compare in this file: a file of many
     /// actions and many unresolved names stays linear.
     suggest_budget: std::cell::Cell<usize>,
 }
+
+/// "Did you mean" answers, by story index and name.
+type Suggestions = std::collections::HashMap<(usize, Box<str>), Option<String>>;
 
 /// Names compared for "did you mean" in one file, at most.
 const SUGGEST_BUDGET: usize = 200_000;
