@@ -9,7 +9,8 @@ use crate::rules::path::PathPattern;
 /// Every item holds: the hits of the first item that pointed somewhere,
 /// enriched with what the other items found.
 pub(super) fn all(items: &[Condition], ctx: &Ctx, subject: &Subject, every: bool) -> Vec<Hit> {
-    let mut results = Vec::with_capacity(items.len());
+    // Allocated only once an item holds: most `all`s fail on their first.
+    let mut results = Vec::new();
     for c in items {
         let h = c.collect(ctx, subject, every, None);
         if h.is_empty() {
