@@ -30,6 +30,8 @@ struct ConfigSpec {
     #[serde(default)]
     rule_dirs: Vec<Spanned<String>>,
     #[serde(default)]
+    api_dirs: Vec<Spanned<String>>,
+    #[serde(default)]
     include: Vec<Spanned<String>>,
     #[serde(default)]
     exclude: Vec<Spanned<String>>,
@@ -140,6 +142,8 @@ pub(crate) struct Config {
     pub(crate) fail_on: Option<Severity>,
     pub(crate) rules: Vec<(RuleRef, RuleSetting)>,
     pub(crate) rule_dirs: Vec<PathBuf>,
+    /// Files and directories of the user's API profiles.
+    pub(crate) api_dirs: Vec<PathBuf>,
     pub(crate) include: Vec<String>,
     pub(crate) exclude: Vec<String>,
     include_set: Option<GlobSet>,
@@ -241,7 +245,10 @@ impl Config {
         let overrides: Vec<Override> = spec.overrides.iter().map(|o| cx.an_override(o)).collect();
         let ignores: Vec<Ignore> = spec.ignore.iter().map(|i| cx.ignore(i)).collect();
         for dir in &spec.rule_dirs {
-            cx.rule_dir(&root, dir);
+            cx.yaml_dir(&root, dir, "rule-dirs", "rule file");
+        }
+        for dir in &spec.api_dirs {
+            cx.yaml_dir(&root, dir, "api-dirs", "API profile");
         }
         if !cx.errors.is_empty() {
             return Err(cx.errors);
@@ -250,6 +257,7 @@ impl Config {
         Ok(Config {
             source,
             rule_dirs: spec.rule_dirs.iter().map(|d| root.join(&d.value)).collect(),
+            api_dirs: spec.api_dirs.iter().map(|d| root.join(&d.value)).collect(),
             root,
             fail_on,
             rules,
@@ -471,6 +479,12 @@ impl Config {
             .map(|d| d.display().to_string())
             .collect();
         list(&mut out, "rule-dirs", &dirs);
+        let dirs: Vec<String> = self
+            .api_dirs
+            .iter()
+            .map(|d| d.display().to_string())
+            .collect();
+        list(&mut out, "api-dirs", &dirs);
         list(&mut out, "include", &self.include);
         list(&mut out, "exclude", &self.exclude);
         if self.overrides.is_empty() {
@@ -690,10 +704,11 @@ impl Checker<'_> {
         }
     }
 
-    /// A `rule-dirs` entry must be a file or a directory: anything else
-    /// (a FIFO, a device) would block or never end when read. One that
-    /// does not exist is reported when rules are loaded.
-    fn rule_dir(&mut self, root: &Path, dir: &Spanned<String>) {
+    /// A `rule-dirs` or `api-dirs` entry (`key`) must be a file or a
+    /// directory: anything else (a FIFO, a device) would block or never end
+    /// when read. One that does not exist is reported when its files are
+    /// loaded.
+    fn yaml_dir(&mut self, root: &Path, dir: &Spanned<String>, key: &str, file: &str) {
         use crate::paths::FileKind;
         let kind = std::fs::metadata(root.join(&dir.value)).map(|m| FileKind::of(&m.file_type()));
         let what = match kind {
@@ -704,10 +719,10 @@ impl Checker<'_> {
         self.invalid(
             dir,
             format!(
-                "`rule-dirs` entry `{}` is {what}, not a rule file or directory",
+                "`{key}` entry `{}` is {what}, not a {file} or directory",
                 dir.value
             ),
-            Some("name a directory of rule files or one `.yaml` file"),
+            Some(&format!("name a directory of {file}s or one `.yaml` file")),
         );
     }
 

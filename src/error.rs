@@ -237,13 +237,17 @@ impl ProblemKind for ConfigErrorKind {
     }
 }
 
-/// Why a rule file was rejected.
+/// Why a rule file or an API profile was rejected.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RuleErrorKind {
     Unreadable,
     InvalidYaml,
     InvalidRule,
     DuplicateId,
+    ApiUnreadable,
+    ApiInvalidYaml,
+    InvalidApi,
+    DuplicateApiId,
 }
 
 impl ProblemKind for RuleErrorKind {
@@ -253,6 +257,10 @@ impl ProblemKind for RuleErrorKind {
             RuleErrorKind::InvalidYaml => "rule-file-invalid-yaml",
             RuleErrorKind::InvalidRule => "invalid-rule",
             RuleErrorKind::DuplicateId => "duplicate-rule-id",
+            RuleErrorKind::ApiUnreadable => "api-file-unreadable",
+            RuleErrorKind::ApiInvalidYaml => "api-file-invalid-yaml",
+            RuleErrorKind::InvalidApi => "invalid-api-profile",
+            RuleErrorKind::DuplicateApiId => "duplicate-api-id",
         }
     }
     fn severity(&self) -> Severity {

@@ -11,6 +11,7 @@
 //! No two top-level modules import each other (checked by a test).
 
 // The stages (see above), then what they share.
+pub mod apis;
 pub mod cli;
 mod config;
 mod discover;

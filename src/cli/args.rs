@@ -26,10 +26,14 @@ pub(crate) enum Command {
     Check(CheckArgs),
     /// List every rule with its severity and summary.
     Rules(RulesArgs),
-    /// Explain a rule: why it matters, bad and good examples, and the fix.
+    /// Explain a rule (why it matters, bad and good examples, the fix) or
+    /// an API profile (the forms it accepts and the pages that say so).
     Explain(ExplainArgs),
-    /// Run the examples of the built-in rules and of the given rule files
-    /// through the engine; exit 1 if any fails.
+    /// List every API profile: hosts, accepted credential forms, source.
+    Apis(ApisArgs),
+    /// Run the examples of the built-in rules and API profiles, and of the
+    /// given rule files and profiles, through the engine; exit 1 if any
+    /// fails.
     TestRules(TestRulesArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions(CompletionsArgs),
@@ -73,23 +77,49 @@ pub(crate) enum RulesFormat {
     Markdown,
 }
 
+/// Where rules and API profiles come from besides the built-in ones: the
+/// configuration's `rule-dirs` and `api-dirs`, and these flags.
+#[derive(Debug, Args)]
+pub(crate) struct Sources {
+    /// Add rule files from this file or directory (repeatable).
+    #[arg(long = "rules", value_name = "PATH")]
+    pub(crate) rule_paths: Vec<PathBuf>,
+    /// Add API profiles from this file or directory (repeatable).
+    #[arg(long = "apis", value_name = "PATH")]
+    pub(crate) api_paths: Vec<PathBuf>,
+    /// Use this configuration file instead of the nearest .storylint.yaml.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub(crate) config: Option<PathBuf>,
+    /// Ignore any .storylint.yaml.
+    #[arg(long)]
+    pub(crate) no_config: bool,
+}
+
 #[derive(Debug, Args)]
 pub(crate) struct RulesArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = RulesFormat::Human)]
     pub(crate) format: RulesFormat,
-    /// Add rule files from this file or directory (repeatable).
-    #[arg(long = "rules", value_name = "PATH")]
-    pub(crate) rule_paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub(crate) sources: Sources,
 }
 
 #[derive(Debug, Args)]
 pub(crate) struct ExplainArgs {
-    /// The rule id, e.g. missing-bearer-prefix.
+    /// A rule id (e.g. missing-bearer-prefix) or an API id (e.g. virustotal).
+    #[arg(value_name = "ID")]
     pub(crate) rule: String,
-    /// Add rule files from this file or directory (repeatable).
-    #[arg(long = "rules", value_name = "PATH")]
-    pub(crate) rule_paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub(crate) sources: Sources,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ApisArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = RulesFormat::Human)]
+    pub(crate) format: RulesFormat,
+    #[command(flatten)]
+    pub(crate) sources: Sources,
 }
 
 #[derive(Debug, Args)]
@@ -97,6 +127,8 @@ pub(crate) struct TestRulesArgs {
     /// User rule files or directories to test besides the built-in rules.
     #[arg(value_name = "PATH")]
     pub(crate) paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub(crate) sources: Sources,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -169,6 +201,10 @@ pub(crate) struct CheckArgs {
     /// Add rule files from this file or directory (repeatable).
     #[arg(long = "rules", value_name = "PATH")]
     pub(crate) rule_paths: Vec<PathBuf>,
+
+    /// Add API profiles from this file or directory (repeatable).
+    #[arg(long = "apis", value_name = "PATH")]
+    pub(crate) api_paths: Vec<PathBuf>,
 
     /// Also check hidden files and directories.
     #[arg(long)]

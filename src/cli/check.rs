@@ -32,12 +32,18 @@ pub(super) fn check(args: CheckArgs) -> u8 {
     for path in &args.rule_paths {
         guarded.add_rules(path);
     }
+    for path in &args.api_paths {
+        guarded.add_apis(path);
+    }
     let config = match Config::load_or_empty(config_path.as_deref(), &cwd) {
         Ok(c) => c,
         Err(errors) => return stop_with(&args, errors, &cwd, guarded),
     };
     for path in &config.rule_dirs {
         guarded.add_rules(path);
+    }
+    for path in &config.api_dirs {
+        guarded.add_apis(path);
     }
     let (rules, rule_errors) = load_rules(&args, &config);
     let ids: Vec<&str> = rules.rules.iter().map(|r| r.id.as_str()).collect();
@@ -113,6 +119,9 @@ fn load_rules(args: &CheckArgs, config: &Config) -> (RuleSet, Vec<crate::error::
     let (mut rules, mut rule_errors) = RuleSet::builtin_for_check();
     for path in config.rule_dirs.iter().chain(&args.rule_paths) {
         rules.add_path(path, &mut rule_errors);
+    }
+    for path in config.api_dirs.iter().chain(&args.api_paths) {
+        rules.apis.add_path(path, &mut rule_errors);
     }
     for rule in &mut rules.rules {
         match config.setting_for(&rule.id, None) {

@@ -7,6 +7,7 @@ use super::CheckArgs;
 use crate::discover;
 use crate::error::{ConfigError, ConfigErrorKind};
 use crate::suppress::baseline::Loaded;
+use crate::yaml::files::Role;
 use std::path::{Path, PathBuf};
 
 /// Files of the run that reports and baselines must not overwrite, by
@@ -26,10 +27,18 @@ impl Guarded {
     /// A `--rules` path or `rule-dirs` entry: the file, or every rule file
     /// under the directory, as the rule loader finds them (links followed).
     pub(super) fn add_rules(&mut self, path: &Path) {
-        const WHAT: &str = "a rule file of this run";
-        self.add(path, WHAT);
-        for file in crate::rules::files::list(path).0 {
-            self.add(&file, WHAT);
+        self.add_yaml(path, Role::Rule, "a rule file of this run");
+    }
+
+    /// An `--apis` path or `api-dirs` entry, likewise.
+    pub(super) fn add_apis(&mut self, path: &Path) {
+        self.add_yaml(path, Role::Api, "an API profile of this run");
+    }
+
+    fn add_yaml(&mut self, path: &Path, role: Role, what: &'static str) {
+        self.add(path, what);
+        for file in crate::yaml::files::list(path, role).0 {
+            self.add(&file, what);
         }
     }
 

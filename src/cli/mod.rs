@@ -24,6 +24,7 @@ pub(crate) fn run(cli: Cli) -> u8 {
         Command::Check(args) => check::check(args),
         Command::Rules(args) => catalog::list_rules(args),
         Command::Explain(args) => catalog::explain(args),
+        Command::Apis(args) => catalog::list_apis(args),
         Command::TestRules(args) => catalog::test_rules(args),
         Command::Completions(args) => with_stdout(|out| {
             let mut cmd = <Cli as clap::CommandFactory>::command();

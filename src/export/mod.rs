@@ -7,6 +7,7 @@
 //! actions live and what their `type`, `name` and `guid` are, nothing more.
 
 pub(crate) mod references;
+pub(crate) mod request;
 pub(crate) mod story;
 pub(crate) mod templates;
 

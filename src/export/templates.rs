@@ -7,28 +7,30 @@
 
 use std::ops::Range;
 
-const PAIRS: [(&str, &str); 3] = [("<<", ">>"), ("{{", "}}"), ("{%", "%}")];
-
 /// Byte ranges of the complete template expressions in `s`, in order.
 /// An opener without its closer is not an expression.
 pub(crate) fn expressions(s: &str) -> Vec<Range<usize>> {
     let mut out = Vec::new();
     let bytes = s.as_bytes();
     let mut i = 0;
-    while i + 1 < bytes.len() {
-        let pair = PAIRS
-            .iter()
-            .find(|(open, _)| bytes[i..].starts_with(open.as_bytes()));
-        match pair {
-            Some((_, close)) => match s[i + 2..].find(close) {
-                Some(rel) => {
-                    let end = i + 2 + rel + 2;
-                    out.push(i..end);
-                    i = end;
-                }
-                None => i += 2,
-            },
-            None => i += 1,
+    while let Some(rel) = memchr::memchr2(b'<', b'{', &bytes[i..]) {
+        let at = i + rel;
+        let close: &[u8] = match (bytes[at], bytes.get(at + 1)) {
+            (b'<', Some(b'<')) => b">>",
+            (b'{', Some(b'{')) => b"}}",
+            (b'{', Some(b'%')) => b"%}",
+            _ => {
+                i = at + 1;
+                continue;
+            }
+        };
+        match memchr::memmem::find(&bytes[at + 2..], close) {
+            Some(rel) => {
+                let end = at + 2 + rel + 2;
+                out.push(at..end);
+                i = end;
+            }
+            None => i = at + 2,
         }
     }
     out
@@ -74,6 +76,47 @@ pub(crate) fn mask(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The plain definition: at each byte, an opener starts an expression
+    /// that ends at its first closer.
+    fn naive(s: &str) -> Vec<Range<usize>> {
+        let pairs = [("<<", ">>"), ("{{", "}}"), ("{%", "%}")];
+        let (bytes, mut out, mut i) = (s.as_bytes(), Vec::new(), 0);
+        while i + 1 < bytes.len() {
+            match pairs
+                .iter()
+                .find(|(open, _)| bytes[i..].starts_with(open.as_bytes()))
+            {
+                Some((_, close)) => match s[i + 2..].find(close) {
+                    Some(rel) => {
+                        out.push(i..i + 2 + rel + 2);
+                        i += 2 + rel + 2;
+                    }
+                    None => i += 2,
+                },
+                None => i += 1,
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn expressions_agree_with_the_plain_definition() {
+        let alphabet = ['<', '>', '{', '}', '%', 'a', ' ', 'é'];
+        let mut seed = 0x2545_f491_u64;
+        for _ in 0..20_000 {
+            let len = (seed >> 60) as usize + 1;
+            let s: String = (0..len)
+                .map(|_| {
+                    seed = seed
+                        .wrapping_mul(6_364_136_223_846_793_005)
+                        .wrapping_add(1_442_695_040_888_963_407);
+                    alphabet[(seed >> 33) as usize % alphabet.len()]
+                })
+                .collect();
+            assert_eq!(expressions(&s), naive(&s), "{s:?}");
+        }
+    }
 
     #[test]
     fn finds_expressions() {

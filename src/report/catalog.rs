@@ -5,7 +5,7 @@
 
 use crate::escape::{visible, visible_block, visible_lines};
 use crate::rules::{Rule, RuleOrigin, RuleSet};
-use crate::selftest::ExampleFailure;
+use crate::selftest::{ExampleFailure, Tested};
 use serde::Serialize;
 use std::io::{self, Write};
 
@@ -183,55 +183,65 @@ fn indent(text: &str) -> String {
         .join("\n")
 }
 
-/// One rule's example results for `storylint test-rules`.
-pub(crate) struct RuleTest<'a> {
-    pub(crate) rule: &'a Rule,
-    pub(crate) failures: Vec<ExampleFailure>,
-    /// Missing example lists.
-    pub(crate) missing: Vec<&'static str>,
-}
-
-/// `storylint test-rules`: a line per rule, details for each failure.
-pub(crate) fn write_rule_tests(results: &[RuleTest], out: &mut dyn Write) -> io::Result<()> {
-    let mut failed = 0;
+/// `storylint test-rules`: a line per rule and API profile, details for
+/// each failure.
+pub(crate) fn write_tests(results: &[Tested], out: &mut dyn Write) -> io::Result<()> {
     for t in results {
-        let examples = t.rule.valid.len() + t.rule.invalid.len();
-        if t.failures.is_empty() && t.missing.is_empty() {
-            writeln!(out, "ok    {} ({examples} examples)", t.rule.id)?;
+        let label = match t.kind {
+            "rule" => t.id.clone(),
+            kind => format!("{kind} {}", t.id),
+        };
+        if t.passed() {
+            writeln!(out, "ok    {label} ({} examples)", t.examples)?;
             continue;
         }
-        failed += 1;
-        writeln!(out, "FAIL  {} [{}]", t.rule.id, visible(&origin(t.rule)))?;
+        let from = match &t.file {
+            Some(p) => crate::paths::slashed(&p.display().to_string()).into_owned(),
+            None => "built-in".into(),
+        };
+        writeln!(out, "FAIL  {label} [{}]", visible(&from))?;
         for m in &t.missing {
             writeln!(
                 out,
-                "      has no {m} examples; every rule needs both valid and invalid ones"
+                "      has no {m} examples; every {} needs both valid and invalid ones",
+                t.kind
             )?;
         }
         for f in &t.failures {
-            let name = f
-                .name
-                .as_deref()
-                .map(|n| format!(" \"{}\"", visible(n)))
-                .unwrap_or_default();
-            let line = f.line.map(|l| format!(" (line {l})")).unwrap_or_default();
-            writeln!(out, "      {} example {}{name}{line}:", f.kind, f.index + 1)?;
-            for p in &f.problems {
-                writeln!(out, "        the example itself: {}", visible(p))?;
-            }
-            if f.expected != f.reported {
-                writeln!(out, "        expected: {}", list(&f.expected))?;
-                writeln!(out, "        reported: {}", list(&f.reported))?;
-            }
+            write_failure(f, out)?;
         }
     }
-    let total = results.len();
+    let count = |kind: &str, passed: bool| {
+        results
+            .iter()
+            .filter(|t| t.kind == kind && t.passed() == passed)
+            .count()
+    };
     writeln!(
         out,
-        "\n{} rules passed their examples, {} failed",
-        total - failed,
-        failed
+        "\n{} rules and {} API profiles passed their examples, {} failed",
+        count("rule", true),
+        count("API", true),
+        count("rule", false) + count("API", false)
     )
+}
+
+fn write_failure(f: &ExampleFailure, out: &mut dyn Write) -> io::Result<()> {
+    let name = f
+        .name
+        .as_deref()
+        .map(|n| format!(" \"{}\"", visible(n)))
+        .unwrap_or_default();
+    let line = f.line.map(|l| format!(" (line {l})")).unwrap_or_default();
+    writeln!(out, "      {} example {}{name}{line}:", f.kind, f.index + 1)?;
+    for p in &f.problems {
+        writeln!(out, "        the example itself: {}", visible(p))?;
+    }
+    if f.expected != f.reported {
+        writeln!(out, "        expected: {}", list(&f.expected))?;
+        writeln!(out, "        reported: {}", list(&f.reported))?;
+    }
+    Ok(())
 }
 
 fn list(items: &[String]) -> String {

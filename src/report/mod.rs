@@ -2,6 +2,7 @@
 //! results of a run are gathered in a [`Report`], which knows the summary and
 //! the exit code, and one module per format renders it.
 
+pub mod apis;
 pub mod catalog;
 pub(crate) mod github;
 pub(crate) mod human;

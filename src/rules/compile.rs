@@ -3,15 +3,17 @@
 //! message placeholder is validated. Problems are reported at the YAML
 //! bytes they come from.
 
+use super::condition::api::{ApiTest, Want};
 use super::condition::{Condition, LazyRegex, ReferencePart, ReferenceTest, Similar, TemplateTest};
 use super::path::PathPattern;
-use super::spec::{ConditionSpec, ExampleSpec, OneOrMany, ReferencesSpec, RuleSpec};
+use super::spec::{
+    ApiConditionSpec, ConditionSpec, ExampleSpec, OneOrMany, ReferencesSpec, RuleSpec,
+};
 use super::{Example, Highlight, Message, Piece, Rule, RuleOrigin, Var};
 use crate::error::{RuleError, RuleErrorKind};
 use crate::parse::Kind;
 use crate::severity::Severity;
-use crate::source::LineIndex;
-use crate::yaml::{span_of, yaml_message};
+use crate::yaml::{Reader, span_of, valid_id};
 use globset::{GlobBuilder, GlobSetBuilder};
 use serde_saphyr::Spanned;
 use std::ops::Range;
@@ -23,10 +25,7 @@ pub(crate) fn compile_rule(
     origin: RuleOrigin,
 ) -> Result<Rule, Vec<RuleError>> {
     let cx = Cx {
-        name,
-        yaml,
-        index: LineIndex::new(yaml),
-        errors: Vec::new(),
+        r: Reader::new(name, yaml),
         // Built-in regexes are compiled (and so checked) by the test suite;
         // a user's are compiled now, so that every error is reported here.
         eager: origin != RuleOrigin::Builtin,
@@ -38,10 +37,7 @@ pub(crate) fn compile_rule(
 type Tests = Vec<(&'static str, Condition)>;
 
 struct Cx<'a> {
-    name: &'a str,
-    yaml: &'a str,
-    index: LineIndex,
-    errors: Vec<RuleError>,
+    r: Reader<'a>,
     /// Compile regexes now rather than on first use.
     eager: bool,
 }
@@ -54,34 +50,16 @@ impl Cx<'_> {
         message: impl Into<String>,
         help: Option<&str>,
     ) {
-        let mut e = RuleError::new(kind, self.name, message);
-        if let Some(h) = help {
-            e = e.with_help(h);
-        }
-        if let Some(span) = span.filter(|s| s.end <= self.yaml.len()) {
-            e = e.at(self.yaml, &self.index, span);
-        }
-        self.errors.push(e);
+        self.r.error(kind, span, message, help);
     }
 
     fn invalid<T>(&mut self, at: &Spanned<T>, message: impl Into<String>, help: Option<&str>) {
-        self.error(RuleErrorKind::InvalidRule, span_of(at), message, help);
+        self.r.at(RuleErrorKind::InvalidRule, at, message, help);
     }
 
     fn run(mut self, origin: RuleOrigin) -> Result<Rule, Vec<RuleError>> {
-        let options = serde_saphyr::options! { with_snippet: false };
-        let spec: RuleSpec = match serde_saphyr::from_str_with_options(self.yaml, options) {
-            Ok(spec) => spec,
-            Err(e) => {
-                let span = e.location().and_then(|l| {
-                    let s = l.span();
-                    let start = s.byte_offset()? as usize;
-                    Some(start..start + (s.byte_len().unwrap_or(0) as usize).max(1))
-                });
-                let message = yaml_message(&e);
-                self.error(RuleErrorKind::InvalidYaml, span, message, None);
-                return Err(self.errors);
-            }
+        let Some(spec): Option<RuleSpec> = self.r.parse(RuleErrorKind::InvalidYaml) else {
+            return Err(self.r.errors);
         };
         let id = spec.id.value.clone();
         if !valid_id(&id) {
@@ -150,8 +128,8 @@ impl Cx<'_> {
                 );
             }
         }
-        let Some(path) = path.filter(|_| self.errors.is_empty()) else {
-            return Err(self.errors);
+        let Some(path) = path.filter(|_| self.r.errors.is_empty()) else {
+            return Err(self.r.errors);
         };
         Ok(Rule {
             id,
@@ -186,7 +164,7 @@ impl Cx<'_> {
                     super::spec::OneOrMany::Many(v) => v.clone(),
                 })
                 .unwrap_or_default(),
-            line: span_of(e).map(|s| self.index.position(self.yaml, s.start).line),
+            line: self.r.line_of(e),
         }
     }
 
@@ -241,7 +219,7 @@ impl Cx<'_> {
     /// scalar is written without escapes, else the whole scalar.
     fn regex_error_span(&self, pattern: &Spanned<String>) -> Option<Range<usize>> {
         let whole = span_of(pattern)?;
-        let raw = self.yaml.get(whole.clone())?;
+        let raw = self.r.yaml.get(whole.clone())?;
         let inner_offset = if raw == pattern.value {
             0
         } else if raw.len() == pattern.value.len() + 2
@@ -513,6 +491,48 @@ impl Cx<'_> {
             let test = self.references(r);
             tests.push(("references", Condition::References(test)));
         }
+        if let Some(a) = &c.api {
+            let test = self.api(a);
+            tests.push(("api", Condition::Api(test)));
+        }
+    }
+
+    /// An `api` test.
+    fn api(&mut self, spanned: &Spanned<ApiConditionSpec>) -> ApiTest {
+        let a = &spanned.value;
+        let want = match a.credential.value.as_str() {
+            "accepted" => Want::Accepted,
+            "unaccepted" => Want::Unaccepted,
+            "missing" => Want::Missing,
+            other => {
+                let msg = format!("unknown `credential` test `{other}`");
+                self.invalid(
+                    &a.credential,
+                    msg,
+                    Some("use accepted, unaccepted or missing"),
+                );
+                Want::Accepted
+            }
+        };
+        let scheme = match a.scheme.as_ref().map(|s| s.value.as_str()) {
+            None => None,
+            Some("present") => Some(true),
+            Some("absent") => Some(false),
+            Some(other) => {
+                let msg = format!("unknown `scheme` test `{other}`");
+                if let Some(s) = &a.scheme {
+                    self.invalid(s, msg, Some("use present or absent"));
+                }
+                None
+            }
+        };
+        let lower = |v: &[String]| v.iter().map(|s| s.to_ascii_lowercase()).collect();
+        ApiTest {
+            want,
+            scheme,
+            headers: lower(&a.credential_headers),
+            parameters: lower(&a.credential_parameters),
+        }
     }
 
     /// A `references` test.
@@ -681,15 +701,6 @@ pub(crate) fn unwrap_lines(text: &str) -> String {
         .join("\n\n")
 }
 
-fn valid_id(id: &str) -> bool {
-    !id.is_empty()
-        && id.split('-').all(|w| {
-            !w.is_empty()
-                && w.bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-        })
-}
-
 /// The items of an optional one-or-many value.
 fn one_or_many<T>(v: &Option<OneOrMany<T>>) -> Vec<&T> {
     v.as_ref().map(many).unwrap_or_default()
@@ -841,6 +852,8 @@ mod tests {
                 action_index: 0,
                 stories: &stories,
                 references: &Default::default(),
+                apis: &Default::default(),
+                called: std::cell::OnceCell::new(),
                 now: 0,
                 guards: true,
             };

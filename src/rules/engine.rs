@@ -66,6 +66,8 @@ pub(crate) fn check<'t>(
             action_index: ai,
             stories: &stories,
             references: &references,
+            apis: &rules.apis,
+            called: std::cell::OnceCell::new(),
             now: rules.now,
             guards: rules.use_prefilter,
         };

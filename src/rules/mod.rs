@@ -5,7 +5,6 @@
 pub(crate) mod compile;
 pub(crate) mod condition;
 pub(crate) mod engine;
-pub(crate) mod files;
 pub(crate) mod path;
 pub(crate) mod prefilter;
 pub(crate) mod spec;
@@ -137,6 +136,8 @@ pub struct RuleSet {
     /// Skip work with literal prefilters (see [`prefilter`]). Always on in
     /// a run; tests turn it off to check that it never changes a result.
     pub use_prefilter: bool,
+    /// The API profiles the `api` condition consults.
+    pub apis: crate::apis::ApiSet,
     /// What the engine derives from the rules once, on first use.
     prepared: OnceLock<Prepared>,
 }
@@ -161,6 +162,7 @@ impl Default for RuleSet {
             rules: Vec::new(),
             now: jiff::Timestamp::now().as_second(),
             use_prefilter: true,
+            apis: crate::apis::ApiSet::default(),
             prepared: OnceLock::new(),
         }
     }
@@ -180,6 +182,7 @@ impl RuleSet {
                 &mut errors,
             );
         }
+        set.apis.add_builtin(|yaml| yaml.into(), &mut errors);
         (set, errors)
     }
 
@@ -228,6 +231,8 @@ impl RuleSet {
                 &mut errors,
             );
         }
+        set.apis
+            .add_builtin(|yaml| without_examples(yaml).into(), &mut errors);
         (set, errors)
     }
 
@@ -260,17 +265,15 @@ impl RuleSet {
     /// Adds the rule files (`*.yaml`, `*.yml`) at `path`: a file, or a
     /// directory read recursively in sorted order.
     pub(crate) fn add_path(&mut self, path: &Path, errors: &mut Vec<RuleError>) {
-        let (files, unusable) = files::list(path);
+        let (files, unusable) = crate::yaml::files::list(path, crate::yaml::files::Role::Rule);
         errors.extend(unusable);
         for file in files {
             let name = file.display().to_string();
             match std::fs::read_to_string(&file) {
                 Ok(text) => self.add(&name, &text, RuleOrigin::File(file.clone()), errors),
-                Err(e) => errors.push(RuleError::new(
-                    RuleErrorKind::Unreadable,
-                    &name,
-                    format!("cannot read rule file: {}", crate::error::io_message(&e)),
-                )),
+                Err(e) => errors.push(
+                    crate::yaml::files::Role::Rule.unreadable(&file, &crate::error::io_message(&e)),
+                ),
             }
         }
     }
@@ -280,9 +283,9 @@ impl RuleSet {
     }
 }
 
-/// A rule file with its top-level `examples` block emptied. Everything else
+/// A rule file or API profile with its top-level `examples` block emptied. Everything else
 /// keeps its byte offsets when the block is last, as in the built-in rules.
-fn without_examples(yaml: &str) -> String {
+pub(crate) fn without_examples(yaml: &str) -> String {
     let mut out = String::with_capacity(yaml.len());
     let mut skipping = false;
     for line in yaml.split_inclusive('\n') {

@@ -107,6 +107,9 @@ pub(crate) struct ConditionSpec {
     pub(crate) jwt_expired: Option<bool>,
     pub(crate) empty: Option<bool>,
     pub(crate) references: Option<Spanned<ReferencesSpec>>,
+    /// What the API the request calls (by its profile) makes of the
+    /// credential this value sends.
+    pub(crate) api: Option<Spanned<ApiConditionSpec>>,
     // Modifiers.
     /// With `matches`: the suggested fix, the match rewritten with `$name`
     /// or `${name}` group references.
@@ -137,6 +140,26 @@ pub(crate) struct ReferencesSpec {
     pub(crate) name: Option<Box<Spanned<ConditionSpec>>>,
     #[serde(default)]
     pub(crate) highlight: Option<Spanned<String>>,
+}
+
+/// `api`: a credential the request sends, held against the profile of the
+/// API it calls.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(crate) struct ApiConditionSpec {
+    /// `accepted`, `unaccepted` or `missing`.
+    pub(crate) credential: Spanned<String>,
+    /// `present` or `absent`: only credentials sent with (or without) a
+    /// scheme before them.
+    #[serde(default)]
+    pub(crate) scheme: Option<Spanned<String>>,
+    /// Header names that carry a credential whatever their value, besides
+    /// those the API's profile names.
+    #[serde(default)]
+    pub(crate) credential_headers: Vec<String>,
+    /// Query parameter names that may carry one.
+    #[serde(default)]
+    pub(crate) credential_parameters: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]

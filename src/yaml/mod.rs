@@ -2,8 +2,98 @@
 //! with serde-saphyr: where a value sits, and the library's error said in
 //! storylint's words.
 
+pub(crate) mod files;
+
+use crate::error::{RuleError, RuleErrorKind};
+use crate::source::LineIndex;
 use serde_saphyr::Spanned;
 use std::ops::Range;
+
+/// A YAML file (a rule or an API profile) being read into its spec and
+/// checked, with every problem located at the bytes it comes from.
+pub(crate) struct Reader<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) yaml: &'a str,
+    pub(crate) index: LineIndex,
+    pub(crate) errors: Vec<RuleError>,
+}
+
+impl<'a> Reader<'a> {
+    pub(crate) fn new(name: &'a str, yaml: &'a str) -> Self {
+        Reader {
+            name,
+            yaml,
+            index: LineIndex::new(yaml),
+            errors: Vec::new(),
+        }
+    }
+
+    pub(crate) fn error(
+        &mut self,
+        kind: RuleErrorKind,
+        span: Option<Range<usize>>,
+        message: impl Into<String>,
+        help: Option<&str>,
+    ) {
+        let mut e = RuleError::new(kind, self.name, message);
+        if let Some(h) = help {
+            e = e.with_help(h);
+        }
+        if let Some(span) = span.filter(|s| s.end <= self.yaml.len()) {
+            e = e.at(self.yaml, &self.index, span);
+        }
+        self.errors.push(e);
+    }
+
+    /// A problem with the value `at`.
+    pub(crate) fn at<T>(
+        &mut self,
+        kind: RuleErrorKind,
+        at: &Spanned<T>,
+        message: impl Into<String>,
+        help: Option<&str>,
+    ) {
+        self.error(kind, span_of(at), message, help);
+    }
+
+    /// The document read as `T`; `None`, with the error recorded as
+    /// `kind`, when it is not valid YAML or not shaped like `T`.
+    pub(crate) fn parse<T: serde::de::DeserializeOwned>(
+        &mut self,
+        kind: RuleErrorKind,
+    ) -> Option<T> {
+        let options = serde_saphyr::options! { with_snippet: false };
+        match serde_saphyr::from_str_with_options(self.yaml, options) {
+            Ok(spec) => Some(spec),
+            Err(e) => {
+                let span = e.location().and_then(|l| {
+                    let s = l.span();
+                    let start = s.byte_offset()? as usize;
+                    Some(start..start + (s.byte_len().unwrap_or(0) as usize).max(1))
+                });
+                let message = yaml_message(&e);
+                self.error(kind, span, message, None);
+                None
+            }
+        }
+    }
+
+    /// The line (1-based) where the value `at` starts.
+    pub(crate) fn line_of<T>(&self, at: &Spanned<T>) -> Option<usize> {
+        span_of(at).map(|s| self.index.position(self.yaml, s.start).line)
+    }
+}
+
+/// Whether `id` is lower-case words (letters and digits) joined by `-`, as
+/// rule and API ids are.
+pub(crate) fn valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.split('-').all(|w| {
+            !w.is_empty()
+                && w.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+}
 
 /// The byte range of a value in the YAML text, when the parser knows it.
 pub(crate) fn span_of<T>(s: &Spanned<T>) -> Option<Range<usize>> {

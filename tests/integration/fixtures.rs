@@ -119,6 +119,39 @@ const SECRETS: &[&str] = &[
 /// offset), with `--now 2026-01-01`.
 const EXPECTED: &[Planted] = &[
     Planted {
+        file: "fixtures/defective/api-auth-forms.json",
+        rule: "wrong-auth-form",
+        severity: "warning",
+        pointer: "/agents/1/options/headers/Authorization",
+        offset: 933,
+        length: 32,
+        line: 30,
+        column: 29,
+        highlight: "Bearer <<CREDENTIAL.virustotal>>",
+    },
+    Planted {
+        file: "fixtures/defective/api-auth-forms.json",
+        rule: "missing-credential",
+        severity: "warning",
+        pointer: "/agents/2/options/url",
+        offset: 1230,
+        length: 13,
+        line: 41,
+        column: 25,
+        highlight: "api.shodan.io",
+    },
+    Planted {
+        file: "fixtures/defective/api-auth-forms.json",
+        rule: "missing-bearer-prefix",
+        severity: "error",
+        pointer: "/agents/6/options/headers/Authorization",
+        offset: 3395,
+        length: 23,
+        line: 110,
+        column: 29,
+        highlight: "<<CREDENTIAL.opsgenie>>",
+    },
+    Planted {
         file: "fixtures/defective/edr-alert-enrichment.min.json",
         rule: "expired-jwt",
         severity: "warning",
@@ -549,6 +582,17 @@ const EXPECTED: &[Planted] = &[
     },
     Planted {
         file: "fixtures/defective/story-references.json",
+        rule: "wrong-auth-form",
+        severity: "warning",
+        pointer: "/agents/7/options/url",
+        offset: 3590,
+        length: 46,
+        line: 119,
+        column: 94,
+        highlight: "key=<<URL_ENCODE(CREDENTIAL.urlscan_api_key)>>",
+    },
+    Planted {
+        file: "fixtures/defective/story-references.json",
         rule: "credential-in-url",
         severity: "warning",
         pointer: "/agents/7/options/url",
@@ -906,8 +950,8 @@ fn fixtures_report_exactly_the_planted_findings_in_order() {
     let (doc, code) = check_repo_json(&["--now", NOW, "fixtures/"]);
     assert_eq!(code, 1, "error findings make the exit code 1");
     assert_eq!(rows(&doc), expected_rows(""));
-    assert_eq!(doc["summary"]["files"], 17);
-    assert_eq!(doc["summary"]["checked"], 16);
+    assert_eq!(doc["summary"]["files"], 19);
+    assert_eq!(doc["summary"]["checked"], 18);
     assert_eq!(doc["summary"]["skipped"], 1);
     assert_eq!(doc["summary"]["failed"], 0);
     let count = |sev: &str| EXPECTED.iter().filter(|p| p.severity == sev).count();
@@ -916,7 +960,7 @@ fn fixtures_report_exactly_the_planted_findings_in_order() {
     assert_eq!(doc["summary"]["findings"]["info"], count("info"));
     assert_eq!(
         (count("error"), count("warning"), count("info")),
-        (35, 25, 11)
+        (36, 28, 11)
     );
     assert_eq!(doc["errors"], Value::Array(vec![]));
     assert_eq!(doc["warnings"].as_array().map(Vec::len), Some(1));

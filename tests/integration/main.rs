@@ -8,6 +8,7 @@
 mod common;
 
 mod adoption;
+mod api_profiles;
 mod cli;
 mod docs;
 mod fixtures;

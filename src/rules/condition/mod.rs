@@ -9,6 +9,7 @@
 //! `matches`, [`text`] for the tests of one string, and [`tree`] for those
 //! that look at the document around the value.
 
+pub(crate) mod api;
 mod combine;
 mod regex;
 mod story;
@@ -69,6 +70,8 @@ pub(crate) enum Condition {
     Empty(bool),
     /// The value makes references that pass the test.
     References(ReferenceTest),
+    /// What the called API makes of the credential the value sends.
+    Api(api::ApiTest),
     /// Sets the reason of the hits of the inner condition.
     Reason(String, Box<Condition>),
     /// Marks the hits of the inner condition as secrets.
@@ -127,6 +130,10 @@ pub(crate) struct Ctx<'d, 't> {
     /// The references of the text last read (by node and byte range):
     /// the rules on one value ask for them one after another.
     pub(crate) references: &'d std::cell::RefCell<story::ReferenceCache>,
+    /// The API profiles in force.
+    pub(crate) apis: &'d crate::apis::ApiSet,
+    /// The action's request and the API it calls, worked out on first use.
+    pub(crate) called: std::cell::OnceCell<Option<api::Called<'d>>>,
     pub(crate) now: i64,
     /// Reject values with a regex's literal guard before compiling it
     /// (see [`LazyRegex::may_match`]).
@@ -334,11 +341,31 @@ impl Condition {
             Condition::JwtExpired(want) => text::jwt_expired(*want, ctx, subject.str()),
             Condition::Empty(want) => one((subject.str().trim().is_empty()) == *want),
             Condition::References(test) => story::references(test, ctx, subject, all),
+            Condition::Api(test) => api::api(test, ctx, subject, all),
             Condition::Exists => one(true),
             Condition::Type(kinds) => one(kinds.contains(&subject.kind)),
             Condition::DuplicateKey { ignore_case } => {
                 tree::duplicate_key(ctx.doc, subject.node, *ignore_case)
             }
+        }
+    }
+
+    /// Whether the condition consults the API profiles anywhere.
+    pub(crate) fn uses_api(&self) -> bool {
+        match self {
+            Condition::Api(_) => true,
+            Condition::All(items) | Condition::Any(items) => items.iter().any(Condition::uses_api),
+            Condition::Not(c)
+            | Condition::Key(c)
+            | Condition::At(_, c)
+            | Condition::Base64Decoded(c)
+            | Condition::Reason(_, c)
+            | Condition::Redact(c) => c.uses_api(),
+            Condition::Matches { captured, .. } => {
+                captured.as_deref().is_some_and(Condition::uses_api)
+            }
+            Condition::References(t) => t.name.as_deref().is_some_and(Condition::uses_api),
+            _ => false,
         }
     }
 

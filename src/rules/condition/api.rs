@@ -1,0 +1,430 @@
+//! `api`: the credentials a request sends, held against the profile of the
+//! API it calls (see [`crate::apis`]): sent in a form the API accepts, in
+//! one it does not, or not sent where the API requires one.
+//!
+//! A request is judged only where storylint sees all of it: headers
+//! computed at run time, a credential in the body, a client certificate,
+//! a templated header name or a value whose scheme is computed make
+//! "unaccepted" and "missing" stay silent.
+
+use super::{Ctx, Hit, Narrow, Subject};
+use crate::apis::{Form, Host as ApiHost, Place, Requirement, Resolved};
+use crate::export::request::{Headers, Host, Request, Scheme, Url};
+use std::ops::Range;
+
+/// What an `api` condition looks for.
+#[derive(Debug)]
+pub(crate) enum Want {
+    Accepted,
+    Unaccepted,
+    Missing,
+}
+
+/// A compiled `api` test.
+#[derive(Debug)]
+pub(crate) struct ApiTest {
+    pub(crate) want: Want,
+    /// Only credentials sent with (`true`) or without a scheme.
+    pub(crate) scheme: Option<bool>,
+    /// Header names (lower case) that carry a credential.
+    pub(crate) headers: Vec<String>,
+    /// Query parameter names (lower case) that may carry one.
+    pub(crate) parameters: Vec<String>,
+}
+
+/// The request of an action and the API it calls.
+#[derive(Debug)]
+pub(crate) struct Called<'a> {
+    request: Request,
+    resolved: Resolved<'a>,
+    /// What each test (by address) finds sent, worked out once: the rules
+    /// ask again for every header of the action.
+    sent: std::cell::RefCell<Vec<(usize, std::rc::Rc<[Sent]>)>>,
+}
+
+impl Called<'_> {
+    /// Whether `node` is a value the request sends a credential in: a
+    /// header, the URL or `basic_auth`.
+    fn carries(&self, node: u32) -> bool {
+        let r = &self.request;
+        r.url.as_ref().is_some_and(|u| u.node == node)
+            || r.basic_auth == Some(node)
+            || matches!(&r.headers, Headers::Listed(h) if h.iter().any(|h| h.node == node))
+    }
+
+    fn sent(&self, test: &ApiTest) -> std::rc::Rc<[Sent]> {
+        let key = test as *const ApiTest as usize;
+        if let Some((_, found)) = self.sent.borrow().iter().find(|(k, _)| *k == key) {
+            return found.clone();
+        }
+        let found: std::rc::Rc<[Sent]> = sent(test, self).into();
+        self.sent.borrow_mut().push((key, found.clone()));
+        found
+    }
+}
+
+/// One place the request sends a credential.
+#[derive(Debug)]
+struct Sent {
+    /// The value it is written in, and where in it (a query parameter in
+    /// the URL); `None`: the whole value.
+    node: u32,
+    range: Option<Range<usize>>,
+    /// Whether the API accepts it; `None`: storylint cannot tell.
+    verdict: Option<bool>,
+    /// A credential for sure (a credential reference, or a header that
+    /// carries one), not merely named like one.
+    sure: bool,
+    /// In a header, with a scheme before it (`Some(true)`) or without.
+    scheme: Option<bool>,
+    /// In a header: its name and value text before the credential.
+    header: Option<(String, Scheme)>,
+}
+
+/// The hits of `test` on `subject`, the value of an action.
+pub(super) fn api(test: &ApiTest, ctx: &Ctx, subject: &Subject, every: bool) -> Vec<Hit> {
+    let called = ctx.called.get_or_init(|| called(ctx));
+    let Some(called) = called else {
+        return Vec::new();
+    };
+    if !called.carries(subject.node) {
+        return Vec::new();
+    }
+    let sent = called.sent(test);
+    let hits = match test.want {
+        Want::Missing => missing(called, &sent, subject),
+        Want::Accepted | Want::Unaccepted => judged(test, called, &sent, subject),
+    };
+    if every {
+        hits
+    } else {
+        hits.into_iter().take(1).collect()
+    }
+}
+
+/// The action's request, when it calls an API with a profile.
+fn called<'d>(ctx: &Ctx<'d, '_>) -> Option<Called<'d>> {
+    let url = Url::of(ctx.doc, ctx.action)?;
+    let host = match &url.host {
+        Host::Literal(h) => ApiHost::Literal(h),
+        Host::Resource(name) => ApiHost::Resource(name),
+        Host::Unknown => return None,
+    };
+    let resolved = ctx.apis.lookup(host, &url.path)?;
+    let request = Request::with_url(ctx.doc, ctx.action, Some(url));
+    Some(Called {
+        request,
+        resolved,
+        sent: Default::default(),
+    })
+}
+
+/// Every place the request sends a credential, with the API's verdict.
+fn sent(test: &ApiTest, called: &Called) -> Vec<Sent> {
+    let (request, accepts) = (&called.request, called.resolved.accepts);
+    let mut out = Vec::new();
+    if let Headers::Listed(headers) = &request.headers {
+        for h in headers {
+            let named = h.name.as_deref().is_some_and(|n| {
+                test.headers.iter().any(|t| t.eq_ignore_ascii_case(n))
+                    || accepts.iter().any(|f| header_named(f, n))
+            });
+            if !(h.credential_ref || named) {
+                continue;
+            }
+            let verdict = match (&h.name, h.empty) {
+                (Some(name), false) => header_verdict(accepts, name, &h.scheme),
+                _ => None,
+            };
+            out.push(Sent {
+                node: h.node,
+                range: None,
+                verdict,
+                sure: !h.empty,
+                scheme: match h.scheme {
+                    Scheme::Raw => Some(false),
+                    Scheme::Text(_) => Some(true),
+                    Scheme::Unknown => None,
+                },
+                header: h.name.clone().map(|n| (n, h.scheme.clone())),
+            });
+        }
+    }
+    if let Some(url) = &request.url {
+        for p in &url.query {
+            let accepted = accepts
+                .iter()
+                .any(|f| matches!(&f.place, Place::Query(q) if q.eq_ignore_ascii_case(&p.name)));
+            let named = test
+                .parameters
+                .iter()
+                .any(|t| t.eq_ignore_ascii_case(&p.name));
+            if !(p.credential_ref || accepted || named) {
+                continue;
+            }
+            // An empty one is empty-credential's: sent, but not judged.
+            out.push(Sent {
+                node: url.node,
+                range: Some(p.range.clone()),
+                verdict: (!p.empty && (p.credential_ref || accepted)).then_some(accepted),
+                sure: p.credential_ref,
+                scheme: None,
+                header: None,
+            });
+        }
+        if url.userinfo {
+            out.push(basic(url.node, accepts));
+        }
+    }
+    if let Some(node) = request.basic_auth {
+        out.push(basic(node, accepts));
+    }
+    out.extend(payload_sent(request, accepts));
+    out
+}
+
+/// Body fields the API takes a credential in: sent and accepted. Fields
+/// merely named like one are not counted, since a body often carries a
+/// token as data (the token a revocation endpoint revokes).
+fn payload_sent<'a>(request: &'a Request, accepts: &'a [Form]) -> impl Iterator<Item = Sent> + 'a {
+    request
+        .payload_fields
+        .iter()
+        .filter_map(move |(node, name)| {
+            let accepted = accepts
+                .iter()
+                .any(|f| matches!(&f.place, Place::Payload(p) if p.eq_ignore_ascii_case(name)));
+            accepted.then_some(Sent {
+                node: *node,
+                range: None,
+                verdict: Some(true),
+                sure: false,
+                scheme: None,
+                header: None,
+            })
+        })
+}
+
+fn basic(node: u32, accepts: &[Form]) -> Sent {
+    Sent {
+        node,
+        range: None,
+        verdict: Some(accepts_basic(accepts)),
+        sure: true,
+        scheme: None,
+        header: None,
+    }
+}
+
+fn header_named(form: &Form, name: &str) -> bool {
+    matches!(&form.place, Place::Header { name: n, .. } if n.eq_ignore_ascii_case(name))
+}
+
+fn accepts_basic(accepts: &[Form]) -> bool {
+    accepts.iter().any(|f| match &f.place {
+        Place::BasicAuth => true,
+        Place::Header {
+            name,
+            scheme: Some(s),
+        } => name.eq_ignore_ascii_case("authorization") && s.eq_ignore_ascii_case("basic"),
+        _ => false,
+    })
+}
+
+/// Whether the API takes a credential in header `name` after `scheme`.
+/// Text after the scheme and a blank (`Basic user:<<CREDENTIAL.pw>>`)
+/// is part of the credential, so a scheme matches when it starts the text.
+fn header_verdict(accepts: &[Form], name: &str, scheme: &Scheme) -> Option<bool> {
+    let sent = match scheme {
+        Scheme::Unknown => return None,
+        Scheme::Raw => None,
+        Scheme::Text(s) => Some(normal(s)),
+    };
+    let starts = |scheme: &str| {
+        sent.as_deref().is_some_and(|s| {
+            s.strip_prefix(scheme)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with(char::is_whitespace))
+        })
+    };
+    if name.eq_ignore_ascii_case("authorization") && starts("basic") {
+        return Some(accepts_basic(accepts));
+    }
+    Some(accepts.iter().any(|f| match &f.place {
+        Place::Header { name: n, scheme } => {
+            n.eq_ignore_ascii_case(name)
+                && match scheme {
+                    Some(want) => starts(&normal(want)),
+                    None => sent.is_none(),
+                }
+        }
+        _ => false,
+    }))
+}
+
+/// A scheme as compared: lower case, without surrounding blanks.
+fn normal(scheme: &str) -> String {
+    scheme.trim().to_ascii_lowercase()
+}
+
+/// A credential the value sends in a form the API accepts, or one the API
+/// does not accept while nothing else in the request is accepted (or
+/// undecided).
+fn judged(test: &ApiTest, called: &Called, sent: &[Sent], subject: &Subject) -> Vec<Hit> {
+    let resolved = &called.resolved;
+    let want = matches!(test.want, Want::Accepted);
+    let request = &called.request;
+    let undecided = matches!(request.headers, Headers::Computed)
+        || request.payload_credential
+        || request.mutual_tls
+        || sent.iter().any(|s| s.verdict.is_none());
+    let some_accepted = sent.iter().any(|s| s.verdict == Some(true));
+    if !want && (undecided || some_accepted || resolved.credential == Requirement::None) {
+        return Vec::new();
+    }
+    sent.iter()
+        .filter(|s| s.node == subject.node && s.verdict == Some(want) && (want || s.sure))
+        .filter(|s| test.scheme.is_none_or(|w| s.scheme == Some(w)))
+        .map(|s| Hit {
+            narrow: narrow(subject, s.range.clone()),
+            suggestion: if want {
+                None
+            } else {
+                suggestion(resolved.accepts, s, subject)
+            },
+            reason: Some(takes(resolved)),
+            ..Hit::default()
+        })
+        .collect()
+}
+
+/// On the URL: the API requires a credential here and the request sends
+/// none anywhere.
+fn missing(called: &Called, sent: &[Sent], subject: &Subject) -> Vec<Hit> {
+    let (request, resolved) = (&called.request, &called.resolved);
+    let Some(url) = &request.url else {
+        return Vec::new();
+    };
+    let none_sent = sent.is_empty()
+        && !matches!(request.headers, Headers::Computed)
+        && !request.payload_credential
+        && !request.mutual_tls;
+    if subject.node != url.node || resolved.credential != Requirement::Required || !none_sent {
+        return Vec::new();
+    }
+    vec![Hit {
+        narrow: narrow(subject, Some(url.host_range.clone())),
+        reason: Some(format!(
+            "{} requires one here, as {} ({})",
+            resolved.profile.name,
+            forms(resolved),
+            resolved.source()
+        )),
+        ..Hit::default()
+    }]
+}
+
+fn narrow(subject: &Subject, range: Option<Range<usize>>) -> Option<Narrow> {
+    let range = range?;
+    let text = subject.str().get(range.clone())?.to_string();
+    subject.located.then(|| Narrow {
+        span: subject.source_span(range),
+        node: subject.node,
+        text,
+    })
+}
+
+/// "VirusTotal API v3 takes it as `x-apikey: <credential>` (URL)".
+fn takes(resolved: &Resolved) -> String {
+    let (name, source) = (&resolved.profile.name, resolved.source());
+    format!("{name} takes it as {} ({source})", forms(resolved))
+}
+
+/// The accepted forms, described once each: "`a`, `b` or `c`".
+fn forms(resolved: &Resolved) -> String {
+    let mut forms: Vec<String> = Vec::new();
+    for f in resolved.accepts {
+        let d = f.place.describe();
+        if !forms.contains(&d) {
+            forms.push(d);
+        }
+    }
+    match forms.as_slice() {
+        [] => "no credential".to_string(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
+/// For a credential sent alone in a header the API takes with one scheme:
+/// the value with that scheme in front.
+fn suggestion(accepts: &[Form], sent: &Sent, subject: &Subject) -> Option<String> {
+    let (name, Scheme::Raw) = sent.header.as_ref()? else {
+        return None;
+    };
+    let mut schemes = accepts.iter().filter_map(|f| match &f.place {
+        Place::Header {
+            name: n,
+            scheme: Some(s),
+        } if n.eq_ignore_ascii_case(name) => Some(s),
+        _ => None,
+    });
+    let scheme = schemes.next()?;
+    if schemes.next().is_some() {
+        return None;
+    }
+    let gap = if scheme.ends_with(['=', ':']) {
+        ""
+    } else {
+        " "
+    };
+    Some(format!("{scheme}{gap}{}", subject.str().trim()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::apis::Source;
+
+    fn header(name: &str, scheme: Option<&str>) -> Form {
+        let place = Place::Header {
+            name: name.into(),
+            scheme: scheme.map(String::from),
+        };
+        Form {
+            place,
+            note: None,
+            source: Source {
+                url: String::new(),
+                quote: None,
+            },
+        }
+    }
+
+    #[test]
+    fn header_schemes_match_ignoring_case_and_what_follows_them() {
+        let basic = Form {
+            place: Place::BasicAuth,
+            ..header("x", None)
+        };
+        let accepts = [
+            header("Authorization", Some("Token token=")),
+            header("X-Key", None),
+            basic,
+        ];
+        let text = |s: &str| Scheme::Text(s.into());
+        let v = |name: &str, scheme: Scheme| header_verdict(&accepts, name, &scheme);
+        assert_eq!(v("authorization", text("token token=")), Some(true));
+        assert_eq!(v("Authorization", text("Basic svc_tines:")), Some(true));
+        assert_eq!(v("Authorization", text("Basically")), Some(false));
+        assert_eq!(v("Authorization", text("Bearer")), Some(false));
+        assert_eq!(v("Authorization", Scheme::Raw), Some(false));
+        assert_eq!(v("x-key", Scheme::Raw), Some(true));
+        assert_eq!(v("X-Key", text("Bearer")), Some(false));
+        assert_eq!(v("X-Key", Scheme::Unknown), None);
+        let only_bearer = [header("Authorization", Some("Bearer"))];
+        assert_eq!(
+            header_verdict(&only_bearer, "Authorization", &text("Basic u:")),
+            Some(false)
+        );
+    }
+}
