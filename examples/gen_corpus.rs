@@ -296,7 +296,8 @@ struct Vendor {
     /// `None`: the host is a resource, `https://<<RESOURCE.{slug}_domain>>`.
     host: Option<&'static str>,
     slug: &'static str,
-    /// Authorization scheme; `None` sends the key in `X-Api-Key` instead.
+    /// Authorization scheme; `None` sends the key in `x-apikey` instead
+    /// (the header VirusTotal reads).
     scheme: Option<&'static str>,
     paths: &'static [&'static str],
     objects: &'static [&'static str],
@@ -805,7 +806,7 @@ impl<'r> StoryGen<'r> {
                 let sep = if scheme.ends_with('=') { "" } else { " " };
                 headers.push(("Authorization", s(format!("{scheme}{sep}{credential}"))));
             }
-            None => headers.push(("X-Api-Key", s(credential.clone()))),
+            None => headers.push(("x-apikey", s(credential.clone()))),
         }
         headers.push(("Accept", s("application/json")));
         if self.rng.percent(30) {

@@ -228,6 +228,34 @@ struct Index {
     resources: Vec<(Glob, usize)>,
 }
 
+/// A profile's YAML with what only `explain`, `test-rules` and the test
+/// suite read left out: the examples, the notes, and each one-line `quote`
+/// and `note`. Checking files needs only hosts, paths and forms, and these
+/// are most of a profile's text (and of the time to read it).
+pub(crate) fn lean(yaml: &str) -> String {
+    let mut out = String::with_capacity(yaml.len() / 2);
+    let mut skipping = false;
+    for line in yaml.split_inclusive('\n') {
+        if !line.starts_with([' ', '\t', '#', '\n', '\r']) {
+            skipping = ["examples:", "notes:"].iter().any(|k| line.starts_with(k));
+            if line.starts_with("examples:") {
+                out.push_str("examples: {}\n");
+            }
+        }
+        let key = line.trim_start();
+        let one_line = ["quote: ", "note: "].iter().any(|k| key.starts_with(k))
+            && !matches!(
+                key.split_once(": ").map(|(_, v)| v.trim()),
+                Some("|" | ">" | "|-" | ">-" | "")
+            );
+        let dropped = skipping || (one_line && line.starts_with(' '));
+        if !dropped {
+            out.push_str(line);
+        }
+    }
+    out
+}
+
 mod builtin {
     include!(concat!(env!("OUT_DIR"), "/builtin_apis.rs"));
 }
@@ -408,6 +436,65 @@ mod tests {
         assert_eq!(found(&set, h, "/users").unwrap().1, Requirement::Required);
         assert_eq!(found(&set, h, "/").unwrap().1, Requirement::None);
         assert_eq!(found(&set, h, "").unwrap().1, Requirement::None);
+    }
+
+    #[test]
+    fn lean_profiles_keep_everything_checking_reads() {
+        let full = |yaml: &str| {
+            let mut set = ApiSet::default();
+            let mut errors = Vec::new();
+            set.add_builtin(
+                |y| {
+                    if yaml == "lean" {
+                        lean(y).into()
+                    } else {
+                        y.into()
+                    }
+                },
+                &mut errors,
+            );
+            assert!(errors.is_empty(), "{errors:?}");
+            set
+        };
+        let (a, b) = (full("full"), full("lean"));
+        assert_eq!(a.profiles.len(), b.profiles.len());
+        for (a, b) in a.profiles.iter().zip(&b.profiles) {
+            let places = |p: &Profile| -> Vec<Place> {
+                let forms = p
+                    .accepts
+                    .iter()
+                    .chain(p.endpoints.iter().flat_map(|e| e.accepts.iter().flatten()));
+                forms.map(|f| f.place.clone()).collect()
+            };
+            let shape = |p: &Profile| {
+                let ends: Vec<_> = p
+                    .endpoints
+                    .iter()
+                    .map(|e| (&e.paths, e.credential, &e.source.url))
+                    .collect();
+                format!(
+                    "{} {:?} {:?} {:?} {:?} {:?} {:?}",
+                    p.name,
+                    p.hosts,
+                    p.resource_hosts,
+                    p.paths,
+                    p.credential,
+                    places(p),
+                    ends
+                )
+            };
+            assert_eq!((&a.id, shape(a)), (&b.id, shape(b)));
+            assert!(
+                b.valid.is_empty()
+                    && b.notes.is_none()
+                    && b.accepts.iter().all(|f| f.source.quote.is_none())
+            );
+        }
+        let yaml = "id: x\naccepts:\n  - header: K\n    note: n\n    source: {url: u}\n  - note: keep\nnotes: |\n  a\n  quote: b\n";
+        assert_eq!(
+            lean(yaml),
+            "id: x\naccepts:\n  - header: K\n    source: {url: u}\n  - note: keep\n"
+        );
     }
 
     #[test]

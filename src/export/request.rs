@@ -19,9 +19,8 @@ pub(crate) struct Request {
     pub(crate) basic_auth: Option<u32>,
     /// The body holds a credential reference somewhere.
     pub(crate) payload_credential: bool,
-    /// The body's top-level fields that hold something: node and name
-    /// (lower case), for APIs that take a credential as a body field.
-    pub(crate) payload_fields: Vec<(u32, String)>,
+    /// `options.payload`, when it is an object.
+    pub(crate) payload: Option<u32>,
     /// `options.mutual_tls` is set: a client certificate is sent.
     pub(crate) mutual_tls: bool,
 }
@@ -79,11 +78,25 @@ pub(crate) struct Header {
     pub(crate) node: u32,
     /// The name; `None` when it is templated.
     pub(crate) name: Option<String>,
-    pub(crate) scheme: Scheme,
+    /// The value's text, decoded.
+    text: String,
+    scheme: std::cell::OnceCell<Scheme>,
     /// The value holds a credential reference.
     pub(crate) credential_ref: bool,
     /// The value is empty or blank (or not a string).
     pub(crate) empty: bool,
+}
+
+impl Header {
+    /// What comes before the credential in the value, worked out only for
+    /// the few headers that carry one.
+    pub(crate) fn scheme(&self) -> &Scheme {
+        self.scheme.get_or_init(|| {
+            let mut refs = Vec::new();
+            Parser::default().parse(&self.text, &mut refs);
+            scheme(&self.text, &refs)
+        })
+    }
 }
 
 /// What comes before the credential in a header's value.
@@ -125,7 +138,7 @@ impl Request {
             headers: headers(doc, doc.get(options, "headers"), &mut parser, &mut refs),
             basic_auth: set("basic_auth"),
             payload_credential: payload.is_some_and(|p| mentions_credential(doc.raw(p))),
-            payload_fields: payload_fields(doc, payload),
+            payload: payload.filter(|&p| matches!(doc.kind(p), Kind::Object)),
             mutual_tls: set("mutual_tls").is_some(),
         }
     }
@@ -149,20 +162,16 @@ fn mentions_credential(raw: &str) -> bool {
         || memchr::memmem::find(raw.as_bytes(), b"credential ").is_some()
 }
 
-/// The top-level fields of an object payload whose value is not empty.
-fn payload_fields(doc: &Document, payload: Option<u32>) -> Vec<(u32, String)> {
-    let Some(payload) = payload.filter(|&p| matches!(doc.kind(p), Kind::Object)) else {
-        return Vec::new();
-    };
+/// The top-level field `name` (any case) of an object payload, when it
+/// holds something: for APIs that take a credential as a body field.
+pub(crate) fn payload_field(doc: &Document, payload: u32, name: &str) -> Option<u32> {
     let mut live = Vec::new();
     doc.live_children_into(payload, &mut live);
-    live.into_iter()
-        .filter(|&v| {
-            !matches!(doc.kind(v), Kind::Null)
-                && doc.str_value(v).is_none_or(|s| !s.trim().is_empty())
-        })
-        .filter_map(|v| Some((v, doc.key(v)?.to_ascii_lowercase())))
-        .collect()
+    live.into_iter().find(|&v| {
+        doc.key(v).is_some_and(|k| k.eq_ignore_ascii_case(name))
+            && !matches!(doc.kind(v), Kind::Null)
+            && doc.str_value(v).is_none_or(|s| !s.trim().is_empty())
+    })
 }
 
 /// Whether `refs` hold a credential reference.
@@ -196,9 +205,10 @@ fn headers(
             Header {
                 node: value,
                 name,
-                scheme: scheme(&text, refs),
                 credential_ref: has_credential(refs),
                 empty: text.trim().is_empty(),
+                text: text.into_owned(),
+                scheme: std::cell::OnceCell::new(),
             }
         })
         .collect();
@@ -482,7 +492,7 @@ mod tests {
             .map(|h| {
                 (
                     h.name.as_deref(),
-                    h.scheme.clone(),
+                    h.scheme().clone(),
                     h.credential_ref,
                     h.empty,
                 )
@@ -504,12 +514,18 @@ mod tests {
             ]
         );
         assert!(r.payload_credential && r.basic_auth.is_some() && !r.mutual_tls);
-        assert_eq!(r.payload_fields, [(r.payload_fields[0].0, "a".to_string())]);
-        let r = request(
-            r#"{"url": "https://x.io", "payload": {"Token": "xoxb-1", "empty": " ", "none": null, "n": 0}}"#,
+        let json = r#"{"type": "Agents::HTTPRequestAgent", "options": {"url": "https://x.io", "payload": {"Token": "xoxb-1", "empty": " ", "none": null, "n": 0}}}"#;
+        let doc = Document::parse(json).unwrap();
+        let p = Request::of(&doc, 0).payload.unwrap();
+        let found = |name: &str| payload_field(&doc, p, name).map(|n| doc.raw(n).to_string());
+        assert_eq!(
+            (found("token"), found("N")),
+            (Some("\"xoxb-1\"".into()), Some("0".into()))
         );
-        let names: Vec<&str> = r.payload_fields.iter().map(|(_, n)| n.as_str()).collect();
-        assert_eq!(names, ["token", "n"]);
+        assert_eq!(
+            (found("empty"), found("none"), found("other")),
+            (None, None, None)
+        );
         let r = request(
             r#"{"url": "https://acme.<<RESOURCE.region>>.okta.com/x", "headers": "=MERGE(a, b)"}"#,
         );

@@ -62,15 +62,13 @@ pub(crate) fn is_whole_template(s: &str) -> bool {
 /// byte length, so that a parser sees a plausible literal and positions
 /// still line up with the original.
 pub(crate) fn mask(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut last = 0;
+    let mut out = s.as_bytes().to_vec();
     for r in expressions(s) {
-        out.push_str(&s[last..r.start]);
-        out.extend(std::iter::repeat_n('x', r.end - r.start));
-        last = r.end;
+        out[r].fill(b'x');
     }
-    out.push_str(&s[last..]);
-    out
+    // Whole expressions between ASCII delimiters were replaced, so the
+    // bytes are still UTF-8; the fallback only keeps this free of panics.
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 #[cfg(test)]

@@ -232,7 +232,7 @@ impl RuleSet {
             );
         }
         set.apis
-            .add_builtin(|yaml| without_examples(yaml).into(), &mut errors);
+            .add_builtin(|yaml| crate::apis::lean(yaml).into(), &mut errors);
         (set, errors)
     }
 

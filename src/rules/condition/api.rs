@@ -9,7 +9,8 @@
 
 use super::{Ctx, Hit, Narrow, Subject};
 use crate::apis::{Form, Host as ApiHost, Place, Requirement, Resolved};
-use crate::export::request::{Headers, Host, Request, Scheme, Url};
+use crate::export::request::{Headers, Host, Request, Scheme, Url, payload_field};
+use crate::parse::Document;
 use std::ops::Range;
 
 /// What an `api` condition looks for.
@@ -52,12 +53,12 @@ impl Called<'_> {
             || matches!(&r.headers, Headers::Listed(h) if h.iter().any(|h| h.node == node))
     }
 
-    fn sent(&self, test: &ApiTest) -> std::rc::Rc<[Sent]> {
+    fn sent(&self, test: &ApiTest, doc: &Document) -> std::rc::Rc<[Sent]> {
         let key = test as *const ApiTest as usize;
         if let Some((_, found)) = self.sent.borrow().iter().find(|(k, _)| *k == key) {
             return found.clone();
         }
-        let found: std::rc::Rc<[Sent]> = sent(test, self).into();
+        let found: std::rc::Rc<[Sent]> = sent(test, self, doc).into();
         self.sent.borrow_mut().push((key, found.clone()));
         found
     }
@@ -90,7 +91,7 @@ pub(super) fn api(test: &ApiTest, ctx: &Ctx, subject: &Subject, every: bool) -> 
     if !called.carries(subject.node) {
         return Vec::new();
     }
-    let sent = called.sent(test);
+    let sent = called.sent(test, ctx.doc);
     let hits = match test.want {
         Want::Missing => missing(called, &sent, subject),
         Want::Accepted | Want::Unaccepted => judged(test, called, &sent, subject),
@@ -120,7 +121,7 @@ fn called<'d>(ctx: &Ctx<'d, '_>) -> Option<Called<'d>> {
 }
 
 /// Every place the request sends a credential, with the API's verdict.
-fn sent(test: &ApiTest, called: &Called) -> Vec<Sent> {
+fn sent(test: &ApiTest, called: &Called, doc: &Document) -> Vec<Sent> {
     let (request, accepts) = (&called.request, called.resolved.accepts);
     let mut out = Vec::new();
     if let Headers::Listed(headers) = &request.headers {
@@ -132,8 +133,9 @@ fn sent(test: &ApiTest, called: &Called) -> Vec<Sent> {
             if !(h.credential_ref || named) {
                 continue;
             }
+            let scheme = h.scheme();
             let verdict = match (&h.name, h.empty) {
-                (Some(name), false) => header_verdict(accepts, name, &h.scheme),
+                (Some(name), false) => header_verdict(accepts, name, scheme),
                 _ => None,
             };
             out.push(Sent {
@@ -141,12 +143,12 @@ fn sent(test: &ApiTest, called: &Called) -> Vec<Sent> {
                 range: None,
                 verdict,
                 sure: !h.empty,
-                scheme: match h.scheme {
+                scheme: match scheme {
                     Scheme::Raw => Some(false),
                     Scheme::Text(_) => Some(true),
                     Scheme::Unknown => None,
                 },
-                header: h.name.clone().map(|n| (n, h.scheme.clone())),
+                header: h.name.clone().map(|n| (n, scheme.clone())),
             });
         }
     }
@@ -179,30 +181,31 @@ fn sent(test: &ApiTest, called: &Called) -> Vec<Sent> {
     if let Some(node) = request.basic_auth {
         out.push(basic(node, accepts));
     }
-    out.extend(payload_sent(request, accepts));
+    out.extend(payload_sent(doc, request, accepts));
     out
 }
 
 /// Body fields the API takes a credential in: sent and accepted. Fields
 /// merely named like one are not counted, since a body often carries a
 /// token as data (the token a revocation endpoint revokes).
-fn payload_sent<'a>(request: &'a Request, accepts: &'a [Form]) -> impl Iterator<Item = Sent> + 'a {
-    request
-        .payload_fields
-        .iter()
-        .filter_map(move |(node, name)| {
-            let accepted = accepts
-                .iter()
-                .any(|f| matches!(&f.place, Place::Payload(p) if p.eq_ignore_ascii_case(name)));
-            accepted.then_some(Sent {
-                node: *node,
-                range: None,
-                verdict: Some(true),
-                sure: false,
-                scheme: None,
-                header: None,
-            })
+fn payload_sent(doc: &Document, request: &Request, accepts: &[Form]) -> Vec<Sent> {
+    let Some(payload) = request.payload else {
+        return Vec::new();
+    };
+    let fields = accepts.iter().filter_map(|f| match &f.place {
+        Place::Payload(name) => payload_field(doc, payload, name),
+        _ => None,
+    });
+    fields
+        .map(|node| Sent {
+            node,
+            range: None,
+            verdict: Some(true),
+            sure: false,
+            scheme: None,
+            header: None,
         })
+        .collect()
 }
 
 fn basic(node: u32, accepts: &[Form]) -> Sent {
