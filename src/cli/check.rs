@@ -96,7 +96,8 @@ pub(super) fn check(args: CheckArgs) -> u8 {
         None => false,
     };
     // Stage 7: report.
-    let report = Report::new(&rules, files, found_errors, rule_errors, config_problems);
+    let mut report = Report::new(&rules, files, found_errors, rule_errors, config_problems);
+    report.fail_on = fail_on;
     let code = finish(report, &args, &targets.outputs, fail_on, wrote_baseline);
     // The process ends here: freeing every compiled rule one by one would
     // only delay the exit, so they go with the process.

@@ -3,8 +3,10 @@
 //! One `<testsuite>` per input (named after the file) and per rule file
 //! with problems. Each finding is a `<testcase classname="storylint.RULE"
 //! name="FILE:LINE:COL">` holding a `<failure>` whose text gives the
-//! pointer, the action and the rule's help; whatever its severity, a finding
-//! is a failure (the exit code, not the report, applies `--fail-on`). An
+//! pointer, the action and the rule's help. A finding at or above the
+//! `--fail-on` severity is a failure; one below it (an info note, by
+//! default) passes, with the same text in `<system-out>`, so that the test
+//! view agrees with the exit code. An
 //! input or rule file that could not be used is a testcase with an
 //! `<error>`; a JSON file that is not an export is a `<skipped>` testcase
 //! (named `FILE:LINE:COL` too: the place that makes it no export);
@@ -43,6 +45,10 @@ struct Case {
 
 enum Outcome {
     Pass,
+    /// Passes, with a note.
+    Note {
+        text: String,
+    },
     Failure {
         kind: String,
         message: String,
@@ -84,7 +90,7 @@ pub(crate) fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         total.add(suite.counts());
     }
     for file in &report.files {
-        total.add(file_counts(file));
+        total.add(file_counts(file, report.fail_on));
     }
     let mut xml = String::new();
     xml.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
@@ -102,7 +108,7 @@ pub(crate) fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         // one after the others.
         let suite = file_suite(report, file, false);
         xml.clear();
-        write_suite_head(&mut xml, &suite, file_counts(file));
+        write_suite_head(&mut xml, &suite, file_counts(file, report.fail_on));
         for case in &suite.cases {
             write_case(&mut xml, case);
         }
@@ -149,7 +155,7 @@ impl Suite {
 }
 
 /// The counts of [`file_suite`]'s suite for `file`, without building it.
-fn file_counts(file: &FileReport) -> Counts {
+fn file_counts(file: &FileReport, fail_on: Severity) -> Counts {
     let skipped = file
         .warnings
         .iter()
@@ -157,7 +163,11 @@ fn file_counts(file: &FileReport) -> Counts {
         .count();
     let c = Counts {
         tests: file.errors.len() + skipped + file.findings.len(),
-        failures: file.findings.len(),
+        failures: file
+            .findings
+            .iter()
+            .filter(|f| f.severity >= fail_on)
+            .count(),
         errors: file.errors.len(),
         skipped,
     };
@@ -292,14 +302,19 @@ fn finding_case(report: &Report, f: &Finding) -> Case {
     if let Some(h) = &rule.help {
         let _ = writeln!(text, "help: {h}");
     }
-    Case {
-        classname: format!("storylint.{}", rule.id),
-        name: format!("{}:{}:{}", f.file, f.start.line, f.start.column),
-        outcome: Outcome::Failure {
+    let outcome = if f.severity >= report.fail_on {
+        Outcome::Failure {
             kind: rule.id.clone(),
             message: f.message.to_string(),
             text,
-        },
+        }
+    } else {
+        Outcome::Note { text }
+    };
+    Case {
+        classname: format!("storylint.{}", rule.id),
+        name: format!("{}:{}:{}", f.file, f.start.line, f.start.column),
+        outcome,
     }
 }
 
@@ -370,6 +385,11 @@ fn write_case(xml: &mut String, case: &Case) {
     match &case.outcome {
         Outcome::Pass => {
             let _ = writeln!(xml, "{open}/>");
+        }
+        Outcome::Note { text } => {
+            let _ = writeln!(xml, "{open}>");
+            let _ = writeln!(xml, "      <system-out>{}</system-out>", text_content(text));
+            xml.push_str("    </testcase>\n");
         }
         Outcome::Skipped { message } => {
             let _ = writeln!(xml, "{open}>");
@@ -473,7 +493,7 @@ mod tests {
         let report = Report::new(&rules, files, Vec::new(), Vec::new(), Vec::new());
         for file in &report.files {
             assert_eq!(
-                file_counts(file),
+                file_counts(file, report.fail_on),
                 file_suite(&report, file, true).counts(),
                 "{}",
                 file.file

@@ -72,6 +72,9 @@ pub(crate) struct Report<'r> {
     /// Problems with the configuration or baseline (warnings among them
     /// do not fail the run).
     pub(crate) config_problems: Vec<ConfigError>,
+    /// The severity from which a finding fails the run (`--fail-on`), for
+    /// formats that say pass or fail per finding (JUnit).
+    pub(crate) fail_on: Severity,
 }
 
 /// Counts for the closing summary.
@@ -186,6 +189,7 @@ impl<'r> Report<'r> {
             written: Vec::new(),
             rule_errors,
             config_problems,
+            fail_on: Severity::Error,
         }
     }
 

@@ -391,7 +391,27 @@ fn json_summary_counts_findings_per_rule_and_file() {
 #[test]
 fn completions_print_scripts_for_each_shell() {
     let dir = tempfile::tempdir().unwrap();
-    for shell in ["bash", "zsh", "fish"] {
+    // Every shell the CLI offers, and the README names them all.
+    let help = run(dir.path(), &["completions", "--help"]).stdout;
+    let offered = help
+        .split("[possible values: ")
+        .nth(1)
+        .and_then(|rest| rest.split(']').next())
+        .expect("completions --help lists the shells");
+    let shells: Vec<&str> = offered.split(", ").collect();
+    assert_eq!(shells.len(), 5, "{offered}");
+    let readme = crate::common::read_repo_file("README.md");
+    let documented = format!("`storylint completions {}`", {
+        let mut sorted = shells.clone();
+        sorted.sort_by_key(|s| {
+            ["bash", "zsh", "fish", "elvish", "powershell"]
+                .iter()
+                .position(|k| k == s)
+        });
+        sorted.join("|")
+    });
+    assert!(readme.contains(&documented), "README lacks {documented}");
+    for shell in shells {
         let out = run(dir.path(), &["completions", shell]);
         assert_eq!(out.code, 0, "{shell}: {}", out.stderr);
         assert!(out.stdout.len() > 100, "{shell}: {}", out.stdout);

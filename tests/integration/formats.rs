@@ -643,8 +643,10 @@ fn junit_matches_the_json_findings() {
     let slack = repo().join(SLACK);
     fs::copy(&clean, dir.path().join("clean.json")).unwrap();
     fs::copy(&slack, dir.path().join("slack.json")).unwrap();
-    let (xml, code) = check(dir.path(), "junit", &["."]);
-    let (json, json_code) = check_value(dir.path(), "json", &["."]);
+    // Every finding is a failure from `--fail-on info` (see below for the
+    // default).
+    let (xml, code) = check(dir.path(), "junit", &["--fail-on", "info", "."]);
+    let (json, json_code) = check_value(dir.path(), "json", &["--fail-on", "info", "."]);
     assert_eq!(code, json_code);
     assert!(xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"));
     let doc = roxmltree::Document::parse(&xml).unwrap_or_else(|e| panic!("{e}\n{xml}"));
@@ -737,6 +739,27 @@ fn junit_matches_the_json_findings() {
 
 /// Suppressed findings are not testcases, but each file's suite says how
 /// many there were, and by what.
+/// A finding below `--fail-on` passes, with its text kept, so that CI's
+/// test view agrees with the exit code.
+#[test]
+fn junit_fails_only_findings_that_fail_the_run() {
+    let legacy = repo().join("fixtures/legacy");
+    let count = |xml: &str, tag: &str| {
+        let doc = roxmltree::Document::parse(xml).unwrap();
+        let cases = testcases(&doc);
+        cases.iter().filter(|c| child(**c, tag).is_some()).count()
+    };
+    let (xml, code) = check(&legacy, "junit", &["."]);
+    assert_eq!(code, 0);
+    assert!(xml.contains("failures=\"0\""), "{xml}");
+    assert_eq!((count(&xml, "failure"), count(&xml, "system-out")), (0, 7));
+    assert!(xml.contains("legacy-liquid-reference"));
+    let (xml, code) = check(&legacy, "junit", &["--fail-on", "info", "."]);
+    assert_eq!(code, 1);
+    assert!(xml.contains("failures=\"7\""), "{xml}");
+    assert_eq!(count(&xml, "failure"), 7);
+}
+
 #[test]
 fn junit_counts_suppressed_findings_per_file() {
     let dir = broken_dir();
@@ -816,7 +839,13 @@ fn junit_escapes_markup_and_strips_control_characters() {
     let d = dir.path();
     fs::write(d.join("echo.yaml"), ACTION_NAME_RULE).unwrap();
     fs::write(d.join("a&b<c>.json"), AWKWARD_ACTION).unwrap();
-    let args = ["--rules", "echo.yaml", "a&b<c>.json"];
+    let args = [
+        "--fail-on",
+        "warning",
+        "--rules",
+        "echo.yaml",
+        "a&b<c>.json",
+    ];
     let (xml, code) = check(d, "junit", &args);
     let (_, json_code) = check(d, "json", &args);
     assert_eq!(code, json_code);
