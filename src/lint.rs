@@ -8,7 +8,7 @@ use crate::discover::{Input, InputSource};
 use crate::error::{InputError, InputErrorKind, InputWarning, InputWarningKind, io_message};
 use crate::export::{self, Action, Recognised, Shape, ShapeNote};
 use crate::finding::{FileReport, FileStatus, FindingBuilder};
-use crate::parse::Document;
+use crate::parse::{Document, Kind};
 use crate::paths::{FileKind, not_regular};
 use crate::rules::{self, RuleSet};
 use crate::secret::Masker;
@@ -313,6 +313,11 @@ fn recognise(
             actions,
             notes,
         } => Some((shape, actions, notes)),
+        Recognised::NotAnExport { .. } if is_own_baseline(doc) => {
+            // storylint's own baseline, staged beside the exports.
+            report.status = FileStatus::Skipped;
+            None
+        }
         Recognised::NotAnExport { reason, node } => {
             // The whole value at fault, or only the start of the document.
             let n = doc.node(node);
@@ -335,6 +340,21 @@ fn recognise(
             None
         }
     }
+}
+
+/// Whether the document is a baseline storylint wrote
+/// (`--write-baseline`): exactly `version` and a `findings` array.
+fn is_own_baseline(doc: &Document) -> bool {
+    let root = doc.root();
+    let mut members = Vec::new();
+    doc.live_children_into(root, &mut members);
+    let findings = doc.get(root, "findings");
+    matches!(doc.kind(root), Kind::Object)
+        && members.len() == 2
+        && doc
+            .get(root, "version")
+            .is_some_and(|v| matches!(doc.kind(v), Kind::Number))
+        && findings.is_some_and(|f| matches!(doc.kind(f), Kind::Array))
 }
 
 /// The error for bytes that are not JSON text: invalid UTF-8 from byte

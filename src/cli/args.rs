@@ -145,9 +145,9 @@ pub(crate) struct CheckArgs {
     #[arg(value_name = "PATH")]
     pub(crate) paths: Vec<PathBuf>,
 
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub(crate) format: Format,
+    /// Output format [default: human].
+    #[arg(long, value_enum)]
+    pub(crate) format: Option<Format>,
 
     /// When to use colour (NO_COLOR and CLICOLOR_FORCE are honoured with `auto`).
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
@@ -252,6 +252,13 @@ fn parse_now(s: &str) -> Result<i64, String> {
         "expected an RFC 3339 time (2026-01-31T12:00:00Z), a date (2026-01-31) or Unix seconds"
             .into(),
     )
+}
+
+impl CheckArgs {
+    /// The format of the report on stdout.
+    pub(crate) fn format(&self) -> Format {
+        self.format.unwrap_or(Format::Human)
+    }
 }
 
 #[cfg(test)]

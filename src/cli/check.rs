@@ -87,17 +87,19 @@ pub(super) fn check(args: CheckArgs) -> u8 {
         None => Vec::new(),
     };
     let written = write_baseline(&args, &cwd, &files, &rules, &targets, (&baseline, &uses));
-    let wrote_baseline = match written {
-        Some(Ok(())) => true,
+    let baseline_written = match written {
+        Some(Ok(w)) => Some(w),
         Some(Err(e)) => {
             config_problems.push(e);
-            false
+            None
         }
-        None => false,
+        None => None,
     };
+    let wrote_baseline = baseline_written.is_some();
     // Stage 7: report.
     let mut report = Report::new(&rules, files, found_errors, rule_errors, config_problems);
     report.fail_on = fail_on;
+    report.baseline_written = baseline_written;
     let code = finish(report, &args, &targets.outputs, fail_on, wrote_baseline);
     // The process ends here: freeing every compiled rule one by one would
     // only delay the exit, so they go with the process.
@@ -275,7 +277,7 @@ fn lint_in_order(
 /// so that no file's findings are kept: a human report on stdout alone,
 /// with no baseline to apply across files and no other report to write.
 fn streams(args: &CheckArgs, baseline: bool) -> bool {
-    args.format == report::Format::Human
+    args.format() == report::Format::Human
         && args.output.is_empty()
         && args.write_baseline.is_none()
         && !baseline
@@ -332,7 +334,7 @@ fn stream_human(
 /// Whether a human report is written (on stdout or by `--output`), the
 /// only format that shows snippets.
 fn wants_snippets(args: &CheckArgs) -> bool {
-    args.format == report::Format::Human
+    args.format() == report::Format::Human
         || args
             .output
             .iter()
@@ -350,7 +352,7 @@ fn write_baseline(
     rules: &RuleSet,
     targets: &Targets,
     previous: (&Option<Loaded>, &[baseline::Use]),
-) -> Option<Result<(), ConfigError>> {
+) -> Option<Result<report::BaselineWritten, ConfigError>> {
     let path = args.write_baseline.as_ref().filter(|_| targets.baseline)?;
     let mut kept: Vec<(&Loaded, &[baseline::Use])> = Vec::new();
     if let (Some(b), uses) = previous {
@@ -359,7 +361,25 @@ fn write_baseline(
     if let Some(b) = &targets.existing_baseline {
         kept.push((b, &[]));
     }
-    Some(Baseline::for_run(files, rules, path, cwd, &kept).write(path))
+    let baseline = Baseline::for_run(files, rules, path, cwd, &kept);
+    let entries = baseline.findings.len();
+    // This run's share: the findings of its files, reported or set aside
+    // by the baseline in use; the rest was kept from earlier runs.
+    let this_run: usize = files
+        .iter()
+        .map(|f| {
+            let hidden = f
+                .suppressed
+                .iter()
+                .filter(|s| s.by == crate::suppress::SuppressedBy::Baseline);
+            f.findings.len() + hidden.count()
+        })
+        .sum();
+    Some(baseline.write(path).map(|()| report::BaselineWritten {
+        path: path.display().to_string(),
+        entries,
+        kept: entries.saturating_sub(this_run),
+    }))
 }
 
 /// Writes the `--output` reports and the report on stdout; returns the
@@ -389,11 +409,14 @@ fn finish(
 /// The report on stdout in the requested format. A closed pipe
 /// (`storylint check | head -1`) is not an error worth a word.
 fn write_stdout(report: &Report, args: &CheckArgs) {
-    let human = human_options(args.color, args.statistics);
+    let mut human = human_options(args.color, args.statistics);
+    // Writing a baseline accepts the findings: a confirmation says what
+    // was written, unless a format was asked for.
+    human.brief = args.write_baseline.is_some() && args.format.is_none();
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let _ = report
-        .write(args.format, &human, &mut out)
+        .write(args.format(), &human, &mut out)
         .and_then(|()| out.flush());
 }
 
@@ -404,6 +427,7 @@ fn write_outputs(report: &Report, args: &CheckArgs, allowed: &[bool]) -> Vec<Con
         color: false,
         width: terminal_width(),
         statistics: args.statistics,
+        brief: false,
     };
     args.output
         .iter()

@@ -49,6 +49,7 @@ fn human_options(color: ColorChoice, statistics: bool) -> report::human::Options
         color: use_color(color),
         width: terminal_width(),
         statistics,
+        brief: false,
     }
 }
 

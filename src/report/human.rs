@@ -18,6 +18,9 @@ pub(crate) struct Options {
     pub(crate) width: usize,
     /// Instead of each finding, a table of findings per rule (`--statistics`).
     pub(crate) statistics: bool,
+    /// Problems only, no findings: the run wrote a baseline, which says
+    /// what it accepted in one line.
+    pub(crate) brief: bool,
 }
 
 impl Default for Options {
@@ -26,6 +29,7 @@ impl Default for Options {
             color: false,
             width: 100,
             statistics: false,
+            brief: false,
         }
     }
 }
@@ -230,7 +234,7 @@ impl<'a> Files<'a> {
     pub(crate) fn new(rules: &'a RuleSet, options: &Options) -> Self {
         Files {
             rules,
-            statistics: options.statistics,
+            statistics: options.statistics || options.brief,
             handler: handler(options),
             buf: String::new(),
         }
@@ -306,6 +310,14 @@ impl<'a> Files<'a> {
 pub(crate) fn tail(report: &Report, options: &Options, out: &mut dyn Write) -> io::Result<()> {
     if options.statistics {
         write_statistics(report, out)?;
+    }
+    if let Some(b) = &report.baseline_written {
+        let earlier = match b.kept {
+            0 => String::new(),
+            n => format!(", {} kept from earlier runs", plural(n, "entry", "entries")),
+        };
+        let (path, entries) = (visible(&b.path), plural(b.entries, "entry", "entries"));
+        writeln!(out, "storylint: wrote baseline {path}: {entries}{earlier}")?;
     }
     writeln!(out, "{}", summary_line(report))
 }

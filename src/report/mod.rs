@@ -75,6 +75,18 @@ pub(crate) struct Report<'r> {
     /// The severity from which a finding fails the run (`--fail-on`), for
     /// formats that say pass or fail per finding (JUnit).
     pub(crate) fail_on: Severity,
+    /// The baseline this run wrote (`--write-baseline`), if it did.
+    pub(crate) baseline_written: Option<BaselineWritten>,
+}
+
+/// What `--write-baseline` wrote.
+#[derive(Debug)]
+pub(crate) struct BaselineWritten {
+    pub(crate) path: String,
+    pub(crate) entries: usize,
+    /// Entries kept from earlier runs (files not checked in this one, or
+    /// rules that did not run).
+    pub(crate) kept: usize,
 }
 
 /// Counts for the closing summary.
@@ -190,6 +202,7 @@ impl<'r> Report<'r> {
             rule_errors,
             config_problems,
             fail_on: Severity::Error,
+            baseline_written: None,
         }
     }
 

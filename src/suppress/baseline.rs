@@ -54,6 +54,9 @@ pub(crate) enum Use {
     /// Matched a finding of another file: its own file is gone and was not
     /// part of the run (renamed or moved).
     Moved,
+    /// Its rule does not run on its file (turned off, or not loaded in
+    /// this run): kept as it is, neither matched nor stale.
+    Dormant,
 }
 
 /// A baseline read from a file, with the file of each entry resolved.
@@ -158,10 +161,18 @@ impl Baseline {
                 partial.entry(key).or_default().push(current);
             }
         }
+        // Entries whose rule did not run on their file stay as they were.
+        let mut dormant: Vec<Entry> = Vec::new();
         for (loaded, uses) in previous {
             let mut by_key: BTreeMap<&PathBuf, Vec<Entry>> = BTreeMap::new();
             for (i, e) in loaded.baseline.findings.iter().enumerate() {
                 let key = &loaded.keys[i];
+                if done.contains_key(key) && uses.get(i) == Some(&Use::Dormant) {
+                    dormant.push(Entry {
+                        file: relative_name(&dir, key),
+                        ..e.clone()
+                    });
+                }
                 if done.contains_key(key) || uses.get(i) == Some(&Use::Moved) {
                     continue;
                 }
@@ -174,7 +185,11 @@ impl Baseline {
                 partial.entry(key.clone()).or_default().push(entries);
             }
         }
-        let mut findings: Vec<Entry> = done.into_values().flatten().collect();
+        dormant.sort_by(|a, b| (&a.fingerprint, &a.pointer).cmp(&(&b.fingerprint, &b.pointer)));
+        dormant.dedup_by(|a, b| {
+            a.fingerprint == b.fingerprint && a.pointer == b.pointer && a.file == b.file
+        });
+        let mut findings: Vec<Entry> = done.into_values().flatten().chain(dormant).collect();
         for sources in partial.into_values() {
             let mut merged: Vec<Entry> = Vec::new();
             for source in sources {
@@ -311,6 +326,7 @@ impl Loaded {
         files: &mut [FileReport],
         others: &[String],
         cwd: &Path,
+        runs: &mut dyn FnMut(&str, &Path) -> bool,
     ) -> Vec<Use> {
         let keys: Vec<PathBuf> = files.iter().map(|f| file_key(cwd, &f.file)).collect();
         let in_run: HashSet<PathBuf> = keys
@@ -318,7 +334,15 @@ impl Loaded {
             .cloned()
             .chain(others.iter().map(|o| file_key(cwd, o)))
             .collect();
-        let mut uses = vec![Use::Unused; self.keys.len()];
+        let mut uses: Vec<Use> = (self.baseline.findings.iter().zip(&self.keys))
+            .map(|(e, key)| {
+                if runs(&e.rule, key) {
+                    Use::Unused
+                } else {
+                    Use::Dormant
+                }
+            })
+            .collect();
         let (mut own, mut movable) = self.queues(&in_run);
         // First every file's own entries, so that no other file takes them.
         let mut pending: Vec<Vec<bool>> = Vec::with_capacity(files.len());
@@ -516,27 +540,32 @@ mod tests {
 
         // b.json's entry is b.json's, even with a.json first in the run.
         let mut files = vec![lint("a.json"), lint("b.json")];
-        let uses = loaded(&["b.json"]).apply(&mut files, &[], &d);
+        let uses = loaded(&["b.json"]).apply(&mut files, &[], &d, &mut |_, _| true);
         assert_eq!(uses, [Use::Own]);
         assert_eq!((files[0].findings.len(), files[1].findings.len()), (1, 0));
         // Not in the run but on disk: not a.json's either.
         let mut files = vec![lint("a.json")];
-        let uses = loaded(&["b.json"]).apply(&mut files, &[], &d);
+        let uses = loaded(&["b.json"]).apply(&mut files, &[], &d, &mut |_, _| true);
         assert_eq!(uses, [Use::Unused]);
         assert_eq!(files[0].findings.len(), 1);
         assert!(files[0].warnings.is_empty(), "b.json was not checked");
         // Gone from disk: moved.
         let mut files = vec![lint("a.json")];
-        let uses = loaded(&["old/gone.json"]).apply(&mut files, &[], &d);
+        let uses = loaded(&["old/gone.json"]).apply(&mut files, &[], &d, &mut |_, _| true);
         assert_eq!(uses, [Use::Moved]);
         assert!(files[0].findings.is_empty());
         // Gone but named in the run (could not be read): not movable.
         let mut files = vec![lint("a.json")];
-        let uses = loaded(&["old/gone.json"]).apply(&mut files, &["old/gone.json".into()], &d);
+        let uses = loaded(&["old/gone.json"]).apply(
+            &mut files,
+            &["old/gone.json".into()],
+            &d,
+            &mut |_, _| true,
+        );
         assert_eq!(uses, [Use::Unused]);
         // An entry of a checked file that matches nothing is stale.
         let mut files = vec![lint("a.json"), lint("b.json")];
-        let uses = loaded(&["b.json", "b.json"]).apply(&mut files, &[], &d);
+        let uses = loaded(&["b.json", "b.json"]).apply(&mut files, &[], &d, &mut |_, _| true);
         assert_eq!(uses, [Use::Own, Use::Unused]);
         assert_eq!(files[1].warnings.len(), 1);
         assert_eq!(files[1].warnings[0].kind, InputWarningKind::StaleBaseline);

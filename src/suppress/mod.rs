@@ -12,13 +12,13 @@ pub(crate) mod baseline;
 mod directives;
 mod ignores;
 
-use crate::config::Config;
+use crate::config::{Config, RuleSetting};
 use crate::export::Action;
 use crate::finding::{FileReport, Finding};
 use crate::parse::Document;
 use crate::rules::RuleSet;
 use crate::source::Shown;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 pub(crate) use crate::finding::{Suppressed, SuppressedBy};
 
@@ -78,10 +78,26 @@ impl<'a> Suppressor<'a> {
         unread: &[String],
         cwd: &Path,
     ) -> Vec<baseline::Use> {
-        if self.ignores {
-            baseline.apply(files, unread, cwd)
-        } else {
-            Vec::new()
+        if !self.ignores {
+            return Vec::new();
         }
+        let ids: Vec<&str> = self.rules.rules.iter().map(|r| r.id.as_str()).collect();
+        let mut settings: std::collections::HashMap<PathBuf, Vec<Option<RuleSetting>>> =
+            std::collections::HashMap::new();
+        // Whether `rule` runs on `file`: loaded, enabled, and not turned off
+        // for the file's path.
+        let mut runs = |rule: &str, file: &Path| {
+            let Some(i) = ids.iter().position(|id| *id == rule) else {
+                return false;
+            };
+            let Some(config) = self.config else {
+                return self.rules.rules[i].enabled;
+            };
+            let here = settings
+                .entry(file.to_path_buf())
+                .or_insert_with(|| config.settings_in(file, &ids));
+            self.rules.rules[i].enabled && here[i] != Some(RuleSetting::Off)
+        };
+        baseline.apply(files, unread, cwd, &mut runs)
     }
 }

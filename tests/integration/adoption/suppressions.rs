@@ -850,3 +850,148 @@ fn invalid_or_missing_baseline_is_an_error() {
     );
     assert_eq!(check_code(d, &["--baseline", "future.json", SLACK]), 2);
 }
+
+/// pre-commit passes a staged baseline like any other `.json` file: it is
+/// storylint's own, so it is skipped without a warning. A file that only
+/// looks alike is still warned about.
+#[test]
+fn a_baseline_among_the_inputs_is_skipped_silently() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    put(d, SLACK, &fixture(SLACK));
+    let (code, _) = check_json(d, &["--write-baseline", "storylint-baseline.json", SLACK]);
+    assert_eq!(code, 0);
+    let (_, doc) = check_json(d, &["storylint-baseline.json", SLACK]);
+    assert_eq!(doc["warnings"], json!([]), "{doc}");
+    assert_eq!(doc["summary"]["skipped"], 1);
+    put(
+        d,
+        "other.json",
+        r#"{"version": 1, "findings": [], "name": "x"}"#,
+    );
+    let (_, doc) = check_json(d, &["other.json"]);
+    assert_eq!(doc["warnings"][0]["kind"], "not-an-export");
+}
+
+/// Entries of a rule that is turned off are not stale: the finding was not
+/// fixed, the rule did not run. They are kept when the baseline is
+/// rewritten, and count again once the rule is back on.
+#[test]
+fn baseline_entries_of_a_disabled_rule_are_kept_not_stale() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    put(d, SLACK, &fixture(SLACK));
+    let (_, _) = check_json(d, &["--write-baseline", "base.json", SLACK]);
+    let before = read_baseline(&d.join("base.json"))["findings"]
+        .as_array()
+        .unwrap()
+        .len();
+    put(
+        d,
+        ".storylint.yaml",
+        "rules:\n  missing-bearer-prefix: off\n",
+    );
+    let (code, doc) = check_json(d, &["--baseline", "base.json", SLACK]);
+    assert_eq!(code, 0);
+    assert_eq!(doc["warnings"], json!([]), "no entry is stale: {doc}");
+    let (_, _) = check_json(
+        d,
+        &[
+            "--baseline",
+            "base.json",
+            "--write-baseline",
+            "base.json",
+            SLACK,
+        ],
+    );
+    let after = read_baseline(&d.join("base.json"))["findings"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(after, before, "the disabled rule's entries are kept");
+    // Per path too, and back on they set the findings aside again.
+    put(
+        d,
+        ".storylint.yaml",
+        "overrides:\n  - files: [\"*.json\"]\n    rules: {missing-bearer-prefix: off}\n",
+    );
+    let (_, doc) = check_json(d, &["--baseline", "base.json", SLACK]);
+    assert_eq!(doc["warnings"], json!([]), "{doc}");
+    fs::remove_file(d.join(".storylint.yaml")).unwrap();
+    let (code, doc) = check_json(d, &["--baseline", "base.json", SLACK]);
+    assert_eq!(
+        (code, doc["findings"].as_array().unwrap().len()),
+        (0, 0),
+        "{doc}"
+    );
+}
+
+/// `--write-baseline` in the human format confirms what it wrote in one
+/// line instead of listing the findings it accepts; a format asked for
+/// gets the full report.
+#[test]
+fn writing_a_baseline_confirms_in_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    put(d, SLACK, &fixture(SLACK));
+    put(d, "vuln.json", &fixture("vuln-disclosure-intake.json"));
+    let out = run(
+        d,
+        &[
+            "check",
+            "--no-config",
+            "--write-baseline",
+            "base.json",
+            SLACK,
+            "vuln.json",
+        ],
+    );
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert_eq!(
+        lines[0], "storylint: wrote baseline base.json: 18 entries",
+        "{}",
+        out.stdout
+    );
+    assert_eq!(lines.len(), 2, "{}", out.stdout);
+    assert!(
+        lines[1].starts_with("storylint: "),
+        "the summary follows: {}",
+        out.stdout
+    );
+    // Rewritten from one file: the other's entries are kept.
+    let out = run(
+        d,
+        &[
+            "check",
+            "--no-config",
+            "--write-baseline",
+            "base.json",
+            SLACK,
+        ],
+    );
+    assert!(
+        out.stdout.starts_with(
+            "storylint: wrote baseline base.json: 18 entries, 14 entries kept from earlier runs\n"
+        ),
+        "{}",
+        out.stdout
+    );
+    let out = run(
+        d,
+        &[
+            "check",
+            "--no-config",
+            "--format",
+            "human",
+            "--write-baseline",
+            "base.json",
+            SLACK,
+        ],
+    );
+    assert!(
+        out.stdout.contains("missing-bearer-prefix"),
+        "{}",
+        out.stdout
+    );
+}
