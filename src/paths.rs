@@ -156,6 +156,10 @@ pub(crate) fn replace_file(
         write(&mut w)?;
         return w.flush();
     }
+    // A report's directory is made if missing, as other linters do.
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)?;
+    }
     let target = crate::paths::follow_links(path)?;
     let dir = target
         .parent()

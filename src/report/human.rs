@@ -362,18 +362,52 @@ fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
+/// The problems that are not about an input, each called what it is:
+/// `; 1 rule file error; 1 API profile error; 1 report not written`.
+fn problem_counts(report: &Report) -> String {
+    use crate::error::{ConfigErrorKind, RuleErrorKind};
+    let api = |k: &RuleErrorKind| {
+        use RuleErrorKind::*;
+        matches!(
+            k,
+            ApiUnreadable | ApiInvalidYaml | InvalidApi | DuplicateApiId
+        )
+    };
+    let (apis, rules): (Vec<_>, Vec<_>) = report.rule_errors.iter().partition(|e| api(&e.kind));
+    let config = report
+        .config_problems
+        .iter()
+        .filter(|p| p.kind != ConfigErrorKind::UnknownRule);
+    let (written, config): (Vec<_>, Vec<_>) = config.partition(|p| {
+        matches!(
+            p.kind,
+            ConfigErrorKind::Output | ConfigErrorKind::OutputRefused
+        )
+    });
+    let mut out = String::new();
+    for (n, one, many) in [
+        (rules.len(), "rule file error", "rule file errors"),
+        (apis.len(), "API profile error", "API profile errors"),
+        (config.len(), "configuration error", "configuration errors"),
+        (written.len(), "file not written", "files not written"),
+    ] {
+        if n > 0 {
+            out.push_str(&format!("; {}", plural(n, one, many)));
+        }
+    }
+    out
+}
+
 /// `storylint: 2 errors, 1 warning, 0 info in 3 files (1 checked, 1 skipped: not a Tines export, 1 failed)`
 pub(crate) fn summary_line(report: &Report) -> String {
     let s = report.summary();
     if s.files == 0 && s.config_errors > 0 {
-        return format!(
-            "storylint: stopped before checking any file: {}",
-            plural(
-                s.config_errors,
-                "configuration error",
-                "configuration errors"
-            )
-        );
+        let problems = problem_counts(report);
+        let problems = problems
+            .strip_prefix("; ")
+            .unwrap_or(&problems)
+            .replace("; ", ", ");
+        return format!("storylint: stopped before checking any file: {problems}");
     }
     if s.files == 0 && s.rule_errors == 0 {
         return "storylint: no JSON files found to check".into();
@@ -424,21 +458,6 @@ pub(crate) fn summary_line(report: &Report) -> String {
             by.join(", ")
         ));
     }
-    if s.rule_errors > 0 {
-        line.push_str(&format!(
-            "; {}",
-            plural(s.rule_errors, "rule file error", "rule file errors")
-        ));
-    }
-    if s.config_errors > 0 {
-        line.push_str(&format!(
-            "; {}",
-            plural(
-                s.config_errors,
-                "configuration error",
-                "configuration errors"
-            )
-        ));
-    }
+    line.push_str(&problem_counts(report));
     line
 }

@@ -73,13 +73,14 @@ fn unwritable_output_is_an_error_but_stdout_still_gets_the_report() {
             "--format",
             "json",
             "--output",
-            "json=no/such/dir/out.json",
+            "json=warning.json/dir/out.json",
             "warning.json",
         ],
     );
     assert_eq!(out.code, 2, "{}", out.stderr);
     assert!(
-        out.stdout.contains("no/such/dir/out.json") && out.stdout.contains("output-unwritable"),
+        out.stdout.contains("warning.json/dir/out.json")
+            && out.stdout.contains("output-unwritable"),
         "{}",
         out.stdout
     );
@@ -89,6 +90,37 @@ fn unwritable_output_is_an_error_but_stdout_still_gets_the_report() {
     let errors = doc["errors"].as_array().unwrap();
     assert_eq!(errors.len(), 1, "{doc:#}");
     assert!(errors[0].get("help").is_none(), "{doc:#}");
+}
+
+/// A report into a directory that does not exist yet makes the directory;
+/// a report that cannot be written is called that in the summary, not a
+/// configuration error.
+#[test]
+fn output_makes_its_directory_and_write_problems_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    put(d, "warning.json", WARNING_ONLY);
+    let out = run(
+        d,
+        &[
+            "check",
+            "--output",
+            "json=out/ci/report.json",
+            "warning.json",
+        ],
+    );
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    let doc: Value =
+        serde_json::from_str(&fs::read_to_string(d.join("out/ci/report.json")).unwrap()).unwrap();
+    assert_eq!(findings(&doc).len(), 1);
+    let out = run(
+        d,
+        &["check", "--output", "json=warning.json", "warning.json"],
+    );
+    assert_eq!(out.code, 2);
+    let summary = out.stdout.lines().last().unwrap();
+    assert!(summary.ends_with("; 1 file not written"), "{summary}");
+    assert!(!summary.contains("configuration"), "{summary}");
 }
 
 /// Kinds of the `errors` of a JSON report.

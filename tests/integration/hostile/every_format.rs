@@ -127,13 +127,27 @@ fn said_junit(text: &str) -> Vec<Said> {
             let what = match child.tag_name().name() {
                 "error" | "failure" => child.attribute("type").unwrap(),
                 "skipped" => "not-an-export",
+                // A finding below --fail-on passes, its text as output:
+                // `FILE:L:C: info[RULE]: ...`.
+                "system-out" => {
+                    let first = child.text().unwrap_or("").lines().next().unwrap_or("");
+                    first
+                        .split_once('[')
+                        .and_then(|(_, r)| r.split_once(']'))
+                        .unwrap()
+                        .0
+                }
                 other => panic!("unexpected <{other}>"),
             };
             out.push(said(&file, what, at));
         }
     }
     // Other warnings are lines of <system-out>: `FILE:L:C: warning[KIND]: ...`.
-    for system_out in doc.descendants().filter(|n| n.has_tag_name("system-out")) {
+    let suite_level = |n: &roxmltree::Node| n.parent().is_some_and(|p| p.has_tag_name("testsuite"));
+    for system_out in doc
+        .descendants()
+        .filter(|n| n.has_tag_name("system-out") && suite_level(n))
+    {
         for line in system_out.text().unwrap_or("").lines() {
             let (place, rest) = line.split_once(": warning[").unwrap();
             let kind = rest.split_once(']').unwrap().0;
