@@ -26,6 +26,8 @@ struct ConfigSpec {
     #[serde(default)]
     fail_on: Option<Spanned<String>>,
     #[serde(default)]
+    show: Option<Spanned<String>>,
+    #[serde(default)]
     rules: BTreeMap<String, Spanned<String>>,
     #[serde(default)]
     rule_dirs: Vec<Spanned<String>>,
@@ -140,6 +142,8 @@ pub(crate) struct Config {
     /// Directory that relative paths and globs are resolved against.
     pub(crate) root: PathBuf,
     pub(crate) fail_on: Option<Severity>,
+    /// The lowest severity the human format lists.
+    pub(crate) show: Option<Severity>,
     pub(crate) rules: Vec<(RuleRef, RuleSetting)>,
     pub(crate) rule_dirs: Vec<PathBuf>,
     /// Files and directories of the user's API profiles.
@@ -235,6 +239,7 @@ impl Config {
         };
         let spec = cx.spec().map_err(|()| std::mem::take(&mut cx.errors))?;
         let fail_on = spec.fail_on.as_ref().and_then(|f| cx.severity(f));
+        let show = spec.show.as_ref().and_then(|f| cx.severity(f));
         let rules = cx.settings(&spec.rules);
         let include_set = (!spec.include.is_empty())
             .then(|| cx.globs(&spec.include))
@@ -260,6 +265,7 @@ impl Config {
             api_dirs: spec.api_dirs.iter().map(|d| root.join(&d.value)).collect(),
             root,
             fail_on,
+            show,
             rules,
             include: spec.include.iter().map(|s| s.value.clone()).collect(),
             exclude: spec.exclude.iter().map(|s| s.value.clone()).collect(),
@@ -456,6 +462,10 @@ impl Config {
         out.push_str(&format!(
             "fail-on: {}\n",
             self.fail_on.unwrap_or(Severity::Error)
+        ));
+        out.push_str(&format!(
+            "show: {}\n",
+            self.show.unwrap_or(Severity::Warning)
         ));
         out.push_str("rules:\n");
         for (id, default, setting) in rules {

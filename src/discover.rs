@@ -140,10 +140,11 @@ fn walk_with(root: &Path, options: &WalkOptions, found: &mut Discovery, listings
             }
             Err(err) => {
                 let path = err_path(&err);
-                if let Some(path) = &path {
-                    if path != root && !walk_would_check(path, &err, options, listings) {
-                        continue;
-                    }
+                if let Some(path) = &path
+                    && path != root
+                    && !walk_would_check(path, &err, options, listings)
+                {
+                    continue;
                 }
                 let path = path.unwrap_or_else(|| root.to_path_buf());
                 let message = if err_is_loop(&err) {

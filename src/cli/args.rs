@@ -163,6 +163,12 @@ pub(crate) struct CheckArgs {
     #[arg(long, value_enum)]
     pub(crate) fail_on: Option<Severity>,
 
+    /// Lowest severity the human format lists [default: warning, or the
+    /// configuration's `show`]; the summary counts what it hides. Other
+    /// formats keep every finding.
+    #[arg(long, value_enum)]
+    pub(crate) show: Option<Severity>,
+
     /// Use this configuration file instead of the nearest .storylint.yaml.
     #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
     pub(crate) config: Option<PathBuf>,

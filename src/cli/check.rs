@@ -49,6 +49,7 @@ pub(super) fn check(args: CheckArgs) -> u8 {
     let ids: Vec<&str> = rules.rules.iter().map(|r| r.id.as_str()).collect();
     let mut config_problems = config.unknown_rules(&ids);
     let fail_on = args.fail_on.or(config.fail_on).unwrap_or(Severity::Error);
+    let show = args.show.or(config.show).unwrap_or(Severity::Warning);
     if args.show_config {
         return show_config(&args, &config, &rules, &config_problems, fail_on);
     }
@@ -76,7 +77,14 @@ pub(super) fn check(args: CheckArgs) -> u8 {
     let suppressor = Suppressor::new(&rules, Some(&config), !args.no_ignores);
     if streams(&args, baseline.is_some()) {
         let report = Report::new(&rules, Vec::new(), Vec::new(), rule_errors, config_problems);
-        let code = stream_human(report, &inputs, found_errors, &suppressor, &args, fail_on);
+        let code = stream_human(
+            report,
+            &inputs,
+            found_errors,
+            &suppressor,
+            &args,
+            (fail_on, show),
+        );
         std::mem::forget(rules);
         return code;
     }
@@ -100,7 +108,13 @@ pub(super) fn check(args: CheckArgs) -> u8 {
     let mut report = Report::new(&rules, files, found_errors, rule_errors, config_problems);
     report.fail_on = fail_on;
     report.baseline_written = baseline_written;
-    let code = finish(report, &args, &targets.outputs, fail_on, wrote_baseline);
+    let code = finish(
+        report,
+        &args,
+        &targets.outputs,
+        (fail_on, show),
+        wrote_baseline,
+    );
     // The process ends here: freeing every compiled rule one by one would
     // only delay the exit, so they go with the process.
     std::mem::forget(rules);
@@ -293,9 +307,10 @@ fn stream_human(
     mut unusable: Vec<InputError>,
     suppressor: &Suppressor,
     args: &CheckArgs,
-    fail_on: Severity,
+    (fail_on, show): (Severity, Severity),
 ) -> u8 {
-    let options = human_options(args.color, args.statistics);
+    let mut options = human_options(args.color, args.statistics);
+    options.show = show;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut files = report::human::Files::new(report.rules, &options);
@@ -388,18 +403,18 @@ fn finish(
     mut report: Report,
     args: &CheckArgs,
     allowed: &[bool],
-    fail_on: Severity,
+    (fail_on, show): (Severity, Severity),
     wrote_baseline: bool,
 ) -> u8 {
     // A report file that could not be written is an error of the run, and
     // said so in the report on stdout.
-    let failed = write_outputs(&report, args, allowed);
+    let failed = write_outputs(&report, args, allowed, show);
     report.config_problems.extend(failed);
     let mut code = report.exit_code(fail_on);
     if wrote_baseline && code == report::exit::FINDINGS {
         code = report::exit::CLEAN;
     }
-    write_stdout(&report, args);
+    write_stdout(&report, args, show);
     // Freeing every finding one by one would only delay the exit (a
     // measurable part of a one-file run), so they go with the process.
     std::mem::forget(report);
@@ -408,8 +423,9 @@ fn finish(
 
 /// The report on stdout in the requested format. A closed pipe
 /// (`storylint check | head -1`) is not an error worth a word.
-fn write_stdout(report: &Report, args: &CheckArgs) {
+fn write_stdout(report: &Report, args: &CheckArgs, show: Severity) {
     let mut human = human_options(args.color, args.statistics);
+    human.show = show;
     // Writing a baseline accepts the findings: a confirmation says what
     // was written, unless a format was asked for.
     human.brief = args.write_baseline.is_some() && args.format.is_none();
@@ -422,12 +438,18 @@ fn write_stdout(report: &Report, args: &CheckArgs) {
 
 /// Writes the `--output` reports that may be written; returns the
 /// problems of those that could not be.
-fn write_outputs(report: &Report, args: &CheckArgs, allowed: &[bool]) -> Vec<ConfigError> {
+fn write_outputs(
+    report: &Report,
+    args: &CheckArgs,
+    allowed: &[bool],
+    show: Severity,
+) -> Vec<ConfigError> {
     let plain = report::human::Options {
         color: false,
         width: terminal_width(),
         statistics: args.statistics,
         brief: false,
+        show,
     };
     args.output
         .iter()
@@ -456,9 +478,9 @@ fn stop_with(
     let targets = check_targets(args, cwd, &guarded, false);
     problems.extend(targets.problems);
     let mut report = Report::new(&rules, Vec::new(), Vec::new(), Vec::new(), problems);
-    let failed = write_outputs(&report, args, &targets.outputs);
+    let failed = write_outputs(&report, args, &targets.outputs, Severity::Info);
     report.config_problems.extend(failed);
-    write_stdout(&report, args);
+    write_stdout(&report, args, Severity::Info);
     report::exit::ERROR
 }
 

@@ -50,6 +50,7 @@ fn human_options(color: ColorChoice, statistics: bool) -> report::human::Options
         width: terminal_width(),
         statistics,
         brief: false,
+        show: crate::severity::Severity::Info,
     }
 }
 

@@ -224,13 +224,13 @@ fn escape_at(bytes: &[u8], i: usize) -> (char, usize) {
         return ('\u{FFFD}', 2);
     };
     if (0xD800..0xDC00).contains(&hi) {
-        if bytes.get(i + 6) == Some(&b'\\') && bytes.get(i + 7) == Some(&b'u') {
-            if let Some(lo) = hex4(bytes, i + 8) {
-                if (0xDC00..0xE000).contains(&lo) {
-                    let cp = 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00);
-                    return (char::from_u32(cp).unwrap_or('\u{FFFD}'), 12);
-                }
-            }
+        if bytes.get(i + 6) == Some(&b'\\')
+            && bytes.get(i + 7) == Some(&b'u')
+            && let Some(lo) = hex4(bytes, i + 8)
+            && (0xDC00..0xE000).contains(&lo)
+        {
+            let cp = 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00);
+            return (char::from_u32(cp).unwrap_or('\u{FFFD}'), 12);
         }
         return ('\u{FFFD}', 6);
     }

@@ -2,6 +2,7 @@
 //! snippet underlined at the exact bytes, then a one-line summary.
 
 use super::Report;
+use crate::error::ProblemKind;
 use crate::escape::{visible, visible_lines};
 use crate::finding::{FileReport, Finding};
 use crate::rules::{Rule, RuleSet};
@@ -21,6 +22,9 @@ pub(crate) struct Options {
     /// Problems only, no findings: the run wrote a baseline, which says
     /// what it accepted in one line.
     pub(crate) brief: bool,
+    /// The lowest severity of findings and notes shown (`--show`); the
+    /// summary counts what it hides.
+    pub(crate) show: Severity,
 }
 
 impl Default for Options {
@@ -30,6 +34,7 @@ impl Default for Options {
             width: 100,
             statistics: false,
             brief: false,
+            show: Severity::Info,
         }
     }
 }
@@ -226,6 +231,7 @@ pub(crate) fn write(report: &Report, options: &Options, out: &mut dyn Write) -> 
 pub(crate) struct Files<'a> {
     rules: &'a RuleSet,
     statistics: bool,
+    show: Severity,
     handler: GraphicalReportHandler,
     buf: String,
 }
@@ -235,6 +241,7 @@ impl<'a> Files<'a> {
         Files {
             rules,
             statistics: options.statistics || options.brief,
+            show: options.show,
             handler: handler(options),
             buf: String::new(),
         }
@@ -272,9 +279,11 @@ impl<'a> Files<'a> {
         if self.statistics {
             return Ok(());
         }
+        let show = self.show;
         let mut items: Vec<(usize, Item)> = file
             .warnings
             .iter()
+            .filter(|w| w.kind.severity() >= show)
             .map(|w| {
                 (
                     w.location.as_ref().map_or(0, |l| l.span.start),
@@ -284,6 +293,7 @@ impl<'a> Files<'a> {
             .chain(
                 file.findings
                     .iter()
+                    .filter(|f| f.severity >= show)
                     .map(|f| (f.span.start, Item::Finding(f))),
             )
             .collect();
@@ -319,7 +329,32 @@ pub(crate) fn tail(report: &Report, options: &Options, out: &mut dyn Write) -> i
         let (path, entries) = (visible(&b.path), plural(b.entries, "entry", "entries"));
         writeln!(out, "storylint: wrote baseline {path}: {entries}{earlier}")?;
     }
-    writeln!(out, "{}", summary_line(report))
+    // The statistics table counts every severity itself.
+    let show = if options.statistics {
+        Severity::Info
+    } else {
+        options.show
+    };
+    writeln!(out, "{}{}", summary_line(report), hidden(report, show))
+}
+
+/// What the threshold hid: `; 46 info and 2 notes not shown (--show info)`.
+fn hidden(report: &Report, show: Severity) -> String {
+    let s = report.summary();
+    let mut parts = Vec::new();
+    if show > Severity::Warning && s.warnings > 0 {
+        parts.push(plural(s.warnings, "warning", "warnings"));
+    }
+    if show > Severity::Info && s.infos > 0 {
+        parts.push(plural(s.infos, "info", "info"));
+    }
+    if show > Severity::Info && s.notes > 0 {
+        parts.push(plural(s.notes, "note", "notes"));
+    }
+    match parts.len() {
+        0 => String::new(),
+        _ => format!("; {} not shown (--show info)", parts.join(" and ")),
+    }
 }
 
 /// `--statistics`: findings per rule, most frequent first.

@@ -10,7 +10,7 @@ pub(crate) mod json;
 pub(crate) mod junit;
 pub(crate) mod sarif;
 
-use crate::error::{ConfigError, ConfigErrorKind, InputError, RuleError};
+use crate::error::{ConfigError, ConfigErrorKind, InputError, ProblemKind, RuleError};
 use crate::finding::SuppressedBy;
 use crate::finding::{FileReport, FileStatus};
 use crate::rules::RuleSet;
@@ -99,6 +99,9 @@ pub(crate) struct Summary {
     pub(crate) errors: usize,
     pub(crate) warnings: usize,
     pub(crate) infos: usize,
+    /// Notes about inputs (info severity).
+    #[serde(skip)]
+    pub(crate) notes: usize,
     pub(crate) input_errors: usize,
     pub(crate) rule_errors: usize,
     /// Configuration and baseline errors.
@@ -135,6 +138,9 @@ pub(crate) struct FileCounts {
     suppressed: [usize; 3],
     /// Findings per rule and severity.
     rules: Vec<(usize, Severity, usize)>,
+    /// Notes about the input below a warning (directive problems, stale
+    /// baseline entries).
+    notes: usize,
 }
 
 impl FileCounts {
@@ -145,6 +151,11 @@ impl FileCounts {
             findings: [0; 3],
             suppressed: [0; 3],
             rules: Vec::new(),
+            notes: file
+                .warnings
+                .iter()
+                .filter(|w| w.kind.severity() < Severity::Warning)
+                .count(),
         };
         for x in &file.suppressed {
             c.suppressed[match x.by {
@@ -276,6 +287,7 @@ impl<'r> Report<'r> {
             s.suppressed_config += f.suppressed[1];
             s.suppressed_baseline += f.suppressed[2];
             s.infos += f.findings[0];
+            s.notes += f.notes;
             s.warnings += f.findings[1];
             s.errors += f.findings[2];
         }

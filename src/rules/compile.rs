@@ -288,10 +288,10 @@ impl Cx<'_> {
             let replacement = c.replacement.as_ref().map(|r| r.value.clone());
             // A replacement is checked against the compiled regex's groups.
             if let Some(regex) = self.regex(p, c.replacement.is_some()) {
-                if let Some(r) = &c.replacement {
-                    if let Some(compiled) = regex.get() {
-                        self.check_replacement(compiled, r);
-                    }
+                if let Some(r) = &c.replacement
+                    && let Some(compiled) = regex.get()
+                {
+                    self.check_replacement(compiled, r);
                 }
                 tests.push((
                     "matches",

@@ -422,3 +422,70 @@ fn completions_print_scripts_for_each_shell() {
     let out = run(dir.path(), &["completions", "tcsh"]);
     assert_eq!(out.code, 2);
 }
+
+/// The human format lists errors and warnings; info findings and notes are
+/// counted in the summary with the flag that shows them. `--show` and the
+/// configuration's `show` set the threshold; JSON keeps everything, and
+/// the exit code does not change.
+#[test]
+fn info_findings_are_hidden_from_the_human_format_and_counted() {
+    let legacy = crate::common::repo().join("fixtures/legacy");
+    let out = run(&legacy, &["check", "--color", "never", "."]);
+    assert_eq!(out.code, 0);
+    assert!(
+        !out.stdout.contains("legacy-liquid-reference"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(
+        out.stdout.trim_end(),
+        "storylint: 0 errors, 0 warnings, 7 info in 1 file (1 checked); 7 info not shown (--show info)"
+    );
+    let shown = run(
+        &legacy,
+        &["check", "--color", "never", "--show", "info", "."],
+    );
+    assert_eq!(
+        shown.stdout.matches("\nlegacy-liquid-reference\n").count()
+            + usize::from(shown.stdout.starts_with("legacy-liquid-reference\n")),
+        7
+    );
+    assert!(
+        shown.stdout.trim_end().ends_with("in 1 file (1 checked)"),
+        "{}",
+        shown.stdout
+    );
+    let dir = tempfile::tempdir().unwrap();
+    crate::common::put(dir.path(), ".storylint.yaml", "show: info\n");
+    crate::common::put(
+        dir.path(),
+        "a.json",
+        &crate::common::read_repo_file("fixtures/legacy/aws-sqs-enrichment.min.json"),
+    );
+    let from_config = run(dir.path(), &["check", "--color", "never", "a.json"]);
+    assert!(
+        from_config.stdout.contains("legacy-liquid-reference"),
+        "{}",
+        from_config.stdout
+    );
+    let (_, doc) = crate::common::check_json(&legacy, &["."]);
+    assert_eq!(
+        doc["findings"].as_array().unwrap().len(),
+        7,
+        "JSON keeps everything"
+    );
+    let errors_only = run(
+        &legacy,
+        &[
+            "check",
+            "--color",
+            "never",
+            "--show",
+            "error",
+            "--fail-on",
+            "info",
+            ".",
+        ],
+    );
+    assert_eq!(errors_only.code, 1, "the threshold hides, it does not pass");
+}

@@ -38,3 +38,32 @@ fn architecture_page_matches_the_source_tree() {
         );
     }
 }
+
+/// README's first command, and the summary line and exit code it says the
+/// command ends with.
+#[test]
+fn readme_first_command_prints_the_summary_it_quotes() {
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    assert!(readme.contains("cargo run --release -- check fixtures/"));
+    let said = readme
+        .split("Its last line\nreads `")
+        .nth(1)
+        .and_then(|rest| rest.split('`').next())
+        .expect("README quotes the summary line")
+        .replace('\n', " ");
+    let out = crate::common::run(repo(), &["check", "fixtures/"]);
+    assert_eq!(out.code, 1, "README says the command exits 1");
+    assert!(readme.contains("exits with code 1"));
+    assert_eq!(out.stdout.lines().last().unwrap(), said);
+    assert!(readme.contains("cargo install --locked --path ."));
+    let cargo = std::fs::read_to_string(repo().join("Cargo.toml")).unwrap();
+    let msrv = cargo
+        .lines()
+        .find_map(|l| l.strip_prefix("rust-version = \""))
+        .and_then(|v| v.strip_suffix('"'))
+        .unwrap();
+    assert!(
+        readme.contains(&format!("Rust {msrv} or newer")),
+        "README names the MSRV {msrv}"
+    );
+}

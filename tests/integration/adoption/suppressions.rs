@@ -179,7 +179,7 @@ fn directive_problems_are_located_notes() {
 
     // The human report shows each one at its place, with a suggestion for
     // the unknown id.
-    let out = run(d, &["check", "--color", "never", SLACK]);
+    let out = run(d, &["check", "--color", "never", "--show", "info", SLACK]);
     assert!(
         out.stdout.contains("did you mean `missing-bearer-prefix`?"),
         "{}",
@@ -187,7 +187,7 @@ fn directive_problems_are_located_notes() {
     );
     assert_cmd_snapshot!(
         "directive_problems_human",
-        storylint(d).args(["check", "--color", "never", SLACK])
+        storylint(d).args(["check", "--color", "never", "--show", "info", SLACK])
     );
 }
 

@@ -358,7 +358,9 @@ fn every_hostile_input_at_once_in_every_format() {
         let ran = run_as(
             d,
             &prefix,
-            &["check", "--color", "never", "--format", format, "."],
+            &[
+                "check", "--color", "never", "--show", "info", "--format", format, ".",
+            ],
         );
         assert_eq!(ran.code, 2, "--format {format}:\n{}", ran.stdout);
         let got = match format {
