@@ -113,6 +113,8 @@ pub(crate) struct Ignore {
     pub(crate) action: Option<String>,
     pub(crate) action_name: Option<String>,
     pub(crate) reason: String,
+    /// Where the entry is in the configuration file.
+    span: Option<std::ops::Range<usize>>,
 }
 
 impl Ignore {
@@ -161,6 +163,9 @@ pub(crate) struct Config {
     /// The `ignore` entries by the story, action guid and action name
     /// they name (each has at least one).
     ignore_index: IgnoreIndex,
+    /// Per `ignore` entry: whether it set a finding aside in this run
+    /// (files are checked in parallel).
+    ignore_used: Vec<std::sync::atomic::AtomicBool>,
     /// The file's text, kept to locate warnings found later.
     yaml: String,
 }
@@ -274,6 +279,7 @@ impl Config {
             override_globs,
             override_of,
             ignore_index: IgnoreIndex::new(&ignores),
+            ignore_used: ignores.iter().map(|_| Default::default()).collect(),
             overrides,
             ignores,
             yaml,
@@ -415,10 +421,35 @@ impl Config {
     ) -> Option<&Ignore> {
         let mut candidates = self.ignore_index.candidates(story, action, action_name);
         candidates.sort_unstable();
-        candidates
+        let found = candidates
             .into_iter()
-            .map(|i| &self.ignores[i])
-            .find(|i| i.matches(rule, story, action, action_name))
+            .find(|&i| self.ignores[i].matches(rule, story, action, action_name))?;
+        if let Some(used) = self.ignore_used.get(found) {
+            used.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+        Some(&self.ignores[found])
+    }
+
+    /// A note for each `ignore` entry that set no finding aside in this
+    /// run, as an unused directive gets one.
+    pub(crate) fn unused_ignores(&self) -> Vec<ConfigError> {
+        let index = LineIndex::new(&self.yaml);
+        let used = |i: usize| self.ignore_used[i].load(std::sync::atomic::Ordering::Relaxed);
+        (0..self.ignores.len())
+            .filter(|&i| !used(i))
+            .map(|i| {
+                let mut e = ConfigError::new(
+                    ConfigErrorKind::UnusedIgnore,
+                    &self.name(),
+                    "this ignore entry set no finding aside in this run".to_string(),
+                )
+                .with_help("remove it if its findings are gone (a run over some files only may not have met them)");
+                if let Some(span) = self.ignores[i].span.clone().filter(|s| s.end <= self.yaml.len()) {
+                    e = e.at(&self.yaml, &index, span);
+                }
+                e
+            })
+            .collect()
     }
 
     /// The setting for rule `id` in file `path`: the last matching override
@@ -768,6 +799,7 @@ impl Checker<'_> {
             action: i.action.clone(),
             action_name: i.action_name.clone(),
             reason: reason.to_string(),
+            span: span_of(entry),
         }
     }
 }

@@ -215,6 +215,8 @@ pub enum ConfigErrorKind {
     /// An output file storylint will not overwrite: an input of the run,
     /// or (for a baseline) a file that is not a baseline.
     OutputRefused,
+    /// An `ignore` entry that set no finding aside (a note).
+    UnusedIgnore,
 }
 
 impl ProblemKind for ConfigErrorKind {
@@ -227,11 +229,13 @@ impl ProblemKind for ConfigErrorKind {
             ConfigErrorKind::Baseline => "invalid-baseline",
             ConfigErrorKind::Output => "output-unwritable",
             ConfigErrorKind::OutputRefused => "output-refused",
+            ConfigErrorKind::UnusedIgnore => "unused-ignore-in-config",
         }
     }
     fn severity(&self) -> Severity {
         match self {
             ConfigErrorKind::UnknownRule => Severity::Warning,
+            ConfigErrorKind::UnusedIgnore => Severity::Info,
             _ => Severity::Error,
         }
     }

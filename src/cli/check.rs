@@ -89,6 +89,7 @@ pub(super) fn check(args: CheckArgs) -> u8 {
         return code;
     }
     let mut files = lint_all(&inputs, &rules, &suppressor, &args);
+    config_problems.extend(suppressor.unused_config_ignores());
     let unread: Vec<String> = found_errors.iter().map(|e| e.file.clone()).collect();
     let uses = match &baseline {
         Some(b) => suppressor.across_run(b, &mut files, &unread, &cwd),
@@ -338,6 +339,12 @@ fn stream_human(
         emit(FileReport::new(&e.file.clone()).failed(e), &mut out);
     }
     report.written = written;
+    // Known only once every file is checked.
+    let late = suppressor.unused_config_ignores();
+    if open {
+        open = files.problems(&late, &mut out).is_ok();
+    }
+    report.config_problems.extend(late);
     if open {
         let _ = report::human::tail(&report, &options, &mut out).and_then(|()| out.flush());
     }

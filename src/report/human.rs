@@ -264,7 +264,17 @@ impl<'a> Files<'a> {
         for e in &report.rule_errors {
             self.render(&Visible::new(e), out)?;
         }
-        for e in &report.config_problems {
+        self.problems(&report.config_problems, out)
+    }
+
+    /// Configuration problems, those below the threshold left out.
+    pub(crate) fn problems(
+        &mut self,
+        problems: &[crate::error::ConfigError],
+        out: &mut dyn Write,
+    ) -> io::Result<()> {
+        let show = self.show;
+        for e in problems.iter().filter(|e| e.kind.severity() >= show) {
             self.render(&Visible::new(e), out)?;
         }
         Ok(())
@@ -348,8 +358,14 @@ fn hidden(report: &Report, show: Severity) -> String {
     if show > Severity::Info && s.infos > 0 {
         parts.push(plural(s.infos, "info", "info"));
     }
-    if show > Severity::Info && s.notes > 0 {
-        parts.push(plural(s.notes, "note", "notes"));
+    let config_notes = report
+        .config_problems
+        .iter()
+        .filter(|p| p.kind.severity() < Severity::Warning)
+        .count();
+    let notes = s.notes + config_notes;
+    if show > Severity::Info && notes > 0 {
+        parts.push(plural(notes, "note", "notes"));
     }
     match parts.len() {
         0 => String::new(),
@@ -412,7 +428,7 @@ fn problem_counts(report: &Report) -> String {
     let config = report
         .config_problems
         .iter()
-        .filter(|p| p.kind != ConfigErrorKind::UnknownRule);
+        .filter(|p| p.kind.severity() == crate::severity::Severity::Error);
     let (written, config): (Vec<_>, Vec<_>) = config.partition(|p| {
         matches!(
             p.kind,

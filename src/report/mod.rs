@@ -268,7 +268,7 @@ impl<'r> Report<'r> {
             config_errors: self
                 .config_problems
                 .iter()
-                .filter(|p| p.kind != ConfigErrorKind::UnknownRule)
+                .filter(|p| p.kind.severity() == Severity::Error)
                 .count(),
             ..Summary::default()
         };

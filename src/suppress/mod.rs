@@ -68,6 +68,15 @@ impl<'a> Suppressor<'a> {
         }
     }
 
+    /// A note for each configuration `ignore` entry that set nothing
+    /// aside in this run (none with `--no-ignores`, which applies none).
+    pub(crate) fn unused_config_ignores(&self) -> Vec<crate::error::ConfigError> {
+        match self.config {
+            Some(config) if self.ignores => config.unused_ignores(),
+            _ => Vec::new(),
+        }
+    }
+
     /// Sets aside, across the files of the run, the findings `baseline`
     /// holds (see [`baseline::Loaded::apply`]); returns how each entry was
     /// used. Nothing is set aside with `--no-ignores`.

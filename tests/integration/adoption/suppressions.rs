@@ -995,3 +995,46 @@ fn writing_a_baseline_confirms_in_one_line() {
         out.stdout
     );
 }
+
+/// A configuration `ignore` entry that sets nothing aside gets a located
+/// note, as an unused directive does; it changes no exit code, and one that
+/// is used gets none.
+#[test]
+fn an_unused_config_ignore_entry_gets_a_note() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    put(d, SLACK, &fixture(SLACK));
+    let config = "ignore:\n  - rules: [credential-in-url]\n    action-name: Nothing Like This\n    reason: the vendor takes the key in the query\n";
+    put(d, ".storylint.yaml", config);
+    let (code, doc) = check_json(d, &["--fail-on", "error", SLACK]);
+    assert_eq!(code, 1, "the findings, not the note, fail the run");
+    let notes: Vec<&Value> = doc["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|w| w["kind"] == "unused-ignore-in-config")
+        .collect();
+    assert_eq!(notes.len(), 1, "{doc:#}");
+    assert_eq!(
+        (notes[0]["line"].as_u64(), notes[0]["severity"].as_str()),
+        (Some(2), Some("info"))
+    );
+    // The human format, streamed file by file, says it too with --show info.
+    let out = run(d, &["check", "--color", "never", "--show", "info", SLACK]);
+    assert!(
+        out.stdout.contains("unused-ignore-in-config"),
+        "{}",
+        out.stdout
+    );
+    // Used: no note.
+    let used = config
+        .replace("credential-in-url", "missing-bearer-prefix")
+        .replace("Nothing Like This", "Post Alert to Slack");
+    put(d, ".storylint.yaml", &used);
+    let (_, doc) = check_json(d, &[SLACK]);
+    assert!(
+        !doc.to_string().contains("unused-ignore-in-config"),
+        "{doc:#}"
+    );
+    assert!(doc["summary"]["suppressed"]["config"].as_u64().unwrap() > 0);
+}
