@@ -824,3 +824,30 @@ fn show_config_never_prints_control_characters_from_paths_or_the_file() {
         out.stdout
     );
 }
+
+/// `rule-dirs` and `api-dirs` from the configuration reach every
+/// subcommand, not only `check`.
+#[test]
+fn every_subcommand_reads_the_configuration() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let rule = "id: acme-no-head\nseverity: warning\nsummary: ACME forbids HEAD\nmessage: \"no {value}\"\ntarget:\n  path: options.method\nwhen:\n  one-of: [HEAD]\nexamples:\n  valid:\n    - input: '{\"type\": \"Agents::HTTPRequestAgent\", \"options\": {\"method\": \"GET\"}}'\n  invalid:\n    - input: '{\"type\": \"Agents::HTTPRequestAgent\", \"options\": {\"method\": \"HEAD\"}}'\n      highlight: HEAD\n";
+    put(d, "ci/rules/acme-no-head.yaml", rule);
+    let profile = crate::common::read_repo_file("fixtures/custom-api/apis/acme-cmdb.yaml");
+    put(d, "ci/apis/acme-cmdb.yaml", &profile);
+    put(d, ".storylint.yaml", "rule-dirs: [ci/rules]\napi-dirs: [ci/apis]\n");
+    let out = run(d, &["rules"]);
+    assert!(out.stdout.contains("acme-no-head"), "rules: {}", out.stdout);
+    let out = run(d, &["explain", "acme-no-head"]);
+    assert_eq!(out.code, 0, "explain: {}{}", out.stdout, out.stderr);
+    let out = run(d, &["apis"]);
+    assert!(out.stdout.contains("acme-cmdb"), "apis: {}", out.stdout);
+    let out = run(d, &["explain", "acme-cmdb"]);
+    assert_eq!(out.code, 0, "explain API: {}{}", out.stdout, out.stderr);
+    let out = run(d, &["test-rules"]);
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    assert!(out.stdout.contains("ok    acme-no-head") && out.stdout.contains("ok    API acme-cmdb"), "{}", out.stdout);
+    // --no-config leaves them out.
+    let out = run(d, &["rules", "--no-config"]);
+    assert!(!out.stdout.contains("acme-no-head"));
+}
