@@ -400,7 +400,7 @@ fn completions_print_scripts_for_each_shell() {
         .expect("completions --help lists the shells");
     let shells: Vec<&str> = offered.split(", ").collect();
     assert_eq!(shells.len(), 5, "{offered}");
-    let readme = crate::common::read_repo_file("README.md");
+    let readme = crate::common::read_repo_file("docs/usage.md");
     let documented = format!("`storylint completions {}`", {
         let mut sorted = shells.clone();
         sorted.sort_by_key(|s| {
@@ -410,7 +410,10 @@ fn completions_print_scripts_for_each_shell() {
         });
         sorted.join("|")
     });
-    assert!(readme.contains(&documented), "README lacks {documented}");
+    assert!(
+        readme.contains(&documented),
+        "docs/usage.md lacks {documented}"
+    );
     for shell in shells {
         let out = run(dir.path(), &["completions", shell]);
         assert_eq!(out.code, 0, "{shell}: {}", out.stderr);

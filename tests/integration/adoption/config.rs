@@ -835,7 +835,11 @@ fn every_subcommand_reads_the_configuration() {
     put(d, "ci/rules/acme-no-head.yaml", rule);
     let profile = crate::common::read_repo_file("fixtures/custom-api/apis/acme-cmdb.yaml");
     put(d, "ci/apis/acme-cmdb.yaml", &profile);
-    put(d, ".storylint.yaml", "rule-dirs: [ci/rules]\napi-dirs: [ci/apis]\n");
+    put(
+        d,
+        ".storylint.yaml",
+        "rule-dirs: [ci/rules]\napi-dirs: [ci/apis]\n",
+    );
     let out = run(d, &["rules"]);
     assert!(out.stdout.contains("acme-no-head"), "rules: {}", out.stdout);
     let out = run(d, &["explain", "acme-no-head"]);
@@ -846,7 +850,11 @@ fn every_subcommand_reads_the_configuration() {
     assert_eq!(out.code, 0, "explain API: {}{}", out.stdout, out.stderr);
     let out = run(d, &["test-rules"]);
     assert_eq!(out.code, 0, "{}", out.stdout);
-    assert!(out.stdout.contains("ok    acme-no-head") && out.stdout.contains("ok    API acme-cmdb"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("ok    acme-no-head") && out.stdout.contains("ok    API acme-cmdb"),
+        "{}",
+        out.stdout
+    );
     // --no-config leaves them out.
     let out = run(d, &["rules", "--no-config"]);
     assert!(!out.stdout.contains("acme-no-head"));

@@ -364,11 +364,11 @@ fn lone_surrogate_escape_in_an_action_option() {
 
 #[test]
 fn duplicate_keys_last_one_wins() {
-    let readme = fs::read_to_string(repo().join("README.md")).unwrap();
+    let readme = fs::read_to_string(repo().join("docs/usage.md")).unwrap();
     let readme = readme.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(
         readme.contains("Duplicate keys are accepted and the last one wins"),
-        "README no longer documents duplicate keys"
+        "docs/usage.md no longer documents duplicate keys"
     );
     let dir = setup();
     put(dir.path(), "duplicates.json", DUPLICATE_KEYS);
