@@ -808,21 +808,10 @@ impl Checker<'_> {
 /// (an unknown key, a list where a map belongs, a missing field);
 /// `config-invalid-yaml` for text that is not YAML at all.
 fn yaml_error_kind(e: &serde_saphyr::Error) -> ConfigErrorKind {
-    use serde_saphyr::Error as E;
-    let mut e = e;
-    while let E::WithSnippet { error, .. } | E::AliasError { error, .. } = e {
-        e = error;
-    }
-    match e {
-        E::SerdeInvalidType { .. }
-        | E::SerdeInvalidValue { .. }
-        | E::SerdeInvalidLength { .. }
-        | E::SerdeUnknownVariant { .. }
-        | E::SerdeUnknownField { .. }
-        | E::SerdeMissingField { .. }
-        | E::Unexpected { .. }
-        | E::NullIntoString { .. } => ConfigErrorKind::Invalid,
-        _ => ConfigErrorKind::InvalidYaml,
+    if crate::yaml::is_shape_error(e) {
+        ConfigErrorKind::Invalid
+    } else {
+        ConfigErrorKind::InvalidYaml
     }
 }
 

@@ -16,7 +16,9 @@ pub(super) fn compile_profile(
     origin: Origin,
 ) -> Result<Profile, Vec<RuleError>> {
     let mut r = Reader::new(name, yaml);
-    let Some(spec): Option<ApiSpec> = r.parse(RuleErrorKind::ApiInvalidYaml) else {
+    let Some(spec): Option<ApiSpec> =
+        r.parse((RuleErrorKind::ApiInvalidYaml, RuleErrorKind::InvalidApi))
+    else {
         return Err(r.errors);
     };
     let profile = Cx { r: &mut r }.profile(spec, origin);

@@ -58,7 +58,10 @@ impl Cx<'_> {
     }
 
     fn run(mut self, origin: RuleOrigin) -> Result<Rule, Vec<RuleError>> {
-        let Some(spec): Option<RuleSpec> = self.r.parse(RuleErrorKind::InvalidYaml) else {
+        let Some(spec): Option<RuleSpec> = self
+            .r
+            .parse((RuleErrorKind::InvalidYaml, RuleErrorKind::InvalidRule))
+        else {
             return Err(self.r.errors);
         };
         let id = spec.id.value.clone();

@@ -58,9 +58,12 @@ impl<'a> Reader<'a> {
 
     /// The document read as `T`; `None`, with the error recorded as
     /// `kind`, when it is not valid YAML or not shaped like `T`.
+    /// The file's spec: `None`, with a located error, when it is not YAML
+    /// (`syntax`) or does not fit the format (`shape`: an unknown key, a
+    /// missing field, a value of the wrong type).
     pub(crate) fn parse<T: serde::de::DeserializeOwned>(
         &mut self,
-        kind: RuleErrorKind,
+        (syntax, shape): (RuleErrorKind, RuleErrorKind),
     ) -> Option<T> {
         let options = serde_saphyr::options! { with_snippet: false };
         match serde_saphyr::from_str_with_options(self.yaml, options) {
@@ -71,7 +74,18 @@ impl<'a> Reader<'a> {
                     let start = s.byte_offset()? as usize;
                     Some(start..start + (s.byte_len().unwrap_or(0) as usize).max(1))
                 });
-                let message = yaml_message(&e);
+                let mut message = yaml_message(&e);
+                let kind = if is_shape_error(&e) { shape } else { syntax };
+                // The library places a missing key at some key of the
+                // mapping that lacks it; point at the mapping itself.
+                let span = match (is_missing_field(&e), span) {
+                    (true, Some(s)) => {
+                        let at = mapping_start(self.yaml, s.start);
+                        message.push_str(" in the mapping that starts here");
+                        Some(at..at + 1)
+                    }
+                    (_, span) => span,
+                };
                 self.error(kind, span, message, None);
                 None
             }
@@ -82,6 +96,67 @@ impl<'a> Reader<'a> {
     pub(crate) fn line_of<T>(&self, at: &Spanned<T>) -> Option<usize> {
         span_of(at).map(|s| self.index.position(self.yaml, s.start).line)
     }
+}
+
+/// Whether a YAML error is about the document's shape (it reads as YAML
+/// but does not fit the format) rather than its syntax.
+pub(crate) fn is_shape_error(e: &serde_saphyr::Error) -> bool {
+    use serde_saphyr::Error as E;
+    let mut e = e;
+    while let E::WithSnippet { error, .. } | E::AliasError { error, .. } = e {
+        e = error;
+    }
+    matches!(
+        e,
+        E::SerdeInvalidType { .. }
+            | E::SerdeInvalidValue { .. }
+            | E::SerdeInvalidLength { .. }
+            | E::SerdeUnknownVariant { .. }
+            | E::SerdeUnknownField { .. }
+            | E::SerdeMissingField { .. }
+            | E::Unexpected { .. }
+            | E::NullIntoString { .. }
+    )
+}
+
+fn is_missing_field(e: &serde_saphyr::Error) -> bool {
+    use serde_saphyr::Error as E;
+    let mut e = e;
+    while let E::WithSnippet { error, .. } | E::AliasError { error, .. } = e {
+        e = error;
+    }
+    matches!(e, E::SerdeMissingField { .. })
+}
+
+/// The first key of the block mapping whose key is at `offset`: the
+/// nearest line above at the same indentation with none less indented
+/// between (blank and comment lines skipped).
+fn mapping_start(yaml: &str, offset: usize) -> usize {
+    let offset = offset.min(yaml.len());
+    let line_at = |o: usize| yaml[..o].rfind('\n').map_or(0, |i| i + 1);
+    let indent = |start: usize| {
+        let line = &yaml[start..];
+        line.len() - line.trim_start_matches([' ', '-']).len()
+    };
+    let mut start = line_at(offset);
+    let level = indent(start);
+    while start > 0 {
+        let above = line_at(start - 1);
+        let text = yaml[above..start].trim();
+        if text.is_empty() || text.starts_with('#') {
+            start = above;
+            continue;
+        }
+        if indent(above) != level {
+            break;
+        }
+        start = above;
+        // A sequence item's first key follows its `- `.
+        if yaml[above..].trim_start().starts_with('-') {
+            break;
+        }
+    }
+    start + level
 }
 
 /// Whether `id` is lower-case words (letters and digits) joined by `-`, as
@@ -141,6 +216,16 @@ pub(crate) fn yaml_message(e: &serde_saphyr::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_missing_key_is_placed_at_its_mapping() {
+        let yaml = "id: x\n# note\ntarget:\n  a: 1\n\n  b: 2\nlist:\n  - name: n\n    input: i\n";
+        let at = |key: &str| mapping_start(yaml, yaml.find(key).unwrap());
+        assert_eq!(at("target"), 0);
+        assert_eq!(at("b: 2"), yaml.find("a: 1").unwrap());
+        assert_eq!(at("input"), yaml.find("name").unwrap());
+        assert_eq!(at("name"), yaml.find("name").unwrap());
+    }
 
     fn message(yaml: &str) -> String {
         let e = serde_saphyr::from_str::<serde_json::Value>(yaml).unwrap_err();

@@ -492,3 +492,29 @@ fn info_findings_are_hidden_from_the_human_format_and_counted() {
     );
     assert_eq!(errors_only.code, 1, "the threshold hides, it does not pass");
 }
+
+/// A key missing from a rule file is placed at the mapping that lacks it
+/// (the top of the file for `examples`), not at an unrelated key; a
+/// misspelt key is `invalid-rule`, not invalid YAML.
+#[test]
+fn rule_file_shape_errors_are_invalid_rule_at_the_right_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::write(
+        d.join("missing.yaml"),
+        "id: x-rule\nseverity: warning\nsummary: s\nmessage: m\ntarget:\n  path: options.method\n",
+    )
+    .unwrap();
+    fs::write(d.join("x.json"), DEFECTIVE_ACTION).unwrap();
+    let (_, doc) = crate::common::check_json(d, &["--rules", "missing.yaml", "x.json"]);
+    let e = &doc["errors"][0];
+    assert_eq!(
+        (e["kind"].as_str(), e["line"].as_u64(), e["column"].as_u64()),
+        (Some("invalid-rule"), Some(1), Some(1)),
+        "{doc:#}"
+    );
+    assert!(
+        e["message"].as_str().unwrap().contains("`examples`"),
+        "{e:#}"
+    );
+}
