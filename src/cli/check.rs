@@ -25,16 +25,7 @@ pub(super) fn check(args: CheckArgs) -> u8 {
     let discovery = (!args.show_config).then(|| spawn_discovery(&args));
     // Stage 0: the configuration.
     let config_path = config::locate(args.config.as_deref(), args.no_config, &cwd);
-    let mut guarded = Guarded::default();
-    if let Some(path) = &config_path {
-        guarded.add(path, "this run's configuration file");
-    }
-    for path in &args.rule_paths {
-        guarded.add_rules(path);
-    }
-    for path in &args.api_paths {
-        guarded.add_apis(path);
-    }
+    let mut guarded = guard_sources(&args, config_path.as_deref());
     let config = match Config::load_or_empty(config_path.as_deref(), &cwd) {
         Ok(c) => c,
         Err(errors) => return stop_with(&args, errors, &cwd, guarded),
@@ -96,14 +87,7 @@ pub(super) fn check(args: CheckArgs) -> u8 {
         None => Vec::new(),
     };
     let written = write_baseline(&args, &cwd, &files, &rules, &targets, (&baseline, &uses));
-    let baseline_written = match written {
-        Some(Ok(w)) => Some(w),
-        Some(Err(e)) => {
-            config_problems.push(e);
-            None
-        }
-        None => None,
-    };
+    let baseline_written = written.and_then(|w| w.map_err(|e| config_problems.push(e)).ok());
     let wrote_baseline = baseline_written.is_some();
     // Stage 7: report.
     let mut report = Report::new(&rules, files, found_errors, rule_errors, config_problems);
@@ -120,6 +104,22 @@ pub(super) fn check(args: CheckArgs) -> u8 {
     // only delay the exit, so they go with the process.
     std::mem::forget(rules);
     code
+}
+
+/// The files a run must never write over that are known before the
+/// configuration is read: the configuration itself, `--rules` and `--apis`.
+fn guard_sources(args: &CheckArgs, config_path: Option<&Path>) -> Guarded {
+    let mut guarded = Guarded::default();
+    if let Some(path) = config_path {
+        guarded.add(path, "this run's configuration file");
+    }
+    for path in &args.rule_paths {
+        guarded.add_rules(path);
+    }
+    for path in &args.api_paths {
+        guarded.add_apis(path);
+    }
+    guarded
 }
 
 fn spawn_discovery(

@@ -161,34 +161,7 @@ impl Baseline {
                 partial.entry(key).or_default().push(current);
             }
         }
-        // Entries whose rule did not run on their file stay as they were.
-        let mut dormant: Vec<Entry> = Vec::new();
-        for (loaded, uses) in previous {
-            let mut by_key: BTreeMap<&PathBuf, Vec<Entry>> = BTreeMap::new();
-            for (i, e) in loaded.baseline.findings.iter().enumerate() {
-                let key = &loaded.keys[i];
-                if done.contains_key(key) && uses.get(i) == Some(&Use::Dormant) {
-                    dormant.push(Entry {
-                        file: relative_name(&dir, key),
-                        ..e.clone()
-                    });
-                }
-                if done.contains_key(key) || uses.get(i) == Some(&Use::Moved) {
-                    continue;
-                }
-                by_key.entry(key).or_default().push(Entry {
-                    file: relative_name(&dir, key),
-                    ..e.clone()
-                });
-            }
-            for (key, entries) in by_key {
-                partial.entry(key.clone()).or_default().push(entries);
-            }
-        }
-        dormant.sort_by(|a, b| (&a.fingerprint, &a.pointer).cmp(&(&b.fingerprint, &b.pointer)));
-        dormant.dedup_by(|a, b| {
-            a.fingerprint == b.fingerprint && a.pointer == b.pointer && a.file == b.file
-        });
+        let dormant = keep_previous(previous, &done, &mut partial, &dir);
         let mut findings: Vec<Entry> = done.into_values().flatten().chain(dormant).collect();
         for sources in partial.into_values() {
             let mut merged: Vec<Entry> = Vec::new();
@@ -426,6 +399,46 @@ impl Loaded {
             );
         }
     }
+}
+
+/// Adds the `previous` baselines' entries of files not checked in full to
+/// `partial`, and returns those whose rule did not run on a file that was
+/// checked (they stay as they were). Entries that moved are left out.
+fn keep_previous(
+    previous: &[(&Loaded, &[Use])],
+    done: &BTreeMap<PathBuf, Vec<Entry>>,
+    partial: &mut BTreeMap<PathBuf, Vec<Vec<Entry>>>,
+    dir: &Path,
+) -> Vec<Entry> {
+    // Entries whose rule did not run on their file stay as they were.
+    let mut dormant: Vec<Entry> = Vec::new();
+    for (loaded, uses) in previous {
+        let mut by_key: BTreeMap<&PathBuf, Vec<Entry>> = BTreeMap::new();
+        for (i, e) in loaded.baseline.findings.iter().enumerate() {
+            let key = &loaded.keys[i];
+            if done.contains_key(key) && uses.get(i) == Some(&Use::Dormant) {
+                dormant.push(Entry {
+                    file: relative_name(dir, key),
+                    ..e.clone()
+                });
+            }
+            if done.contains_key(key) || uses.get(i) == Some(&Use::Moved) {
+                continue;
+            }
+            by_key.entry(key).or_default().push(Entry {
+                file: relative_name(dir, key),
+                ..e.clone()
+            });
+        }
+        for (key, entries) in by_key {
+            partial.entry(key.clone()).or_default().push(entries);
+        }
+    }
+    dormant.sort_by(|a, b| (&a.fingerprint, &a.pointer).cmp(&(&b.fingerprint, &b.pointer)));
+    dormant.dedup_by(|a, b| {
+        a.fingerprint == b.fingerprint && a.pointer == b.pointer && a.file == b.file
+    });
+    dormant
 }
 
 /// Entries (their indices) by file key and fingerprint, in file order.
