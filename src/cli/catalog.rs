@@ -127,7 +127,9 @@ pub(super) fn test_rules(args: TestRulesArgs) -> u8 {
             let _ = report::human::write_problems(&errors, &human(), out);
         }
         let tested = crate::selftest::test_all(&rules);
-        let _ = report::catalog::write_tests(&tested, out);
+        let unusable: std::collections::BTreeSet<&str> =
+            errors.iter().map(|e| e.file.as_str()).collect();
+        let _ = report::catalog::write_tests(&tested, unusable.len(), out);
         if !errors.is_empty() {
             report::exit::ERROR
         } else if tested.iter().all(|t| t.passed()) {

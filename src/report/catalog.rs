@@ -185,7 +185,13 @@ fn indent(text: &str) -> String {
 
 /// `storylint test-rules`: a line per rule and API profile, details for
 /// each failure.
-pub(crate) fn write_tests(results: &[Tested], out: &mut dyn Write) -> io::Result<()> {
+/// `unusable`: how many rule or profile files could not be loaded (shown
+/// above), which the closing line counts too.
+pub(crate) fn write_tests(
+    results: &[Tested],
+    unusable: usize,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     for t in results {
         let label = match t.kind {
             "rule" => t.id.clone(),
@@ -217,9 +223,14 @@ pub(crate) fn write_tests(results: &[Tested], out: &mut dyn Write) -> io::Result
             .filter(|t| t.kind == kind && t.passed() == passed)
             .count()
     };
+    let unusable = match unusable {
+        0 => String::new(),
+        1 => "; 1 file could not be loaded (see above)".into(),
+        n => format!("; {n} files could not be loaded (see above)"),
+    };
     writeln!(
         out,
-        "\n{} rules and {} API profiles passed their examples, {} failed",
+        "\n{} rules and {} API profiles passed their examples, {} failed{unusable}",
         count("rule", true),
         count("API", true),
         count("rule", false) + count("API", false)

@@ -205,6 +205,13 @@ fn profile_errors_are_located_and_the_rest_still_load() {
         "the others still run: {}",
         out.stdout
     );
+    assert!(
+        out.stdout
+            .trim_end()
+            .ends_with("; 2 files could not be loaded (see above)"),
+        "the closing line says why it fails: {}",
+        out.stdout
+    );
 }
 
 #[test]
