@@ -152,6 +152,18 @@ pub(crate) struct Subject<'s, 't> {
 }
 
 impl<'s, 't> Subject<'s, 't> {
+    /// The part of this subject at `part` (relative to it), as a string
+    /// of its own: what a regex matched, the name a reference asks for.
+    pub(crate) fn part(&self, part: Range<usize>) -> Self {
+        Subject {
+            text: self.text,
+            range: self.range.start + part.start..self.range.start + part.end,
+            kind: Kind::String,
+            node: self.node,
+            located: self.located,
+        }
+    }
+
     /// The whole of a decoded value.
     pub(crate) fn whole(text: &'s DecodedStr<'t>, kind: Kind, node: u32) -> Self {
         Subject {

@@ -1,7 +1,6 @@
 //! `matches`: a rule's regex, compiled lazily, and its evaluation.
 
 use super::{Condition, Ctx, Hit, Narrow, Subject};
-use crate::parse::Kind;
 use regex::Regex;
 use std::collections::BTreeSet;
 use std::ops::Range;
@@ -186,13 +185,7 @@ fn captured_hits(
     subject: &Subject,
     every: bool,
 ) -> Vec<Hit> {
-    let sub = Subject {
-        text: subject.text,
-        range: subject.range.start + m.start..subject.range.start + m.end,
-        kind: Kind::String,
-        node: subject.node,
-        located: subject.located,
-    };
+    let sub = subject.part(m);
     let mut hits = inner.collect(ctx, &sub, every, None);
     for h in &mut hits {
         if h.narrow.is_none() {

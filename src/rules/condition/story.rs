@@ -3,7 +3,6 @@
 
 use super::{Ctx, Hit, Narrow, ReferencePart, ReferenceTest, Subject};
 use crate::export::references::{Parser, Reference};
-use crate::parse::Kind;
 use std::ops::Range;
 
 /// Whether `s` may hold a reference at all: a pill, Liquid, or a formula.
@@ -127,14 +126,7 @@ fn hit(
     }
     if let Some(inner) = &test.name {
         let name = r.name.as_ref()?;
-        let sub = Subject {
-            text: subject.text,
-            range: subject.range.start + name.start..subject.range.start + name.end,
-            kind: Kind::String,
-            node: subject.node,
-            located: subject.located,
-        };
-        if !inner.holds(ctx, &sub) {
+        if !inner.holds(ctx, &subject.part(name.clone())) {
             return None;
         }
     }
