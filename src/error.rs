@@ -146,6 +146,8 @@ pub enum InputErrorKind {
     Utf16,
     ByteOrderMark,
     InvalidJson,
+    /// A fixed file that could not be written back.
+    NotWritten,
 }
 
 impl ProblemKind for InputErrorKind {
@@ -157,6 +159,7 @@ impl ProblemKind for InputErrorKind {
             InputErrorKind::Utf16 => "utf16",
             InputErrorKind::ByteOrderMark => "byte-order-mark",
             InputErrorKind::InvalidJson => "invalid-json",
+            InputErrorKind::NotWritten => "fix-not-written",
         }
     }
     fn severity(&self) -> Severity {
@@ -179,6 +182,9 @@ pub enum InputWarningKind {
     UnusedIgnore,
     /// A baseline entry for this file that no finding matches any more.
     StaleBaseline,
+    /// A fix that was not applied: its result would not parse, or would
+    /// still have the finding.
+    FixNotApplied,
 }
 
 impl ProblemKind for InputWarningKind {
@@ -190,11 +196,14 @@ impl ProblemKind for InputWarningKind {
             InputWarningKind::UnknownRuleInIgnore => "unknown-rule-in-ignore",
             InputWarningKind::UnusedIgnore => "unused-ignore",
             InputWarningKind::StaleBaseline => "stale-baseline-entry",
+            InputWarningKind::FixNotApplied => "fix-not-applied",
         }
     }
     fn severity(&self) -> Severity {
         match self {
-            InputWarningKind::NotAnExport | InputWarningKind::UnexpectedShape => Severity::Warning,
+            InputWarningKind::NotAnExport
+            | InputWarningKind::UnexpectedShape
+            | InputWarningKind::FixNotApplied => Severity::Warning,
             _ => Severity::Info,
         }
     }

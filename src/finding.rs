@@ -8,6 +8,7 @@
 use crate::error::{InputError, InputWarning};
 use crate::export::Action;
 use crate::parse::Document;
+use crate::parse::strings::Style;
 use crate::rules::{RawFinding, RuleSet};
 use crate::secret::Masker;
 use crate::severity::Severity;
@@ -115,6 +116,21 @@ pub struct Finding {
     /// Identifies the finding across re-exports, formatting and reordering;
     /// see [`fingerprint`].
     pub fingerprint: Fingerprint,
+    /// The edit that fixes it, when the rule offers one here.
+    pub fix: Option<Fix>,
+}
+
+/// An edit that fixes a finding: the file's bytes `span` become
+/// `replacement`, which is written as the file writes its strings (see
+/// [`crate::parse::strings::Style`]). It never holds a secret.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fix {
+    pub applicability: crate::rules::Applicability,
+    pub span: Range<usize>,
+    pub replacement: String,
+    /// For a key renamed: the pointer of its object, so that two members
+    /// are never renamed to one name.
+    pub(crate) renames_in: Option<String>,
 }
 
 impl Finding {
@@ -166,6 +182,13 @@ pub struct FileReport {
     pub warnings: Vec<InputWarning>,
     /// Findings set aside by a directive, the configuration or a baseline.
     pub suppressed: Vec<Suppressed>,
+    /// The lines (0-based) that hold a secret: no output shows them whole.
+    pub(crate) secret_lines: Vec<usize>,
+    /// Fixes applied (with `--diff`: that would be applied).
+    pub fixes_applied: usize,
+    /// What fixing gives the reporting layer to print: the fixed document
+    /// of stdin (`--fix`), or the diff (`--diff`).
+    pub(crate) fix_output: Option<Vec<u8>>,
 }
 
 impl FileReport {
@@ -177,6 +200,9 @@ impl FileReport {
             errors: Vec::new(),
             warnings: Vec::new(),
             suppressed: Vec::new(),
+            secret_lines: Vec::new(),
+            fixes_applied: 0,
+            fix_output: None,
         }
     }
 
@@ -202,6 +228,8 @@ pub(crate) struct FindingBuilder<'a, 't> {
     pub masker: &'a Masker,
     /// Whether findings need snippets (a human report is written).
     pub snippets: bool,
+    /// How the file writes strings, worked out for its first fix.
+    pub style: std::cell::OnceCell<Style>,
 }
 
 impl FindingBuilder<'_, '_> {
@@ -299,7 +327,35 @@ impl FindingBuilder<'_, '_> {
             snippet: None,
             span: raw.span.clone(),
             action: Some(action),
+            fix: self.fix(raw),
         }
+    }
+
+    /// The fix of `raw`, placed: none where a line it changes holds a
+    /// secret (a diff would show that line) or its text would show one.
+    fn fix(&self, raw: &RawFinding) -> Option<Fix> {
+        let fix = raw.fix.as_ref()?;
+        let text = self.source.text;
+        if !self.masker.is_empty() {
+            let from = text[..raw.span.start].rfind('\n').map_or(0, |i| i + 1);
+            let to = text[raw.span.end..]
+                .find('\n')
+                .map_or(text.len(), |i| raw.span.end + i);
+            if self.shown.get(from..to) != Some(&text[from..to])
+                || self.masker.text(&fix.text) != fix.text
+            {
+                return None;
+            }
+        }
+        let style = self.style.get_or_init(|| Style::of(text));
+        let n = self.doc.node(raw.node);
+        let on_key = n.has_key() && raw.span == (n.key_start as usize + 1..n.key_end as usize - 1);
+        Some(Fix {
+            applicability: fix.applicability,
+            span: raw.span.clone(),
+            replacement: style.encode(&fix.text),
+            renames_in: on_key.then(|| self.doc.pointer(n.parent)),
+        })
     }
 
     fn action_info(&self, action: &Action, shared: &mut Shared) -> ActionInfo {

@@ -17,6 +17,7 @@ mod config;
 mod discover;
 mod export;
 pub mod finding;
+mod fix;
 pub mod lint;
 pub mod parse;
 pub mod report;

@@ -49,7 +49,7 @@ pub(crate) fn lint_input(
     }
 }
 
-fn read_input(input: &Input, options: &LintOptions) -> Result<Vec<u8>, InputError> {
+pub(crate) fn read_input(input: &Input, options: &LintOptions) -> Result<Vec<u8>, InputError> {
     let error = |msg: String| InputError::new(InputErrorKind::Unreadable, &input.name, msg);
     let too_large = |size: u64| {
         InputError::new(
@@ -195,6 +195,9 @@ fn lint_text(
         source,
         text: &shown_text,
     };
+    if !masker.is_empty() {
+        report.secret_lines = differing_lines(source.text, &shown_text);
+    }
     for note in notes {
         let n = doc.node(note.node);
         let warning =
@@ -211,6 +214,7 @@ fn lint_text(
         shown: &shown_text,
         masker: &masker,
         snippets: options.snippets,
+        style: std::cell::OnceCell::new(),
     };
     let placed = builder.build(raws);
     let file = FileContext {
@@ -220,6 +224,16 @@ fn lint_text(
     };
     suppressor.in_file(placed, &file, report);
     Ok(())
+}
+
+/// The lines (0-based) where `a` and `b`, texts of the same length, differ.
+fn differing_lines(a: &str, b: &str) -> Vec<usize> {
+    a.split_inclusive('\n')
+        .zip(b.split_inclusive('\n'))
+        .enumerate()
+        .filter(|(_, (x, y))| x != y)
+        .map(|(i, _)| i)
+        .collect()
 }
 
 fn bom_error(source: &SourceText) -> InputError {

@@ -1,7 +1,10 @@
 //! Running a rule's own `examples` through the same pipeline users run:
 //! every valid example must produce no finding of the rule, and every
 //! invalid one must produce findings that underline exactly the expected
-//! source text, in order.
+//! source text, in order. For a rule with a fix, fixing an invalid
+//! example (with the rule's fixes alone, safe and unsafe) must give its
+//! `fixed` text byte for byte, or leave it as it is when it has none, and
+//! fixing that again must change nothing.
 
 use crate::finding::FileStatus;
 use crate::lint;
@@ -43,6 +46,9 @@ pub fn check_examples(rules: &RuleSet, rule: usize) -> Vec<ExampleFailure> {
             if report.status != FileStatus::Checked && problems.is_empty() {
                 problems.push("the example was not checked".into());
             }
+            if r.fix.is_some() && kind == "invalid" {
+                problems.extend(check_fix(rules, rule, &name, ex));
+            }
             let expected = if kind == "valid" {
                 Vec::new()
             } else {
@@ -66,6 +72,32 @@ pub fn check_examples(rules: &RuleSet, rule: usize) -> Vec<ExampleFailure> {
 }
 
 /// One rule's or API profile's examples, run.
+/// What is wrong with fixing invalid example `ex` of the rule at `rule`.
+fn check_fix(rules: &RuleSet, rule: usize, name: &str, ex: &Example) -> Vec<String> {
+    let lint = |t: &str| {
+        let mut report = lint::lint_bytes(name, t.as_bytes().to_vec(), rules);
+        report.findings.retain(|f| f.rule == rule);
+        report
+    };
+    let fixed = crate::fix::fix_text(&ex.input, lint(&ex.input), true, &lint);
+    let want = ex.fixed.as_deref().unwrap_or(&ex.input);
+    let mut problems = Vec::new();
+    if fixed.text != want {
+        let what = if ex.fixed.is_some() {
+            "the `fixed` text"
+        } else {
+            "the input (no `fixed`: no fix)"
+        };
+        problems.push(format!("fixing gave\n{}\nnot {what}\n{want}", fixed.text));
+    }
+    problems.extend(fixed.report.warnings.iter().map(|w| w.message.clone()));
+    let again = crate::fix::fix_text(&fixed.text, lint(&fixed.text), true, &lint);
+    if again.applied > 0 {
+        problems.push(format!("fixing twice changed it again:\n{}", again.text));
+    }
+    problems
+}
+
 #[derive(Debug)]
 pub struct Tested {
     /// `rule` or `API`.

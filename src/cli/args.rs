@@ -228,6 +228,22 @@ pub(crate) struct CheckArgs {
     #[arg(long, value_name = "N")]
     pub(crate) threads: Option<usize>,
 
+    /// Apply the safe fixes rules offer, in place. Only the bytes of the
+    /// edited strings and keys change; a file is written only if fixed.
+    /// With `-`, the fixed document goes to stdout and the report to stderr.
+    #[arg(long, conflicts_with_all = ["diff", "write_baseline"])]
+    pub(crate) fix: bool,
+
+    /// With --fix or --diff: apply the unsafe fixes too (likely, not
+    /// certain; review them).
+    #[arg(long)]
+    pub(crate) unsafe_fixes: bool,
+
+    /// Print a unified diff of what --fix would change (for `patch -p1`)
+    /// and write nothing; exit 1 if there is something to fix.
+    #[arg(long, conflicts_with_all = ["format", "output", "write_baseline", "statistics"])]
+    pub(crate) diff: bool,
+
     /// Largest input accepted, in bytes.
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_FILE_SIZE)]
     pub(crate) max_file_size: u64,

@@ -66,8 +66,15 @@ pub(super) fn check(args: CheckArgs) -> u8 {
     config_problems.append(&mut targets.problems);
     // Stages 2-6 for each file, in parallel.
     let suppressor = Suppressor::new(&rules, Some(&config), !args.no_ignores);
-    if streams(&args, baseline.is_some()) {
+    if args.diff {
         let report = Report::new(&rules, Vec::new(), Vec::new(), rule_errors, config_problems);
+        let code = diff_run(report, &inputs, found_errors, &suppressor, &args);
+        std::mem::forget(rules);
+        return code;
+    }
+    if streams(&args, baseline.is_some()) {
+        let mut report = Report::new(&rules, Vec::new(), Vec::new(), rule_errors, config_problems);
+        report.fix_run = fix_run(&args);
         let code = stream_human(
             report,
             &inputs,
@@ -90,8 +97,10 @@ pub(super) fn check(args: CheckArgs) -> u8 {
     let baseline_written = written.and_then(|w| w.map_err(|e| config_problems.push(e)).ok());
     let wrote_baseline = baseline_written.is_some();
     // Stage 7: report.
+    write_fixed_stdin(&mut files);
     let mut report = Report::new(&rules, files, found_errors, rule_errors, config_problems);
     report.fail_on = fail_on;
+    report.fix_run = fix_run(&args);
     report.baseline_written = baseline_written;
     let code = finish(
         report,
@@ -248,7 +257,11 @@ fn lint_in_order(
         max_file_size: args.max_file_size,
         snippets: wants_snippets(args),
     };
-    let lint_one = |input: &discover::Input| lint::lint_input(input, rules, &options, suppressor);
+    let fixing = fixing(args);
+    let lint_one = |input: &discover::Input| match fixing {
+        Some(f) => super::fix::lint_and_fix(input, rules, &options, suppressor, f),
+        None => lint::lint_input(input, rules, &options, suppressor),
+    };
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     let workers = args
         .threads
@@ -312,8 +325,7 @@ fn stream_human(
 ) -> u8 {
     let mut options = human_options(args.color, args.statistics);
     options.show = show;
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut out = std::io::BufWriter::new(report_stream(args));
     let mut files = report::human::Files::new(report.rules, &options);
     // A closed pipe (`storylint check | head -1`) ends the writing, not the
     // run: the exit code is still that of every file.
@@ -323,7 +335,8 @@ fn stream_human(
     // after an input of the same name.
     unusable.sort_by(|a, b| a.file.cmp(&b.file));
     let mut unusable = unusable.into_iter().peekable();
-    let mut emit = |file: FileReport, out: &mut dyn Write| {
+    let mut emit = |mut file: FileReport, out: &mut dyn Write| {
+        write_fixed_stdin(std::slice::from_mut(&mut file));
         if open {
             open = files.file(&file, out).is_ok();
         }
@@ -436,8 +449,7 @@ fn write_stdout(report: &Report, args: &CheckArgs, show: Severity) {
     // Writing a baseline accepts the findings: a confirmation says what
     // was written, unless a format was asked for.
     human.brief = args.write_baseline.is_some() && args.format.is_none();
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut out = std::io::BufWriter::new(report_stream(args));
     let _ = report
         .write(args.format(), &human, &mut out)
         .and_then(|()| out.flush());
@@ -489,6 +501,100 @@ fn stop_with(
     report.config_problems.extend(failed);
     write_stdout(&report, args, Severity::Info);
     report::exit::ERROR
+}
+
+/// Where the report goes: stdout, unless `--fix` gives stdout the fixed
+/// document of stdin.
+fn report_stream(args: &CheckArgs) -> Box<dyn Write> {
+    if args.fix && args.paths.iter().any(|p| p.as_os_str() == "-") {
+        Box::new(std::io::stderr().lock())
+    } else {
+        Box::new(std::io::stdout().lock())
+    }
+}
+
+/// `--fix` or `--diff`, and whether unsafe fixes count.
+fn fixing(args: &CheckArgs) -> Option<super::fix::Fixing> {
+    use super::fix::{Fixing, Mode};
+    let mode = match (args.fix, args.diff) {
+        (true, _) => Mode::Fix,
+        (_, true) => Mode::Diff,
+        _ => return None,
+    };
+    Some(Fixing {
+        mode,
+        unsafe_fixes: args.unsafe_fixes,
+    })
+}
+
+fn fix_run(args: &CheckArgs) -> Option<report::FixRun> {
+    fixing(args).map(|f| report::FixRun {
+        applying: f.mode == super::fix::Mode::Fix,
+        unsafe_fixes: f.unsafe_fixes,
+    })
+}
+
+/// Writes the fixed document of stdin (`--fix -`) on stdout, through the
+/// reporting layer.
+fn write_fixed_stdin(files: &mut [FileReport]) {
+    for file in files {
+        if let Some(doc) = file.fix_output.take() {
+            let stdout = std::io::stdout();
+            let _ = report::write_document(&doc, &mut stdout.lock());
+        }
+    }
+}
+
+/// `--diff`: each file's diff on stdout as the files are checked, in
+/// order; on stderr, the problems of the files and what `--fix` would do.
+/// Exit 2 if a file or rule could not be used, else 1 if there is
+/// something to fix, else 0.
+fn diff_run(
+    mut report: Report,
+    inputs: &[discover::Input],
+    unusable: Vec<InputError>,
+    suppressor: &Suppressor,
+    args: &CheckArgs,
+) -> u8 {
+    report.fix_run = fix_run(args);
+    let options = human_options(args.color, false);
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut err = std::io::BufWriter::new(std::io::stderr().lock());
+    let mut files = report::human::Files::new(report.rules, &options);
+    let mut written = Vec::with_capacity(inputs.len() + unusable.len());
+    let mut show = |mut file: FileReport, out: &mut dyn Write, err: &mut dyn Write| {
+        if let Some(diff) = file.fix_output.take() {
+            let _ = report::write_document(&diff, out);
+        }
+        written.push(report::FileCounts::of(&file));
+        // The findings are what --fix would leave; only problems are said.
+        file.findings.clear();
+        let _ = files.file(&file, err);
+    };
+    lint_in_order(inputs, report.rules, suppressor, args, |file| {
+        show(file, &mut out, &mut err)
+    });
+    for e in unusable {
+        show(
+            FileReport::new(&e.file.clone()).failed(e),
+            &mut out,
+            &mut err,
+        );
+    }
+    let _ = out.flush();
+    report.written = written;
+    let _ = report::human::diff_tail(&report, &mut err).and_then(|()| err.flush());
+    let s = report.summary();
+    let code = if report.exit_code(Severity::Error) == report::exit::ERROR {
+        report::exit::ERROR
+    } else if s.fixed > 0 {
+        report::exit::FINDINGS
+    } else {
+        report::exit::CLEAN
+    };
+    std::mem::forget(report);
+    code
 }
 
 fn input_paths(args: &CheckArgs) -> Vec<PathBuf> {

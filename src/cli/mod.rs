@@ -4,6 +4,7 @@
 mod args;
 mod catalog;
 mod check;
+mod fix;
 mod guard;
 
 pub(crate) use args::*;

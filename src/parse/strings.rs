@@ -244,6 +244,68 @@ fn hex4(bytes: &[u8], at: usize) -> Option<u32> {
     })
 }
 
+/// How a file writes the characters JSON lets it write either way, so
+/// that text put into it is written the same way: `<`, `>` and `&` as
+/// `\u003c` (as Rails writes them), `/` as `\/`, and everything beyond
+/// ASCII as `\u` escapes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Style {
+    html: bool,
+    upper_hex: bool,
+    slash: bool,
+    ascii: bool,
+}
+
+impl Style {
+    /// The style of a file's text.
+    pub(crate) fn of(text: &str) -> Style {
+        let has = |needle: &str| memchr::memmem::find(text.as_bytes(), needle.as_bytes()).is_some();
+        let upper = has("\\u003C") || has("\\u003E");
+        let escaped_beyond_ascii = memchr::memmem::find_iter(text.as_bytes(), b"\\u")
+            .filter_map(|i| hex4(text.as_bytes(), i + 2))
+            .any(|c| c >= 0x80);
+        Style {
+            html: upper || has("\\u003c") || has("\\u003e") || has("\\u0026"),
+            upper_hex: upper,
+            slash: has("\\/"),
+            ascii: text.is_ascii() && escaped_beyond_ascii,
+        }
+    }
+
+    /// `s` as the inside of a JSON string written in this style.
+    pub(crate) fn encode(&self, s: &str) -> String {
+        let mut out = String::with_capacity(s.len());
+        for c in s.chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                '\t' => out.push_str("\\t"),
+                '/' if self.slash => out.push_str("\\/"),
+                '<' | '>' | '&' | '\u{2028}' | '\u{2029}' if self.html => self.unicode(c, &mut out),
+                c if (c as u32) < 0x20 || (self.ascii && !c.is_ascii()) => {
+                    self.unicode(c, &mut out)
+                }
+                c => out.push(c),
+            }
+        }
+        out
+    }
+
+    /// `c` as `\u` escapes (a surrogate pair beyond the BMP).
+    fn unicode(&self, c: char, out: &mut String) {
+        let mut units = [0u16; 2];
+        for u in c.encode_utf16(&mut units) {
+            if self.upper_hex {
+                out.push_str(&format!("\\u{:04X}", u));
+            } else {
+                out.push_str(&format!("\\u{:04x}", u));
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -311,5 +373,35 @@ mod tests {
         assert_eq!(d.map.to_source(0..1), 1..3);
         assert_eq!(d.map.to_source(1..1), 3..3);
         assert_eq!(d.map.to_source(0..0), 1..1);
+    }
+}
+
+#[cfg(test)]
+mod style_tests {
+    use super::*;
+
+    #[test]
+    fn text_is_written_as_the_file_writes_it() {
+        let plain = Style::of(r#"{"a": "<<CREDENTIAL.x>>", "b": "é"}"#);
+        assert_eq!(
+            plain.encode("<<CREDENTIAL.x>> \"q\" \\ é/"),
+            r#"<<CREDENTIAL.x>> \"q\" \\ é/"#
+        );
+        let rails = Style::of(r#"{"a": "\u003c\u003cCREDENTIAL.x\u003e\u003e"}"#);
+        assert_eq!(
+            rails.encode("<<C>> & d"),
+            r"\u003c\u003cC\u003e\u003e \u0026 d"
+        );
+        let upper = Style::of(r#"{"a": "\u003C"}"#);
+        assert_eq!(upper.encode("<"), r"\u003C");
+        let ascii = Style::of(r#"{"a": "caf\u00e9", "b": "a\/b"}"#);
+        assert_eq!(ascii.encode("é/😀"), r"\u00e9\/\ud83d\ude00");
+        assert_eq!(plain.encode("\u{1}\n"), r"\u0001\n");
+        // What is encoded decodes back to the text.
+        for style in [plain, rails, upper, ascii] {
+            let s = "<<é \"/\\ &>>\t😀";
+            let raw = format!("\"{}\"", style.encode(s));
+            assert_eq!(decode(&raw, 0, raw.len()).text, s);
+        }
     }
 }

@@ -118,8 +118,38 @@ pub fn markdown(rules: &RuleSet) -> String {
                 visible_block(ex.input.trim_end())
             ));
         }
+        md.push_str(&fix_markdown(r));
     }
     md
+}
+
+/// What `--fix` does for a rule: how certain it is, and its first example
+/// fixed.
+fn fix_markdown(r: &Rule) -> String {
+    let Some(fix) = &r.fix else {
+        return String::new();
+    };
+    let mut md = format!("\n**`--fix`:** {}.\n", fix_applies(fix.applicability));
+    if let Some((ex, fixed)) = r.invalid.iter().find_map(|e| Some((e, e.fixed.as_ref()?))) {
+        md.push_str(&format!(
+            "\nFixed, from the first example that has a fix:\n\n```json\n{}\n```\n\nbecomes\n\n```json\n{}\n```\n",
+            visible_block(ex.input.trim_end()),
+            visible_block(fixed.trim_end())
+        ));
+    }
+    md
+}
+
+/// Which option applies a fix of this applicability.
+fn fix_applies(a: crate::rules::Applicability) -> &'static str {
+    match a {
+        crate::rules::Applicability::Safe => {
+            "safe, applied by `storylint check --fix` where the fix is certain"
+        }
+        crate::rules::Applicability::Unsafe => {
+            "unsafe (likely, not certain), applied only by `storylint check --fix --unsafe-fixes`; review it"
+        }
+    }
 }
 
 /// `storylint explain RULE`: rationale, examples and the fix.
@@ -141,6 +171,9 @@ pub(crate) fn write_explain(rule: &Rule, out: &mut dyn Write) -> io::Result<()> 
     }
     write_examples(out, "Reported (bad)", &rule.invalid)?;
     write_examples(out, "Not reported (good)", &rule.valid)?;
+    if let Some(fix) = &rule.fix {
+        writeln!(out, "\nFix: {}", fix_applies(fix.applicability))?;
+    }
     writeln!(out, "\nDefined in: {}", visible(&origin(rule)))
 }
 

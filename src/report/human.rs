@@ -345,7 +345,75 @@ pub(crate) fn tail(report: &Report, options: &Options, out: &mut dyn Write) -> i
     } else {
         options.show
     };
+    if let Some(line) = fix_line(report, show).filter(|_| !options.brief) {
+        writeln!(out, "{line}")?;
+    }
     writeln!(out, "{}{}", summary_line(report), hidden(report, show))
+}
+
+/// The close of `--diff` on stderr: what `--fix` would do, and the
+/// problems of the run.
+pub(crate) fn diff_tail(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    if let Some(line) = fix_line(report, Severity::Info) {
+        writeln!(out, "{line}")?;
+    }
+    let problems = problem_counts(report);
+    let s = report.summary();
+    if s.input_errors > 0 || !problems.is_empty() {
+        writeln!(out, "{}", summary_line(report))?;
+    }
+    Ok(())
+}
+
+/// What fixing did or could do: `storylint: fixed 3 findings in 2 files;
+/// 1 more fixable with --unsafe-fixes`; findings below `show`, which the
+/// report does not list, are not offered. `None` when there is nothing to
+/// say.
+pub(crate) fn fix_line(report: &Report, show: Severity) -> Option<String> {
+    let s = report.summary();
+    let shown = |by_severity: &[usize; 3]| -> usize {
+        [Severity::Info, Severity::Warning, Severity::Error]
+            .iter()
+            .filter(|&&sev| sev >= show)
+            .map(|&sev| by_severity[sev as usize])
+            .sum()
+    };
+    let [safe, unsafe_] = [shown(&s.fixable[0]), shown(&s.fixable[1])];
+    let findings = |n| plural(n, "finding", "findings");
+    let more = |unsafe_fixes: bool| match unsafe_ {
+        n if n > 0 && !unsafe_fixes => format!("; {n} more fixable with --unsafe-fixes"),
+        _ => String::new(),
+    };
+    let files = plural(s.files_fixed, "file", "files");
+    match report.fix_run {
+        Some(super::FixRun {
+            applying: true,
+            unsafe_fixes,
+        }) => Some(format!(
+            "storylint: fixed {} in {files}{}",
+            findings(s.fixed),
+            more(unsafe_fixes)
+        )),
+        Some(super::FixRun {
+            applying: false,
+            unsafe_fixes,
+        }) => Some(format!(
+            "storylint: --fix{} would fix {} in {files}{}",
+            if unsafe_fixes { " --unsafe-fixes" } else { "" },
+            findings(s.fixed),
+            more(unsafe_fixes)
+        )),
+        None if safe > 0 => Some(format!(
+            "storylint: {} fixable with --fix{}",
+            findings(safe),
+            more(false)
+        )),
+        None if unsafe_ > 0 => Some(format!(
+            "storylint: {} fixable with --fix --unsafe-fixes",
+            findings(unsafe_)
+        )),
+        None => None,
+    }
 }
 
 /// What the threshold hid: `; 46 info and 2 notes not shown (--show info)`.

@@ -35,7 +35,19 @@ struct Finding<'a> {
     help: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     suggestion: Option<&'a str>,
+    /// The edit that fixes the finding: bytes `offset..offset + length`
+    /// become `replacement` (as the file writes strings).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fix: Option<Fix<'a>>,
     fingerprint: &'a crate::finding::Fingerprint,
+}
+
+#[derive(Serialize)]
+struct Fix<'a> {
+    applicability: &'a str,
+    offset: usize,
+    length: usize,
+    replacement: &'a str,
 }
 
 #[derive(Serialize)]
@@ -141,6 +153,12 @@ pub(crate) fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                     action: f.action.as_deref(),
                     help: rule.help.as_deref(),
                     suggestion: f.suggestion.as_deref(),
+                    fix: f.fix.as_ref().map(|x| Fix {
+                        applicability: x.applicability.as_str(),
+                        offset: x.span.start,
+                        length: x.span.len(),
+                        replacement: &x.replacement,
+                    }),
                     fingerprint: &f.fingerprint,
                 }
             })

@@ -77,6 +77,16 @@ pub(crate) struct Report<'r> {
     pub(crate) fail_on: Severity,
     /// The baseline this run wrote (`--write-baseline`), if it did.
     pub(crate) baseline_written: Option<BaselineWritten>,
+    /// How this run fixed findings (`--fix`, `--diff`), if it did.
+    pub(crate) fix_run: Option<FixRun>,
+}
+
+/// A run that fixes (`--fix`) or shows fixes (`--diff`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct FixRun {
+    /// `--fix` (else `--diff`).
+    pub(crate) applying: bool,
+    pub(crate) unsafe_fixes: bool,
 }
 
 /// What `--write-baseline` wrote.
@@ -113,6 +123,15 @@ pub(crate) struct Summary {
     pub(crate) suppressed_directive: usize,
     pub(crate) suppressed_config: usize,
     pub(crate) suppressed_baseline: usize,
+    /// Fixes applied, and the files they were applied to.
+    #[serde(skip)]
+    pub(crate) fixed: usize,
+    #[serde(skip)]
+    pub(crate) files_fixed: usize,
+    /// Findings left with a fix, by applicability (safe, unsafe) and
+    /// severity.
+    #[serde(skip)]
+    pub(crate) fixable: [[usize; 3]; 2],
 }
 
 /// Findings of one rule at one severity, across the run.
@@ -141,6 +160,11 @@ pub(crate) struct FileCounts {
     /// Notes about the input below a warning (directive problems, stale
     /// baseline entries).
     notes: usize,
+    /// Fixes applied (or, with `--diff`, that would be).
+    fixed: usize,
+    /// Findings left with a fix, by applicability (safe, unsafe) and
+    /// severity.
+    fixable: [[usize; 3]; 2],
 }
 
 impl FileCounts {
@@ -156,6 +180,8 @@ impl FileCounts {
                 .iter()
                 .filter(|w| w.kind.severity() < Severity::Warning)
                 .count(),
+            fixed: file.fixes_applied,
+            fixable: [[0; 3]; 2],
         };
         for x in &file.suppressed {
             c.suppressed[match x.by {
@@ -166,6 +192,9 @@ impl FileCounts {
         }
         for f in &file.findings {
             c.findings[f.severity as usize] += 1;
+            if let Some(fix) = &f.fix {
+                c.fixable[fix.applicability as usize][f.severity as usize] += 1;
+            }
             match c
                 .rules
                 .iter_mut()
@@ -177,6 +206,13 @@ impl FileCounts {
         }
         c
     }
+}
+
+/// Writes a document the run made (the fixed text of stdin, a diff) as
+/// it is.
+pub(crate) fn write_document(bytes: &[u8], out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    out.write_all(bytes)?;
+    out.flush()
 }
 
 impl Summary {
@@ -196,14 +232,7 @@ impl<'r> Report<'r> {
         config_problems: Vec<ConfigError>,
     ) -> Self {
         for e in discovery_errors {
-            files.push(FileReport {
-                file: e.file.clone(),
-                status: FileStatus::Failed,
-                findings: Vec::new(),
-                errors: vec![e],
-                warnings: Vec::new(),
-                suppressed: Vec::new(),
-            });
+            files.push(FileReport::new(&e.file.clone()).failed(e));
         }
         files.sort_by(|a, b| a.file.cmp(&b.file));
         Report {
@@ -214,6 +243,7 @@ impl<'r> Report<'r> {
             config_problems,
             fail_on: Severity::Error,
             baseline_written: None,
+            fix_run: None,
         }
     }
 
@@ -290,6 +320,16 @@ impl<'r> Report<'r> {
             s.notes += f.notes;
             s.warnings += f.findings[1];
             s.errors += f.findings[2];
+            s.fixed += f.fixed;
+            s.files_fixed += usize::from(f.fixed > 0);
+            for (total, file) in s
+                .fixable
+                .iter_mut()
+                .flatten()
+                .zip(f.fixable.iter().flatten())
+            {
+                *total += file;
+            }
         }
         s
     }

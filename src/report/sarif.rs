@@ -316,13 +316,60 @@ fn result(ws: &Workspace, report: &Report, f: &Finding) -> SarifResult {
     let mut fingerprints = BTreeMap::new();
     fingerprints.insert(FINGERPRINT_KEY.to_string(), f.fingerprint.to_string());
 
-    SarifResult::builder()
+    let mut result = SarifResult::builder()
         .rule_id(rule.id.clone())
         .rule_index(f.rule as i64)
         .level(level(f.severity))
         .message(Message::builder().text(f.message.to_string()).build())
         .locations(vec![location])
         .partial_fingerprints(fingerprints)
+        .properties(PropertyBag::builder().additional_properties(props).build())
+        .build();
+    result.fixes = f.fix.as_ref().map(|fix| vec![sarif_fix(ws, f, fix)]);
+    result
+}
+
+/// A finding's fix as SARIF states one: the bytes to delete and the text to
+/// insert in their place (as the file writes it), and whether `--fix`
+/// applies it or only `--unsafe-fixes`.
+fn sarif_fix(ws: &Workspace, f: &Finding, fix: &crate::finding::Fix) -> serde_sarif::sarif::Fix {
+    use serde_sarif::sarif::{ArtifactChange, ArtifactContent, Fix, Replacement};
+    let deleted = Region::builder()
+        .byte_offset(fix.span.start as i64)
+        .byte_length(fix.span.len() as i64)
+        .build();
+    let replacement = Replacement::builder()
+        .deleted_region(deleted)
+        .inserted_content(
+            ArtifactContent::builder()
+                .text(fix.replacement.clone())
+                .build(),
+        )
+        .build();
+    let change = ArtifactChange::builder()
+        .artifact_location(
+            ArtifactLocation::builder()
+                .uri(artifact_uri(ws, &f.file))
+                .build(),
+        )
+        .replacements(vec![replacement])
+        .build();
+    let how = match fix.applicability {
+        crate::rules::Applicability::Safe => "applied by --fix",
+        crate::rules::Applicability::Unsafe => "unsafe: applied by --fix --unsafe-fixes",
+    };
+    let mut props = BTreeMap::new();
+    props.insert(
+        "applicability".to_string(),
+        json!(fix.applicability.as_str()),
+    );
+    Fix::builder()
+        .description(
+            Message::builder()
+                .text(format!("Replace with `{}` ({how})", fix.replacement))
+                .build(),
+        )
+        .artifact_changes(vec![change])
         .properties(PropertyBag::builder().additional_properties(props).build())
         .build()
 }

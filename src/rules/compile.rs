@@ -9,7 +9,7 @@ use super::path::PathPattern;
 use super::spec::{
     ApiConditionSpec, ConditionSpec, ExampleSpec, OneOrMany, ReferencesSpec, RuleSpec,
 };
-use super::{Example, Highlight, Message, Piece, Rule, RuleOrigin, Var};
+use super::{Applicability, Example, Highlight, Message, Piece, Rule, RuleFix, RuleOrigin, Var};
 use crate::error::{RuleError, RuleErrorKind};
 use crate::parse::Kind;
 use crate::severity::Severity;
@@ -131,6 +131,7 @@ impl Cx<'_> {
                 );
             }
         }
+        let fix = self.fix(&spec);
         let Some(path) = path.filter(|_| self.r.errors.is_empty()) else {
             return Err(self.r.errors);
         };
@@ -147,6 +148,7 @@ impl Cx<'_> {
             skip_templated: spec.target.skip_templated,
             when: when.unwrap_or(Condition::All(Vec::new())),
             highlight,
+            fix,
             valid: examples_valid,
             invalid: examples_invalid,
             origin,
@@ -168,7 +170,63 @@ impl Cx<'_> {
                 })
                 .unwrap_or_default(),
             line: self.r.line_of(e),
+            fixed: e.value.fixed.clone(),
         }
+    }
+
+    /// The rule's fix, and a check that its examples show it: a fix is
+    /// shown by an invalid example's `fixed`, which a rule without one may
+    /// not have.
+    fn fix(&mut self, spec: &RuleSpec) -> Option<RuleFix> {
+        let fixed = spec
+            .examples
+            .invalid
+            .iter()
+            .chain(&spec.examples.valid)
+            .filter(|e| e.value.fixed.is_some());
+        let Some(fix) = &spec.fix else {
+            for e in fixed.collect::<Vec<_>>() {
+                self.invalid(e, "`fixed` shows a fix, but the rule has no `fix`", None);
+            }
+            return None;
+        };
+        if let Some(e) = spec.examples.valid.iter().find(|e| e.value.fixed.is_some()) {
+            self.invalid(
+                e,
+                "a valid example has nothing to fix; `fixed` belongs to invalid examples",
+                None,
+            );
+        }
+        // `check` compiles the built-in rules without their examples.
+        let stripped = spec.examples.valid.is_empty() && spec.examples.invalid.is_empty();
+        if fixed.count() == 0 && !stripped {
+            self.invalid(
+                fix,
+                "a rule with a `fix` needs an invalid example with `fixed`: the input once fixed",
+                None,
+            );
+        }
+        let applicability = match fix.value.applicability.value.as_str() {
+            "safe" => Applicability::Safe,
+            "unsafe" => Applicability::Unsafe,
+            other => {
+                let other = other.to_string();
+                self.invalid(
+                    &fix.value.applicability,
+                    format!("unknown applicability `{other}`"),
+                    Some("use `safe` (the meaning is certain) or `unsafe` (likely, not certain)"),
+                );
+                Applicability::Safe
+            }
+        };
+        let replace = many(&fix.value.replace)
+            .into_iter()
+            .map(|t| self.message(t))
+            .collect();
+        Some(RuleFix {
+            applicability,
+            replace,
+        })
     }
 
     fn message(&mut self, text: &Spanned<String>) -> Message {
@@ -462,6 +520,7 @@ impl Cx<'_> {
                         .collect(),
                     max_distance: spec.max_distance.unwrap_or(2),
                     ignore_case: spec.ignore_case,
+                    uncertain_aliases: spec.uncertain_aliases,
                 }),
             ));
         }

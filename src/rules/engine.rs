@@ -2,7 +2,7 @@
 
 use super::condition::{Ctx, Subject, value_text};
 use super::prefilter::Prefilter;
-use super::{Highlight, RuleSet, Var};
+use super::{Applicability, Highlight, RuleSet, Var};
 use crate::export::story::LazyStories;
 use crate::export::{Action, Shape, templates};
 use crate::parse::strings::{Decoded, decode_text_in};
@@ -32,6 +32,16 @@ pub(crate) struct RawFinding {
     pub(crate) text: String,
     /// Index of the action in the list given to [`check`].
     pub(crate) action: usize,
+    /// What replaces the underlined text to fix the finding.
+    pub(crate) fix: Option<RawFix>,
+}
+
+/// A fix: the text that replaces a finding's span, decoded (it is encoded
+/// as the file writes strings when the finding is placed).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct RawFix {
+    pub(crate) applicability: Applicability,
+    pub(crate) text: String,
 }
 
 /// Longest value quoted in a message, in characters.
@@ -129,11 +139,11 @@ fn finding(
     doc: &Document,
     (ai, action): (usize, &Action),
     (target, text): (u32, &DecodedStr),
-    hit: super::condition::Hit,
+    mut hit: super::condition::Hit,
     texts: &mut Texts,
 ) -> RawFinding {
     let value_span = content_span(doc, target);
-    let (node, span, matched) = match (rule.highlight, hit.narrow) {
+    let (node, span, matched) = match (rule.highlight, hit.narrow.take()) {
         (Highlight::Key, _) if doc.node(target).has_key() => {
             let n = doc.node(target);
             (
@@ -167,7 +177,17 @@ fn finding(
         Var::Suggestion => quote(hit.suggestion.as_deref().unwrap_or_default()),
         Var::Reason => hit.reason.clone().unwrap_or_default(),
     };
+    let fix = fix_of(
+        rule,
+        doc,
+        (target, node),
+        matched.as_deref().unwrap_or(&text.text),
+        &hit,
+        &secret,
+        &lookup,
+    );
     RawFinding {
+        fix,
         rule: ri,
         node,
         message: texts.get(rule.message.render(lookup)),
@@ -178,6 +198,61 @@ fn finding(
         secret,
         action: ai,
     }
+}
+
+/// The fix rule `rule` offers for `hit`, whose underlined text is
+/// `current`, if it offers one there. None is offered for a secret (a fix
+/// would show it), a guessed suggestion, a value that is not a string, a
+/// replacement that changes nothing, or a key renamed to one its object
+/// already has (in any casing).
+fn fix_of(
+    rule: &super::Rule,
+    doc: &Document,
+    (target, node): (u32, u32),
+    current: &str,
+    hit: &super::condition::Hit,
+    secret: &Option<String>,
+    lookup: &dyn Fn(Var) -> String,
+) -> Option<RawFix> {
+    let fix = rule.fix.as_ref()?;
+    let on_key = rule.highlight == Highlight::Key && doc.node(target).has_key();
+    let on_text =
+        on_key || (doc.kind(node) == Kind::String && doc.node(node).end - doc.node(node).start > 2);
+    if secret.is_some() || hit.uncertain || !on_text {
+        return None;
+    }
+    let has = |v: Var| match v {
+        Var::Suggestion => hit.suggestion.is_some(),
+        Var::Reason => hit.reason.is_some(),
+        _ => true,
+    };
+    let template = fix.replace.iter().find(|t| t.fills(has))?;
+    let raw = |v: Var| match v {
+        Var::Suggestion => hit.suggestion.clone().unwrap_or_default(),
+        Var::Reason => hit.reason.clone().unwrap_or_default(),
+        Var::Match => current.to_string(),
+        Var::Value => value_text(doc, target).text.into_owned(),
+        Var::Key => doc.key(target).unwrap_or_default().into_owned(),
+        other => lookup(other),
+    };
+    let text = template.render(raw);
+    if text == current || (on_key && sibling_named(doc, target, &text)) {
+        return None;
+    }
+    Some(RawFix {
+        applicability: fix.applicability,
+        text,
+    })
+}
+
+/// Whether another member of `member`'s object is called `name`, in any
+/// casing (header names are case-insensitive, and two option keys that
+/// differ only in case are a trap of their own).
+fn sibling_named(doc: &Document, member: u32, name: &str) -> bool {
+    let parent = doc.node(member).parent;
+    doc.children(parent)
+        .filter(|&c| c != member)
+        .any(|c| doc.key(c).is_some_and(|k| k.eq_ignore_ascii_case(name)))
 }
 
 /// The messages and labels of a file's findings, each text kept once: a

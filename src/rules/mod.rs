@@ -57,6 +57,14 @@ pub(crate) enum Piece {
 pub(crate) struct Message(pub Vec<Piece>);
 
 impl Message {
+    /// Whether every placeholder of the template has a value.
+    pub(crate) fn fills(&self, has: impl Fn(Var) -> bool) -> bool {
+        self.0.iter().all(|p| match p {
+            Piece::Lit(_) => true,
+            Piece::Var(v) => has(*v),
+        })
+    }
+
     pub(crate) fn render(&self, lookup: impl Fn(Var) -> String) -> String {
         let mut out = String::new();
         for p in &self.0 {
@@ -76,6 +84,33 @@ pub enum RuleOrigin {
     File(PathBuf),
 }
 
+/// How certain a fix is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Applicability {
+    /// The meaning is certain: `--fix` applies it.
+    Safe,
+    /// Likely but not certain: only `--unsafe-fixes` applies it.
+    Unsafe,
+}
+
+impl Applicability {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Applicability::Safe => "safe",
+            Applicability::Unsafe => "unsafe",
+        }
+    }
+}
+
+/// A rule's fix: replacement templates, the first whose placeholders all
+/// have a value being used.
+#[derive(Clone, Debug)]
+pub(crate) struct RuleFix {
+    pub(crate) applicability: Applicability,
+    pub(crate) replace: Vec<Message>,
+}
+
 /// A snippet from a rule file's `examples`.
 #[derive(Clone, Debug)]
 pub struct Example {
@@ -85,6 +120,8 @@ pub struct Example {
     pub highlight: Vec<String>,
     /// Line of the example in its rule file.
     pub line: Option<usize>,
+    /// The input with every fix of the rule applied.
+    pub fixed: Option<String>,
 }
 
 /// A compiled rule, ready to run.
@@ -103,6 +140,7 @@ pub struct Rule {
     pub skip_templated: bool,
     pub(crate) when: Condition,
     pub(crate) highlight: Highlight,
+    pub(crate) fix: Option<RuleFix>,
     pub valid: Vec<Example>,
     pub invalid: Vec<Example>,
     pub origin: RuleOrigin,

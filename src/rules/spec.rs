@@ -38,8 +38,24 @@ pub(crate) struct RuleSpec {
     /// matched, else the value), `value` or `key`.
     #[serde(default)]
     pub(crate) highlight: Option<Spanned<String>>,
+    /// The edit that fixes a finding, where the fix is certain enough to
+    /// offer.
+    #[serde(default)]
+    pub(crate) fix: Option<Spanned<FixSpec>>,
     /// Snippets the rule must stay silent on and must report.
     pub(crate) examples: ExamplesSpec,
+}
+
+/// `fix`: what replaces the highlighted text (for `highlight: key`, the
+/// member's name), and how certain that is.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(crate) struct FixSpec {
+    /// `safe` (the meaning is certain) or `unsafe` (likely, not certain).
+    pub(crate) applicability: Spanned<String>,
+    /// The replacement, with the message placeholders; a list is tried in
+    /// order and the first whose placeholders all have a value is used.
+    pub(crate) replace: OneOrMany<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -179,6 +195,9 @@ pub(crate) struct SimilarSpec {
     /// right, not a misspelling).
     #[serde(default)]
     pub(crate) ignore_case: bool,
+    /// Aliases are likely, not certain: a fix offers no alias's name.
+    #[serde(default)]
+    pub(crate) uncertain_aliases: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -207,4 +226,8 @@ pub(crate) struct ExampleSpec {
     pub(crate) input: String,
     #[serde(default)]
     pub(crate) highlight: Option<OneOrMany<String>>,
+    /// For an invalid example of a rule with a fix: the input once every
+    /// fix of the rule is applied.
+    #[serde(default)]
+    pub(crate) fixed: Option<String>,
 }

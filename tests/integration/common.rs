@@ -64,6 +64,28 @@ pub fn output_of(cmd: &mut Command) -> Out {
     }
 }
 
+/// Runs `cmd` with `input` on its stdin (see [`output_of`]).
+pub fn output_with_stdin(cmd: &mut Command, input: &str) -> Out {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let input = input.to_string();
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap().unwrap();
+    Out {
+        code: out.status.code().expect("exited normally"),
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+    }
+}
+
 /// Runs `storylint ARGS` in `dir` (see [`output_of`]).
 pub fn run(dir: &Path, args: &[&str]) -> Out {
     output_of(storylint(dir).args(args))

@@ -11,6 +11,7 @@ mod adoption;
 mod api_profiles;
 mod cli;
 mod docs;
+mod fix;
 mod fixtures;
 mod formats;
 mod hostile;

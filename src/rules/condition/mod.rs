@@ -116,6 +116,8 @@ pub(crate) struct Similar {
     pub(crate) aliases: Vec<(String, String)>,
     pub(crate) max_distance: usize,
     pub(crate) ignore_case: bool,
+    /// An alias's name is likely, not certain (see [`Hit::uncertain`]).
+    pub(crate) uncertain_aliases: bool,
 }
 
 /// What a rule evaluation sees: the document, the action being checked and
@@ -204,6 +206,9 @@ pub(crate) struct Hit {
     pub(crate) reason: Option<String>,
     /// The highlighted text is a secret.
     pub(crate) redact: bool,
+    /// The suggestion is a guess (one of several names as near, or an
+    /// alias said to be uncertain): no fix is made of it.
+    pub(crate) uncertain: bool,
 }
 
 impl Hit {
@@ -216,6 +221,7 @@ impl Hit {
             self.reason.clone_from(&other.reason);
         }
         self.redact |= other.redact;
+        self.uncertain |= other.uncertain;
     }
 }
 

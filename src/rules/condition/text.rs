@@ -34,8 +34,9 @@ pub(super) fn template(test: TemplateTest, s: &str) -> bool {
 /// `s` is a near miss of one of the names: the suggestion is the name.
 pub(super) fn similar(similar: &Similar, s: &str) -> Vec<Hit> {
     match similar.suggest(s) {
-        Some(name) => vec![Hit {
+        Some((name, certain)) => vec![Hit {
             suggestion: Some(name.to_string()),
+            uncertain: !certain,
             ..Hit::default()
         }],
         None => Vec::new(),
@@ -87,8 +88,9 @@ pub(super) fn jwt_expired(want: bool, ctx: &Ctx, s: &str) -> Vec<Hit> {
 
 impl Similar {
     /// The name `s` most likely means, when `s` is not itself one of the
-    /// names but an alias or a near miss.
-    pub(crate) fn suggest(&self, s: &str) -> Option<&str> {
+    /// names but an alias or a near miss, and whether that is certain: a
+    /// near miss is when no other name is as near.
+    pub(crate) fn suggest(&self, s: &str) -> Option<(&str, bool)> {
         let is_name = self.names.iter().any(|n| {
             if self.ignore_case {
                 n.eq_ignore_ascii_case(s)
@@ -108,7 +110,7 @@ impl Similar {
             }
         });
         if let Some((_, name)) = alias {
-            return Some(name);
+            return Some((name, !self.uncertain_aliases));
         }
         // Distances are measured ignoring case, so `Content_Type` suggests
         // `content_type` even when case matters for membership.
@@ -128,8 +130,15 @@ impl Similar {
                 let d = edit_distance(lower, &n.to_ascii_lowercase());
                 (d <= limit).then_some((d, n))
             })
-            .min_by_key(|(d, _)| *d)
-            .map(|(_, n)| n.as_str())
+            .fold(
+                None,
+                |best: Option<(usize, &String, bool)>, (d, n)| match best {
+                    Some((b, bn, _)) if b == d => Some((b, bn, false)),
+                    Some(b) if b.0 < d => Some(b),
+                    _ => Some((d, n, true)),
+                },
+            )
+            .map(|(_, n, unique)| (n.as_str(), unique))
     }
 }
 
