@@ -668,20 +668,18 @@ impl Checker<'_> {
         if self.yaml.trim().is_empty() {
             return Ok(ConfigSpec::default());
         }
-        let options = serde_saphyr::options! { with_snippet: false };
-        serde_saphyr::from_str_with_options(self.yaml, options).map_err(|e| {
-            let span = e.location().and_then(|l| {
-                let s = l.span();
-                let start = s.byte_offset()? as usize;
-                Some(start..start + (s.byte_len().unwrap_or(0) as usize).max(1))
-            });
+        let yaml = self.yaml;
+        let spec = crate::yaml::read_past_unknown_keys(yaml, |e| {
             self.error(
-                yaml_error_kind(&e),
-                span,
-                yaml_message(&e),
-                Some("see `storylint check --help` and the README's configuration section"),
+                yaml_error_kind(e),
+                crate::yaml::error_span(e),
+                yaml_message(e),
+                Some("see docs/configuration.md for the keys a configuration may have"),
             );
-        })
+        });
+        // Read past unknown keys, the rest is still checked; the errors
+        // recorded make the configuration invalid.
+        spec.ok_or(())
     }
 
     fn severity(&mut self, f: &Spanned<String>) -> Option<Severity> {

@@ -226,14 +226,34 @@ fn lint_text(
     Ok(())
 }
 
-/// The lines (0-based) where `a` and `b`, texts of the same length, differ.
+/// The lines (0-based) where `a` and `b`, texts of the same length, differ:
+/// equal blocks are skipped whole, and lines counted only up to each
+/// difference.
 fn differing_lines(a: &str, b: &str) -> Vec<usize> {
-    a.split_inclusive('\n')
-        .zip(b.split_inclusive('\n'))
-        .enumerate()
-        .filter(|(_, (x, y))| x != y)
-        .map(|(i, _)| i)
-        .collect()
+    const BLOCK: usize = 64;
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let mut out = Vec::new();
+    // `line` is the number of line breaks in `a[..counted]`.
+    let (mut line, mut counted, mut at) = (0, 0, 0);
+    while at < a.len().min(b.len()) {
+        let end = (at + BLOCK).min(a.len()).min(b.len());
+        let Some(d) = a[at..end].iter().zip(&b[at..end]).position(|(x, y)| x != y) else {
+            at = end;
+            continue;
+        };
+        let d = at + d;
+        line += memchr::memchr_iter(b'\n', &a[counted..d]).count();
+        out.push(line);
+        match memchr::memchr(b'\n', &a[d..]) {
+            Some(n) => {
+                at = d + n + 1;
+                line += 1;
+                counted = at;
+            }
+            None => break,
+        }
+    }
+    out
 }
 
 fn bom_error(source: &SourceText) -> InputError {
@@ -428,6 +448,14 @@ mod tests {
                 )
             })
             .collect()
+    }
+
+    #[test]
+    fn differing_lines_are_found_past_equal_blocks() {
+        let a = format!("{}\nab\ncd\n{}x\ny", "e".repeat(200), "f".repeat(70));
+        let b = a.replace("cd", "c*").replace("x\ny", "*\n*");
+        assert_eq!(differing_lines(&a, &b), [2, 3, 4]);
+        assert_eq!(differing_lines("same", "same"), Vec::<usize>::new());
     }
 
     #[test]

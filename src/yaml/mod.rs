@@ -65,37 +65,133 @@ impl<'a> Reader<'a> {
         &mut self,
         (syntax, shape): (RuleErrorKind, RuleErrorKind),
     ) -> Option<T> {
-        let options = serde_saphyr::options! { with_snippet: false };
-        match serde_saphyr::from_str_with_options(self.yaml, options) {
-            Ok(spec) => Some(spec),
-            Err(e) => {
-                let span = e.location().and_then(|l| {
-                    let s = l.span();
-                    let start = s.byte_offset()? as usize;
-                    Some(start..start + (s.byte_len().unwrap_or(0) as usize).max(1))
-                });
-                let mut message = yaml_message(&e);
-                let kind = if is_shape_error(&e) { shape } else { syntax };
-                // The library places a missing key at some key of the
-                // mapping that lacks it; point at the mapping itself.
-                let span = match (is_missing_field(&e), span) {
-                    (true, Some(s)) => {
-                        let at = mapping_start(self.yaml, s.start);
-                        message.push_str(" in the mapping that starts here");
-                        Some(at..at + 1)
-                    }
-                    (_, span) => span,
-                };
-                self.error(kind, span, message, None);
-                None
-            }
-        }
+        let yaml = self.yaml;
+        read_past_unknown_keys(yaml, |e| {
+            let mut message = yaml_message(e);
+            let kind = if is_shape_error(e) { shape } else { syntax };
+            // The library places a missing key at some key of the mapping
+            // that lacks it; point at the mapping itself.
+            let span = match (is_missing_field(e), error_span(e)) {
+                (true, Some(s)) => {
+                    let at = mapping_start(yaml, s.start);
+                    message.push_str(" in the mapping that starts here");
+                    Some(at..at + 1)
+                }
+                (_, span) => span,
+            };
+            self.error(kind, span, message, None);
+        })
     }
 
     /// The line (1-based) where the value `at` starts.
     pub(crate) fn line_of<T>(&self, at: &Spanned<T>) -> Option<usize> {
         span_of(at).map(|s| self.index.position(self.yaml, s.start).line)
     }
+}
+
+/// Where a YAML error is, as a byte range of at least one byte.
+pub(crate) fn error_span(e: &serde_saphyr::Error) -> Option<Range<usize>> {
+    e.location().and_then(|l| {
+        let s = l.span();
+        let start = s.byte_offset()? as usize;
+        Some(start..start + (s.byte_len().unwrap_or(0) as usize).max(1))
+    })
+}
+
+/// The most unknown keys one reading goes past.
+const MAX_UNKNOWN_KEYS: usize = 64;
+
+/// Reads `yaml` as `T`, giving every problem to `problem`. An unknown key
+/// does not end the reading: it is blanked out, with its value, in a copy
+/// (same offsets), and the rest is read again, so one run reports every
+/// misspelt key and then whatever else is wrong. Any other problem ends it
+/// (`None`). A `T` read past unknown keys is returned all the same, so its
+/// values can be checked too; the caller knows from the problems that the
+/// file is not valid.
+pub(crate) fn read_past_unknown_keys<T: serde::de::DeserializeOwned>(
+    yaml: &str,
+    mut problem: impl FnMut(&serde_saphyr::Error),
+) -> Option<T> {
+    let mut text = std::borrow::Cow::Borrowed(yaml);
+    // The keys an unknown key was taken for: their absence is said already.
+    let mut guessed: Vec<&str> = Vec::new();
+    for _ in 0..=MAX_UNKNOWN_KEYS {
+        let options = serde_saphyr::options! { with_snippet: false };
+        let e = match serde_saphyr::from_str_with_options(&text, options) {
+            Ok(spec) => return Some(spec),
+            Err(e) => e,
+        };
+        match innermost(&e) {
+            serde_saphyr::Error::SerdeMissingField { field, .. } if guessed.contains(field) => {
+                return None;
+            }
+            serde_saphyr::Error::SerdeUnknownField {
+                field, expected, ..
+            } => {
+                guessed.extend(crate::suggest::closest(field, expected));
+            }
+            _ => {}
+        }
+        problem(&e);
+        let blanked = is_unknown_field(&e)
+            .then(|| error_span(&e))
+            .flatten()
+            .and_then(|s| blank_entry(&text, s.start));
+        text = std::borrow::Cow::Owned(blanked?);
+    }
+    None
+}
+
+fn is_unknown_field(e: &serde_saphyr::Error) -> bool {
+    matches!(innermost(e), serde_saphyr::Error::SerdeUnknownField { .. })
+}
+
+/// The error itself, without the snippets and alias notes around it.
+fn innermost(e: &serde_saphyr::Error) -> &serde_saphyr::Error {
+    use serde_saphyr::Error as E;
+    let mut e = e;
+    while let E::WithSnippet { error, .. } | E::AliasError { error, .. } = e {
+        e = error;
+    }
+    e
+}
+
+/// `yaml` with the block mapping entry whose key starts at `key` replaced
+/// by spaces: the key, its value and the lines below it indented further.
+/// `None` where the key does not begin its line (after any `- `), as in a
+/// flow mapping.
+fn blank_entry(yaml: &str, key: usize) -> Option<String> {
+    let line = yaml[..key].rfind('\n').map_or(0, |i| i + 1);
+    let lead = &yaml[line..key];
+    if !lead
+        .trim_start_matches(' ')
+        .trim_start_matches("- ")
+        .trim_start_matches(' ')
+        .is_empty()
+    {
+        return None;
+    }
+    let column = key - line;
+    let mut end = yaml[key..].find('\n').map_or(yaml.len(), |i| key + i);
+    while end < yaml.len() {
+        let next = end + 1;
+        let stop = yaml[next..].find('\n').map_or(yaml.len(), |i| next + i);
+        let text = &yaml[next..stop];
+        let indent = text.len() - text.trim_start_matches(' ').len();
+        if !text.trim().is_empty() && indent <= column {
+            break;
+        }
+        end = stop;
+    }
+    let mut out = yaml.to_string();
+    let blank: String = yaml[key..end]
+        .chars()
+        .map(|c| if c == '\n' { '\n' } else { ' ' })
+        .collect();
+    // Multi-byte characters become one space each: pad to the same length.
+    let pad = (end - key) - blank.len();
+    out.replace_range(key..end, &format!("{blank}{}", " ".repeat(pad)));
+    Some(out)
 }
 
 /// Whether a YAML error is about the document's shape (it reads as YAML
@@ -138,25 +234,27 @@ fn mapping_start(yaml: &str, offset: usize) -> usize {
         let line = &yaml[start..];
         line.len() - line.trim_start_matches([' ', '-']).len()
     };
-    let mut start = line_at(offset);
+    let start = line_at(offset);
     let level = indent(start);
-    while start > 0 {
-        let above = line_at(start - 1);
-        let text = yaml[above..start].trim();
-        if text.is_empty() || text.starts_with('#') {
-            start = above;
+    // Upward over the entry's siblings and what is nested under them, to
+    // the first line at the level (or a sequence item's first key).
+    let (mut first, mut at) = (start, start);
+    while at > 0 {
+        let above = line_at(at - 1);
+        at = above;
+        let text = yaml[above..].lines().next().unwrap_or("").trim();
+        if text.is_empty() || text.starts_with('#') || indent(above) > level {
             continue;
         }
-        if indent(above) != level {
+        if indent(above) < level {
             break;
         }
-        start = above;
-        // A sequence item's first key follows its `- `.
-        if yaml[above..].trim_start().starts_with('-') {
+        first = above;
+        if text.starts_with('-') {
             break;
         }
     }
-    start + level
+    first + level
 }
 
 /// Whether `id` is lower-case words (letters and digits) joined by `-`, as
@@ -190,6 +288,17 @@ pub(crate) fn yaml_message(e: &serde_saphyr::Error) -> String {
         }
         E::DuplicateMappingKey { key: None, .. } => {
             "a key is written twice in the same mapping; write each key once".into()
+        }
+        E::SerdeUnknownField {
+            field, expected, ..
+        } => {
+            let guess = crate::suggest::closest(field, expected)
+                .map(|g| format!("; did you mean `{g}`?"))
+                .unwrap_or_default();
+            format!(
+                "unknown field `{field}`{guess} (expected one of {})",
+                expected.join(", ")
+            )
         }
         E::Budget { .. } => {
             "the document is too large or too deeply nested to read as a storylint file".into()
@@ -225,11 +334,54 @@ mod tests {
         assert_eq!(at("b: 2"), yaml.find("a: 1").unwrap());
         assert_eq!(at("input"), yaml.find("name").unwrap());
         assert_eq!(at("name"), yaml.find("name").unwrap());
+        // Past what is nested under the keys above.
+        assert_eq!(at("list"), 0);
     }
 
     fn message(yaml: &str) -> String {
         let e = serde_saphyr::from_str::<serde_json::Value>(yaml).unwrap_err();
         yaml_message(&e)
+    }
+
+    #[test]
+    fn an_unknown_key_is_blanked_with_its_value() {
+        let yaml = "id: x\nsumary: |\n  two\n\n  lines\nlist:\n  - bad: 1\n    ok: 2\n";
+        let out = blank_entry(yaml, yaml.find("sumary").unwrap()).unwrap();
+        assert_eq!(out.len(), yaml.len());
+        assert_eq!(
+            out,
+            "id: x\n         \n     \n\n       \nlist:\n  - bad: 1\n    ok: 2\n"
+        );
+        let out = blank_entry(yaml, yaml.find("bad").unwrap()).unwrap();
+        assert!(out.contains("  -       \n    ok: 2"), "{out}");
+        assert_eq!(blank_entry("{a: 1, b: 2}", 7), None);
+    }
+
+    #[test]
+    fn every_unknown_key_is_reported_then_the_rest_is_read() {
+        #[derive(serde::Deserialize, Debug)]
+        #[serde(deny_unknown_fields)]
+        #[allow(dead_code)]
+        struct S {
+            id: String,
+            list: Vec<Item>,
+        }
+        #[derive(serde::Deserialize, Debug)]
+        #[serde(deny_unknown_fields)]
+        #[allow(dead_code)]
+        struct Item {
+            ok: u8,
+        }
+        let yaml =
+            "id: x\nsumary: |\n  two\nlist:\n  - bad: 1\n    ok: 2\n  - ok: 3\n    worse: [1, 2]\n";
+        let mut seen = Vec::new();
+        let s: Option<S> = read_past_unknown_keys(yaml, |e| seen.push(yaml_message(e)));
+        assert_eq!(s.map(|s| s.list.len()), Some(2));
+        assert_eq!(seen.len(), 3, "{seen:?}");
+        assert!(
+            seen[0].contains("sumary") && seen[1].contains("bad") && seen[2].contains("worse"),
+            "{seen:?}"
+        );
     }
 
     #[test]

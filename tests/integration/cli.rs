@@ -111,6 +111,37 @@ fn invalid_user_rule_is_located_in_the_yaml() {
 }
 
 #[test]
+fn every_misspelt_key_of_a_rule_file_is_reported_in_one_run_then_its_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    crate::common::put(
+        d,
+        "rules/bad.yaml",
+        "id: Bad_Rule\nseverity: fatal\nsummary: s\nmesage: m\nmessage: 'x {nope}'\ntarget:\n  pathh: options.url\n  path: options.url\nwhen:\n  matchs: 'a'\nexamples:\n  valid: []\n",
+    );
+    let (code, doc) = crate::common::check_json(d, &["--no-config", "--rules", "rules", "rules"]);
+    assert_eq!(code, 2);
+    let errors: Vec<(String, u64)> = doc["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["file"].as_str().unwrap().ends_with("bad.yaml"))
+        .map(|e| {
+            (
+                e["kind"].as_str().unwrap().to_string(),
+                e["line"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    // Three misspelt keys, each at its line, then what is wrong with the
+    // values: the id, the severity, the placeholder.
+    let kinds: Vec<&str> = errors.iter().map(|(k, _)| k.as_str()).collect();
+    assert!(kinds.iter().all(|k| *k == "invalid-rule"), "{errors:?}");
+    let lines: Vec<u64> = errors.iter().map(|(_, l)| *l).collect();
+    assert_eq!(lines, [4, 7, 10, 1, 2, 5], "{errors:?}");
+}
+
+#[test]
 fn user_rules_run_and_fail_on_sets_the_threshold() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();

@@ -87,6 +87,42 @@ fn config_is_found_upward_and_config_flag_and_no_config_choose_another() {
 }
 
 #[test]
+fn every_error_of_a_configuration_is_reported_in_one_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    put(
+        d,
+        ".storylint.yaml",
+        "rulez:\n  x: off\nfail-on: error\nexlude: [\"a\"]\nshow: bogus\n",
+    );
+    put(d, "a.json", crate::common::DEFECTIVE_ACTION);
+    let (code, doc) = check_json(d, &["a.json"]);
+    assert_eq!(code, 2);
+    let found: Vec<(String, u64)> = doc["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["kind"].as_str().unwrap().to_string(),
+                e["line"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("invalid-config".to_string(), 1),
+            ("invalid-config".to_string(), 4),
+            ("invalid-config".to_string(), 5)
+        ]
+        .map(|(k, l)| (k, l))
+        .to_vec(),
+        "{doc}"
+    );
+}
+
+#[test]
 fn config_fail_on_sets_the_exit_code_and_the_flag_overrides_it() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
