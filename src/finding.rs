@@ -189,6 +189,9 @@ pub struct FileReport {
     /// What fixing gives the reporting layer to print: the fixed document
     /// of stdin (`--fix`), or the diff (`--diff`).
     pub(crate) fix_output: Option<Vec<u8>>,
+    /// Findings left out of the report by `--show`, by severity (info,
+    /// warning, error): counted, not listed.
+    pub(crate) hidden: [usize; 3],
 }
 
 impl FileReport {
@@ -203,7 +206,20 @@ impl FileReport {
             secret_lines: Vec::new(),
             fixes_applied: 0,
             fix_output: None,
+            hidden: [0; 3],
         }
+    }
+
+    /// Leaves out the findings below `show`, counting them.
+    pub(crate) fn hide_below(&mut self, show: Severity) {
+        let hidden = &mut self.hidden;
+        self.findings.retain(|f| {
+            let keep = f.severity >= show;
+            if !keep {
+                hidden[f.severity as usize] += 1;
+            }
+            keep
+        });
     }
 
     /// A file that could not be checked, and why.

@@ -165,7 +165,8 @@ pub(crate) struct CheckArgs {
 
     /// Lowest severity the human format lists [default: warning, or the
     /// configuration's `show`]; the summary counts what it hides. Other
-    /// formats keep every finding.
+    /// formats keep every finding unless this flag is given: then they too
+    /// list only these (their summary still counts every finding).
     #[arg(long, value_enum)]
     pub(crate) show: Option<Severity>,
 

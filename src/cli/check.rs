@@ -98,6 +98,11 @@ pub(super) fn check(args: CheckArgs) -> u8 {
     let wrote_baseline = baseline_written.is_some();
     // Stage 7: report.
     write_fixed_stdin(&mut files);
+    // `--show` asked for on the command line: every format lists only what
+    // it shows (the baseline above took every finding); counts stay whole.
+    if let Some(show) = args.show {
+        files.iter_mut().for_each(|f| f.hide_below(show));
+    }
     let mut report = Report::new(&rules, files, found_errors, rule_errors, config_problems);
     report.fail_on = fail_on;
     report.fix_run = fix_run(&args);

@@ -183,6 +183,10 @@ impl FileCounts {
             fixed: file.fixes_applied,
             fixable: [[0; 3]; 2],
         };
+        // Left out by `--show`, still counted.
+        for (n, hidden) in c.findings.iter_mut().zip(file.hidden) {
+            *n += hidden;
+        }
         for x in &file.suppressed {
             c.suppressed[match x.by {
                 SuppressedBy::Directive => 0,

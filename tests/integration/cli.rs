@@ -111,6 +111,57 @@ fn invalid_user_rule_is_located_in_the_yaml() {
 }
 
 #[test]
+fn show_on_the_command_line_limits_every_format_but_not_the_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let legacy = r#"{"type": "Agents::HTTPRequestAgent", "options": {"method": "HEAD", "headers": {"X": "{% credential a %}"}}}"#;
+    crate::common::put(d, "a.json", legacy);
+    let rules = |doc: &serde_json::Value| -> Vec<String> {
+        doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["rule"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // Without the flag, machine formats list everything, whatever the
+    // configuration's `show`.
+    crate::common::put(d, ".storylint.yaml", "show: error\n");
+    let (code, all) = crate::common::check_json(d, &["a.json"]);
+    assert_eq!(
+        rules(&all),
+        ["unsupported-http-method", "legacy-liquid-reference"]
+    );
+    let (shown_code, shown) = crate::common::check_json(d, &["--show", "warning", "a.json"]);
+    assert_eq!(rules(&shown), ["unsupported-http-method"]);
+    assert_eq!(shown["summary"]["findings"], all["summary"]["findings"]);
+    assert_eq!(shown_code, code);
+    let sarif = crate::common::run(
+        d,
+        &["check", "--show", "warning", "--format", "sarif", "a.json"],
+    );
+    assert_eq!(
+        sarif.stdout.matches("\"ruleId\"").count(),
+        1,
+        "{}",
+        sarif.stdout
+    );
+    // Failing on info still fails on the finding that is not listed.
+    let (code, _) = crate::common::check_json(
+        d,
+        &[
+            "--show",
+            "error",
+            "--fail-on",
+            "info",
+            "--no-config",
+            "a.json",
+        ],
+    );
+    assert_eq!(code, 1);
+}
+
+#[test]
 fn every_misspelt_key_of_a_rule_file_is_reported_in_one_run_then_its_values() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
