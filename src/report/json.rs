@@ -72,8 +72,19 @@ struct Summary<'a> {
     findings: Counts,
     errors: usize,
     suppressed: Suppressed,
+    fixes: Fixes,
     /// Findings per rule and severity, most frequent first.
     rules: Vec<RuleCount<'a>>,
+}
+
+/// Fixes applied by this run (`--fix`; with `--diff`, that would be), in
+/// how many files, and the findings left with a fix of each kind.
+#[derive(Serialize)]
+struct Fixes {
+    applied: usize,
+    files: usize,
+    fixable_safe: usize,
+    fixable_unsafe: usize,
 }
 
 #[derive(Serialize)]
@@ -184,6 +195,12 @@ pub(crate) fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 directive: s.suppressed_directive,
                 config: s.suppressed_config,
                 baseline: s.suppressed_baseline,
+            },
+            fixes: Fixes {
+                applied: s.fixed,
+                files: s.files_fixed,
+                fixable_safe: s.fixable[0].iter().sum(),
+                fixable_unsafe: s.fixable[1].iter().sum(),
             },
             rules: report
                 .tallies()

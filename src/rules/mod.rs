@@ -261,16 +261,37 @@ impl RuleSet {
     pub(crate) fn builtin_for_check() -> (Self, Vec<RuleError>) {
         let mut set = RuleSet::default();
         let mut errors = Vec::new();
-        for (name, yaml) in builtin_sources() {
-            set.add(
-                &format!("rules/{name}"),
-                &without_examples(yaml),
-                RuleOrigin::Builtin,
-                &mut errors,
-            );
+        // The API profiles are read on a second core while the rules are
+        // compiled: for a run on a few files, start-up is most of the time.
+        let apis = std::thread::scope(|scope| {
+            let apis = std::thread::Builder::new()
+                .name("apis".into())
+                .spawn_scoped(scope, || {
+                    let mut apis = crate::apis::ApiSet::default();
+                    let mut errors = Vec::new();
+                    apis.add_builtin(|yaml| crate::apis::lean(yaml).into(), &mut errors);
+                    (apis, errors)
+                });
+            for (name, yaml) in builtin_sources() {
+                set.add(
+                    &format!("rules/{name}"),
+                    &without_examples(yaml),
+                    RuleOrigin::Builtin,
+                    &mut errors,
+                );
+            }
+            apis.ok().and_then(|handle| handle.join().ok())
+        });
+        match apis {
+            Some((apis, mut api_errors)) => {
+                set.apis = apis;
+                errors.append(&mut api_errors);
+            }
+            // No thread could be started: read them here.
+            None => set
+                .apis
+                .add_builtin(|yaml| crate::apis::lean(yaml).into(), &mut errors),
         }
-        set.apis
-            .add_builtin(|yaml| crate::apis::lean(yaml).into(), &mut errors);
         (set, errors)
     }
 

@@ -340,6 +340,17 @@ fn stdin_gets_the_fixed_document_on_stdout_and_the_report_on_stderr() {
         out.stderr
     );
     assert_eq!(out.code, 0, "{}", out.stderr);
+    // The JSON summary counts them too.
+    let json = output_with_stdin(
+        storylint(dir.path()).args(["check", "--no-config", "--fix", "--format", "json", "-"]),
+        doc,
+    );
+    let report: Value = serde_json::from_str(&json.stderr).unwrap();
+    assert_eq!(report["summary"]["fixes"]["applied"], 2);
+    assert_eq!(report["summary"]["fixes"]["files"], 1);
+    put(dir.path(), "s.json", doc);
+    let (_, unfixed) = check_json(dir.path(), &["--no-config", "s.json"]);
+    assert_eq!(unfixed["summary"]["fixes"]["fixable_safe"], 2, "{unfixed}");
 }
 
 #[test]
