@@ -66,23 +66,24 @@ pub(super) fn check(args: CheckArgs) -> u8 {
     config_problems.append(&mut targets.problems);
     // Stages 2-6 for each file, in parallel.
     let suppressor = Suppressor::new(&rules, Some(&config), !args.no_ignores);
-    if args.diff {
-        let report = Report::new(&rules, Vec::new(), Vec::new(), rule_errors, config_problems);
-        let code = diff_run(report, &inputs, found_errors, &suppressor, &args);
-        std::mem::forget(rules);
-        return code;
-    }
-    if streams(&args, baseline.is_some()) {
+    // Reports written as files are checked: a diff, or a human report on
+    // stdout alone.
+    if args.diff || streams(&args, baseline.is_some()) {
         let mut report = Report::new(&rules, Vec::new(), Vec::new(), rule_errors, config_problems);
         report.fix_run = fix_run(&args);
-        let code = stream_human(
-            report,
-            &inputs,
-            found_errors,
-            &suppressor,
-            &args,
-            (fail_on, show),
-        );
+        let code = if args.diff {
+            diff_run(report, &inputs, found_errors, &suppressor, &args)
+        } else {
+            let thresholds = (fail_on, show);
+            stream_human(
+                report,
+                &inputs,
+                found_errors,
+                &suppressor,
+                &args,
+                thresholds,
+            )
+        };
         std::mem::forget(rules);
         return code;
     }
@@ -97,12 +98,7 @@ pub(super) fn check(args: CheckArgs) -> u8 {
     let baseline_written = written.and_then(|w| w.map_err(|e| config_problems.push(e)).ok());
     let wrote_baseline = baseline_written.is_some();
     // Stage 7: report.
-    write_fixed_stdin(&mut files);
-    // `--show` asked for on the command line: every format lists only what
-    // it shows (the baseline above took every finding); counts stay whole.
-    if let Some(show) = args.show {
-        files.iter_mut().for_each(|f| f.hide_below(show));
-    }
+    settle(&mut files, &args);
     let mut report = Report::new(&rules, files, found_errors, rule_errors, config_problems);
     report.fail_on = fail_on;
     report.fix_run = fix_run(&args);
@@ -118,6 +114,17 @@ pub(super) fn check(args: CheckArgs) -> u8 {
     // only delay the exit, so they go with the process.
     std::mem::forget(rules);
     code
+}
+
+/// The files' last steps before the report: the fixed document of stdin
+/// goes out, and with `--show` asked for on the command line, every format
+/// lists only what it shows (the baseline took every finding; counts stay
+/// whole).
+fn settle(files: &mut [FileReport], args: &CheckArgs) {
+    write_fixed_stdin(files);
+    if let Some(show) = args.show {
+        files.iter_mut().for_each(|f| f.hide_below(show));
+    }
 }
 
 /// The files a run must never write over that are known before the
@@ -561,7 +568,6 @@ fn diff_run(
     suppressor: &Suppressor,
     args: &CheckArgs,
 ) -> u8 {
-    report.fix_run = fix_run(args);
     let options = human_options(args.color, false);
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
