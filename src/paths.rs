@@ -170,15 +170,13 @@ pub(crate) fn replace_file(
         .filter(std::fs::Metadata::is_file);
     let mut builder = tempfile::Builder::new();
     builder.prefix(".storylint-").suffix(".tmp");
-    // tempfile creates files 0600; the mode given here is filtered by the
-    // umask when the file is created, like any other new file.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        builder.permissions(std::fs::Permissions::from_mode(0o666));
-    }
-    let mut tmp = builder.tempfile_in(dir)?;
-    let _pending = interrupt::Pending::new(tmp.path());
+    // Registered before the file exists: an interrupt from then on removes
+    // it (registered after, one arriving in between would leave it).
+    let mut pending = None;
+    let mut tmp = builder.make_in(dir, |path| {
+        pending = Some(interrupt::Pending::new(path));
+        create_new(path)
+    })?;
     if let Some(meta) = &existing {
         tmp.as_file().set_permissions(meta.permissions())?;
     }
@@ -191,6 +189,19 @@ pub(crate) fn replace_file(
     tmp.as_file().sync_all()?;
     tmp.persist(&target).map_err(|e| e.error)?;
     Ok(())
+}
+
+/// Creates the file at `path`, which must not exist yet, for writing: mode
+/// `0666` less the umask, as any new file gets.
+fn create_new(path: &Path) -> io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o666);
+    }
+    options.open(path)
 }
 
 /// What happens to a file being written when the run is interrupted:
