@@ -189,6 +189,9 @@ pub struct FileReport {
     /// What fixing gives the reporting layer to print: the fixed document
     /// of stdin (`--fix`), or the diff (`--diff`).
     pub(crate) fix_output: Option<Vec<u8>>,
+    /// After `fix_output`, the rest of stdin goes out as it is (stdin over
+    /// the size limit with `--fix -`).
+    pub(crate) pass_stdin: bool,
     /// Findings left out of the report by `--show`, by severity (info,
     /// warning, error): counted, not listed.
     pub(crate) hidden: [usize; 3],
@@ -206,6 +209,7 @@ impl FileReport {
             secret_lines: Vec::new(),
             fixes_applied: 0,
             fix_output: None,
+            pass_stdin: false,
             hidden: [0; 3],
         }
     }
@@ -366,10 +370,20 @@ impl FindingBuilder<'_, '_> {
         let style = self.style.get_or_init(|| Style::of(text));
         let n = self.doc.node(raw.node);
         let on_key = n.has_key() && raw.span == (n.key_start as usize + 1..n.key_end as usize - 1);
+        // Text added before or after the underlined text is inserted, so
+        // that its own bytes (and escapes) stay as they are.
+        let (span, added) = match (
+            fix.text.strip_suffix(raw.text.as_str()),
+            fix.text.strip_prefix(raw.text.as_str()),
+        ) {
+            (Some(before), _) if !raw.text.is_empty() => (raw.span.start..raw.span.start, before),
+            (_, Some(after)) if !raw.text.is_empty() => (raw.span.end..raw.span.end, after),
+            _ => (raw.span.clone(), fix.text.as_str()),
+        };
         Some(Fix {
             applicability: fix.applicability,
-            span: raw.span.clone(),
-            replacement: style.encode(&fix.text),
+            span,
+            replacement: style.encode(added),
             renames_in: on_key.then(|| self.doc.pointer(n.parent)),
         })
     }

@@ -24,27 +24,43 @@ pub(crate) struct Fixed {
     pub(crate) applied: usize,
 }
 
-/// One edit of the text.
+/// One edit of the text, for the finding at `finding`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct Edit {
     rule: usize,
     span: Range<usize>,
     replacement: String,
+    /// The finding's span, which holds the edit (or touches it, for text
+    /// inserted before or after it).
+    finding: Range<usize>,
 }
 
 /// Why an edit was taken back.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Refused {
     DoesNotParse,
     FindingRemains,
+    /// The line it changes holds a secret once it is applied (a key renamed
+    /// to `Authorization` makes its value one): a diff would show it.
+    ShowsSecret,
+}
+
+/// How a round of edits failed.
+enum Failure {
+    /// The result does not parse: which edit is at fault is not known.
+    DoesNotParse,
+    /// These edits (by index) are at fault, the rest are fine.
+    Edits(Vec<(usize, Refused)>),
 }
 
 /// Applies the fixes `first` (the report of `text`) offers, safe ones and,
-/// with `unsafe_fixes`, unsafe ones; `lint` checks a text as the run does.
+/// with `unsafe_fixes`, unsafe ones, except on findings `keep` says stay
+/// (held by a baseline); `lint` checks a text as the run does.
 pub(crate) fn fix_text(
     text: &str,
     first: FileReport,
     unsafe_fixes: bool,
+    keep: &dyn Fn(&Finding) -> bool,
     lint: &dyn Fn(&str) -> FileReport,
 ) -> Fixed {
     let mut text = text.to_string();
@@ -52,22 +68,14 @@ pub(crate) fn fix_text(
     let mut applied = 0;
     let mut refused: Vec<(Edit, Refused)> = Vec::new();
     for _ in 0..MAX_ROUNDS {
-        let edits = candidates(&report.findings, unsafe_fixes, &refused);
-        if edits.is_empty() {
+        let edits = candidates(&report.findings, unsafe_fixes, keep, &refused);
+        let Some((edits, new_text, new_report)) = round(&text, edits, lint, &mut refused) else {
             break;
-        }
-        // All at once; if that fails, one at a time (from the end, so the
-        // spans before stay where they are) to find the edit at fault.
-        let batch = match attempt(&text, &edits, lint) {
-            Ok(done) => vec![(edits, done)],
-            Err(_) => one_by_one(&mut text, edits, lint, &mut refused),
         };
-        for (edits, (new_text, new_report)) in batch {
-            shift(&mut refused, &edits);
-            applied += edits.len();
-            text = new_text;
-            report = new_report;
-        }
+        shift(&mut refused, &edits);
+        applied += edits.len();
+        text = new_text;
+        report = new_report;
     }
     let notes: Vec<InputWarning> = refused
         .iter()
@@ -81,46 +89,69 @@ pub(crate) fn fix_text(
     }
 }
 
-/// Applies `edits` one at a time, keeping each that works; returns the
-/// last state reached (or nothing if none worked) and notes the others.
-fn one_by_one(
-    text: &mut String,
+/// One round: `edits` applied together, less those at fault, which are
+/// noted in `refused`; `None` when none can be applied.
+fn round(
+    text: &str,
     mut edits: Vec<Edit>,
     lint: &dyn Fn(&str) -> FileReport,
     refused: &mut Vec<(Edit, Refused)>,
-) -> Vec<(Vec<Edit>, (String, FileReport))> {
-    let mut done = Vec::new();
+) -> Option<(Vec<Edit>, String, FileReport)> {
+    while !edits.is_empty() {
+        match attempt(text, &edits, lint) {
+            Ok((new_text, report)) => return Some((edits, new_text, report)),
+            Err(Failure::Edits(bad)) => {
+                // From the last, so that the indices before stay right.
+                for &(i, why) in bad.iter().rev() {
+                    refused.push((edits.remove(i), why));
+                }
+            }
+            Err(Failure::DoesNotParse) => return one_by_one(text, edits, lint, refused),
+        }
+    }
+    None
+}
+
+/// Applies `edits` one at a time, keeping each that works, for when
+/// together they do not parse; notes the others.
+fn one_by_one(
+    text: &str,
+    mut edits: Vec<Edit>,
+    lint: &dyn Fn(&str) -> FileReport,
+    refused: &mut Vec<(Edit, Refused)>,
+) -> Option<(Vec<Edit>, String, FileReport)> {
+    let mut state: Option<(String, FileReport)> = None;
+    let mut applied = Vec::new();
+    // From the end, so that the spans of the edits before stay right.
     edits.reverse();
     for edit in edits {
-        let one = vec![edit];
-        match attempt(text, &one, lint) {
-            Ok((new_text, report)) => {
-                text.clone_from(&new_text);
-                done.push((one, (new_text, report)));
+        let now = state.as_ref().map_or(text, |(t, _)| t.as_str());
+        match attempt(now, std::slice::from_ref(&edit), lint) {
+            Ok(done) => {
+                state = Some(done);
+                applied.push(edit);
             }
-            Err(why) => refused.extend(one.into_iter().map(|e| (e, why))),
+            Err(Failure::Edits(why)) => {
+                refused.extend(why.into_iter().map(|(_, w)| (edit.clone(), w)))
+            }
+            Err(Failure::DoesNotParse) => refused.push((edit, Refused::DoesNotParse)),
         }
     }
-    // Only the last state counts; every edit that worked is in it.
-    let last = done.pop();
-    let mut applied: Vec<Edit> = done.into_iter().flat_map(|(e, _)| e).collect();
-    match last {
-        Some((mut edits, state)) => {
-            // Counted once, and shifted past as a whole: the edits were
-            // applied from the end, so earlier ones are not moved by later.
-            applied.append(&mut edits);
-            applied.sort_by_key(|e| e.span.start);
-            vec![(applied, state)]
-        }
-        None => Vec::new(),
-    }
+    applied.reverse();
+    state.map(|(t, r)| (applied, t, r))
 }
 
 /// The edits to apply: the fixes of `findings` that may be applied, not
 /// refused before, in order, none overlapping another.
-fn candidates(findings: &[Finding], unsafe_fixes: bool, refused: &[(Edit, Refused)]) -> Vec<Edit> {
+fn candidates(
+    findings: &[Finding],
+    unsafe_fixes: bool,
+    keep: &dyn Fn(&Finding) -> bool,
+    refused: &[(Edit, Refused)],
+) -> Vec<Edit> {
     let mut edits: Vec<(Edit, Option<&str>)> = findings
         .iter()
+        .filter(|f| !keep(f))
         .filter_map(|f| {
             let fix = f.fix.as_ref()?;
             let allowed = fix.applicability == Applicability::Safe || unsafe_fixes;
@@ -128,6 +159,7 @@ fn candidates(findings: &[Finding], unsafe_fixes: bool, refused: &[(Edit, Refuse
                 rule: f.rule,
                 span: fix.span.clone(),
                 replacement: fix.replacement.clone(),
+                finding: f.span.clone(),
             };
             allowed.then_some((edit, fix.renames_in.as_deref()))
         })
@@ -139,10 +171,11 @@ fn candidates(findings: &[Finding], unsafe_fixes: bool, refused: &[(Edit, Refuse
     // the next round sees the first renamed and offers no second.
     let mut names = std::collections::HashSet::new();
     edits.retain(|(e, renames_in)| {
-        let free = e.span.start >= end
+        // Neither the edit nor its finding overlaps the last one kept.
+        let free = e.span.start.min(e.finding.start) >= end
             && renames_in.is_none_or(|o| names.insert((o, e.replacement.to_ascii_lowercase())));
         if free {
-            end = e.span.end;
+            end = e.span.end.max(e.finding.end);
         }
         free
     });
@@ -163,12 +196,13 @@ fn apply(text: &str, edits: &[Edit]) -> String {
 }
 
 /// Applies `edits` and checks the result: it parses as the same kind of
-/// export, and no edit leaves its finding where it was.
+/// export, no edit leaves its finding where it was, and no changed line
+/// holds a secret.
 fn attempt(
     text: &str,
     edits: &[Edit],
     lint: &dyn Fn(&str) -> FileReport,
-) -> Result<(String, FileReport), Refused> {
+) -> Result<(String, FileReport), Failure> {
     let new_text = apply(text, edits);
     let report = lint(&new_text);
     // A byte order mark is an error the file had before and still has.
@@ -177,22 +211,36 @@ fn attempt(
         .iter()
         .any(|e| e.kind != InputErrorKind::ByteOrderMark);
     if report.status != FileStatus::Checked || broken {
-        return Err(Refused::DoesNotParse);
+        return Err(Failure::DoesNotParse);
     }
+    let mut bad = Vec::new();
     let mut delta: isize = 0;
-    for e in edits {
-        let start = e.span.start.saturating_add_signed(delta);
-        let end = start + e.replacement.len();
-        delta += e.replacement.len() as isize - e.span.len() as isize;
+    for (i, e) in edits.iter().enumerate() {
+        let grown = e.replacement.len() as isize - e.span.len() as isize;
+        // Where the finding's bytes are now.
+        let start = e
+            .finding
+            .start
+            .min(e.span.start)
+            .saturating_add_signed(delta);
+        let end = (e.finding.end.max(e.span.end)).saturating_add_signed(delta + grown);
+        delta += grown;
         let remains = report
             .findings
             .iter()
             .any(|f| f.rule == e.rule && f.span.start < end.max(start + 1) && start < f.span.end);
+        let line = new_text[..start].matches('\n').count();
         if remains {
-            return Err(Refused::FindingRemains);
+            bad.push((i, Refused::FindingRemains));
+        } else if report.secret_lines.binary_search(&line).is_ok() {
+            bad.push((i, Refused::ShowsSecret));
         }
     }
-    Ok((new_text, report))
+    if bad.is_empty() {
+        Ok((new_text, report))
+    } else {
+        Err(Failure::Edits(bad))
+    }
 }
 
 /// Moves the spans of refused edits past `applied` edits (in order); a
@@ -201,13 +249,17 @@ fn shift(refused: &mut Vec<(Edit, Refused)>, applied: &[Edit]) {
     refused.retain_mut(|(r, _)| {
         let mut delta: isize = 0;
         for a in applied {
-            if a.span.end <= r.span.start {
+            if a.span.end <= r.span.start && a.span.end <= r.finding.start {
                 delta += a.replacement.len() as isize - a.span.len() as isize;
-            } else if a.span.start < r.span.end {
+            } else if a.span.start < r.span.end.max(r.finding.end) {
                 return false;
             }
         }
-        r.span = r.span.start.saturating_add_signed(delta)..r.span.end.saturating_add_signed(delta);
+        let moved = |x: &Range<usize>| {
+            x.start.saturating_add_signed(delta)..x.end.saturating_add_signed(delta)
+        };
+        r.span = moved(&r.span);
+        r.finding = moved(&r.finding);
         true
     });
 }
@@ -215,17 +267,16 @@ fn shift(refused: &mut Vec<(Edit, Refused)>, applied: &[Edit]) {
 /// The warning for a fix that was taken back. It names the place by line
 /// and column rather than showing it, so no snippet can show a secret.
 fn warning(file: &str, text: &str, edit: &Edit, why: Refused) -> InputWarning {
-    let line = text[..edit.span.start.min(text.len())]
-        .matches('\n')
-        .count()
-        + 1;
-    let column = text[..edit.span.start.min(text.len())]
+    let before = &text[..edit.span.start.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before
         .rsplit('\n')
         .next()
         .map_or(1, |l| l.chars().count() + 1);
     let why = match why {
         Refused::DoesNotParse => "the fixed file would not parse as an export",
         Refused::FindingRemains => "the finding would still be there",
+        Refused::ShowsSecret => "the fixed line would hold a secret, which a diff would show",
     };
     InputWarning::new(
         InputWarningKind::FixNotApplied,
@@ -242,6 +293,7 @@ mod tests {
     fn edit(span: Range<usize>, r: &str) -> Edit {
         Edit {
             rule: 0,
+            finding: span.clone(),
             span,
             replacement: r.into(),
         }
@@ -264,5 +316,40 @@ mod tests {
         // The first moved by +2 - 2; the second overlapped and went.
         assert_eq!(refused.len(), 1);
         assert_eq!(refused[0].0.span, 10..12);
+    }
+
+    /// The report of `text` with the built-in rules, counting the calls.
+    fn linter<'a>(
+        rules: &'a crate::rules::RuleSet,
+        calls: &'a std::cell::Cell<usize>,
+    ) -> impl Fn(&str) -> FileReport + 'a {
+        move |t: &str| {
+            calls.set(calls.get() + 1);
+            crate::lint::lint_bytes("f.json", t.as_bytes().to_vec(), rules)
+        }
+    }
+
+    #[test]
+    fn a_refused_fix_among_many_costs_one_more_check_not_one_per_fix() {
+        let (rules, _) = crate::rules::RuleSet::builtin();
+        let mut actions: Vec<String> = (0..60)
+            .map(|i| format!(r#"{{"type": "Agents::HTTPRequestAgent", "name": "a{i}", "options": {{"headers": {{"X": "<<CREDENTIALS.tok{i}>>"}}}}}}"#))
+            .collect();
+        // Its fix (`CREDENTIAL.abc`) leaves the finding: always refused.
+        actions.push(r#"{"type": "Agents::HTTPRequestAgent", "name": "bad", "options": {"headers": {"X": "<<CREDENTIALS.abc.x-y>>"}}}"#.into());
+        let text = format!("{{\"agents\": [{}]}}", actions.join(",\n"));
+        let calls = std::cell::Cell::new(0);
+        let lint = linter(&rules, &calls);
+        let fixed = fix_text(&text, lint(&text), false, &|_| false, &lint);
+        assert_eq!(fixed.applied, 60);
+        assert_eq!(
+            fixed.report.warnings.len(),
+            1,
+            "{:?}",
+            fixed.report.warnings
+        );
+        // The first check, one round that finds the bad edit, one without
+        // it, and one that finds nothing more to do.
+        assert!(calls.get() <= 4, "{} checks", calls.get());
     }
 }

@@ -50,26 +50,36 @@ pub(crate) fn lint_input(
 }
 
 pub(crate) fn read_input(input: &Input, options: &LintOptions) -> Result<Vec<u8>, InputError> {
+    let mut bytes = Vec::new();
+    read_into(input, options, &mut bytes)?;
+    Ok(bytes)
+}
+
+/// Reads `input` into `bytes`; on an error, `bytes` holds what was read
+/// (for stdin over the limit: the first `max_file_size + 1` bytes).
+pub(crate) fn read_into(
+    input: &Input,
+    options: &LintOptions,
+    bytes: &mut Vec<u8>,
+) -> Result<(), InputError> {
     let error = |msg: String| InputError::new(InputErrorKind::Unreadable, &input.name, msg);
-    let too_large = |size: u64| {
+    let limit = options.max_file_size;
+    // A stream's size is not known: only that it is over the limit.
+    let too_large = |size: Option<u64>| {
+        let size = size.map_or_else(|| format!("more than {limit}"), |n| n.to_string());
         InputError::new(
             InputErrorKind::TooLarge,
             &input.name,
-            format!(
-                "file is {} bytes, over the {} byte limit",
-                size, options.max_file_size
-            ),
+            format!("file is {size} bytes, over the {limit} byte limit"),
         )
         .with_help("raise the limit with --max-file-size if this really is an export")
     };
-    let limit = options.max_file_size;
-    let mut bytes = Vec::new();
     match &input.source {
         InputSource::Stdin => {
             std::io::stdin()
                 .lock()
                 .take(limit.saturating_add(1))
-                .read_to_end(&mut bytes)
+                .read_to_end(bytes)
                 .map_err(|e| error(io_message(&e)))?;
         }
         InputSource::Path(path) => {
@@ -78,7 +88,7 @@ pub(crate) fn read_input(input: &Input, options: &LintOptions) -> Result<Vec<u8>
             let meta = file.metadata().map_err(|e| error(io_message(&e)))?;
             match FileKind::of(&meta.file_type()) {
                 FileKind::Directory => return Err(error("is a directory".into())),
-                FileKind::Regular if meta.len() > limit => return Err(too_large(meta.len())),
+                FileKind::Regular if meta.len() > limit => return Err(too_large(Some(meta.len()))),
                 // Pipes and character devices have no size up front: read
                 // them like stdin, up to the limit.
                 FileKind::Regular | FileKind::Stream => {}
@@ -87,14 +97,15 @@ pub(crate) fn read_input(input: &Input, options: &LintOptions) -> Result<Vec<u8>
             // Read into room for the whole file at once.
             bytes.reserve_exact(usize::try_from(meta.len()).unwrap_or(0).saturating_add(1));
             file.take(limit.saturating_add(1))
-                .read_to_end(&mut bytes)
+                .read_to_end(bytes)
                 .map_err(|e| error(io_message(&e)))?;
         }
     }
     if bytes.len() as u64 > limit {
-        return Err(too_large(bytes.len() as u64));
+        // Read only up to the limit: its size is not known.
+        return Err(too_large(None));
     }
-    Ok(bytes)
+    Ok(())
 }
 
 /// Checks the bytes of one file, honouring its ignore directives: what

@@ -179,6 +179,13 @@ pub(crate) fn replace_file(
     })?;
     if let Some(meta) = &existing {
         tmp.as_file().set_permissions(meta.permissions())?;
+        // The file keeps its owner and group where this process may give
+        // them (as root, writing over a user's file): best effort.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            let _ = std::os::unix::fs::fchown(tmp.as_file(), Some(meta.uid()), Some(meta.gid()));
+        }
     }
     {
         let mut w = io::BufWriter::new(tmp.as_file_mut());

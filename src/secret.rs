@@ -54,6 +54,9 @@ pub(crate) struct Masker {
 /// The longest secret searched for wherever the file shows it.
 const SEARCHED: usize = 256;
 
+/// The longest secret whose copies are searched for in a file's text.
+const COPIES_SEARCHED: usize = 64 * 1024;
+
 impl Masker {
     pub(crate) fn new<'a>(secrets: impl IntoIterator<Item = &'a str>) -> Self {
         let mut seen = std::collections::BTreeSet::new();
@@ -141,6 +144,20 @@ impl Masker {
         }
         for (_, range) in self.occurrences(text) {
             mask_bytes(&mut bytes, range);
+        }
+        // Longer secrets are found at the spans rules report; a copy of one
+        // elsewhere in the file (a backup field) is masked too, for the
+        // first few up to a size where a copy is plausible (the search is
+        // linear in the file for each).
+        for secret in self
+            .long
+            .iter()
+            .filter(|s| s.len() <= COPIES_SEARCHED)
+            .take(64)
+        {
+            for at in memchr::memmem::find_iter(text.as_bytes(), secret.as_bytes()) {
+                mask_bytes(&mut bytes, at..at + secret.len());
+            }
         }
         // Masking replaces whole characters with ASCII, so the text stays
         // UTF-8 (and if it somehow did not, a lossy copy is still safe).

@@ -139,6 +139,7 @@ pub(crate) enum ColorChoice {
 }
 
 #[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("fixing").args(["fix", "diff"]))]
 pub(crate) struct CheckArgs {
     /// Files or directories to check (`-` for stdin). Directories are walked
     /// for `*.json`, honouring .gitignore. Defaults to the current directory.
@@ -237,7 +238,7 @@ pub(crate) struct CheckArgs {
 
     /// With --fix or --diff: apply the unsafe fixes too (likely, not
     /// certain; review them).
-    #[arg(long)]
+    #[arg(long, requires = "fixing")]
     pub(crate) unsafe_fixes: bool,
 
     /// Print a unified diff of what --fix would change (for `patch -p1`)

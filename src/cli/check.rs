@@ -65,7 +65,10 @@ pub(super) fn check(args: CheckArgs) -> u8 {
     let mut targets = check_targets(&args, &cwd, &guarded, true);
     config_problems.append(&mut targets.problems);
     // Stages 2-6 for each file, in parallel.
-    let suppressor = Suppressor::new(&rules, Some(&config), !args.no_ignores);
+    let mut suppressor = Suppressor::new(&rules, Some(&config), !args.no_ignores);
+    if let Some(b) = baseline.as_ref().filter(|_| args.fix || args.diff) {
+        suppressor.hold(b);
+    }
     // Reports written as files are checked: a diff, or a human report on
     // stdout alone.
     if args.diff || streams(&args, baseline.is_some()) {
@@ -552,7 +555,12 @@ fn write_fixed_stdin(files: &mut [FileReport]) {
     for file in files {
         if let Some(doc) = file.fix_output.take() {
             let stdout = std::io::stdout();
-            let _ = report::write_document(&doc, &mut stdout.lock());
+            let stdin = std::io::stdin();
+            let mut rest = stdin.lock();
+            let rest = file
+                .pass_stdin
+                .then_some(&mut rest as &mut dyn std::io::Read);
+            let _ = report::write_document(&doc, rest, &mut stdout.lock());
         }
     }
 }
@@ -576,7 +584,7 @@ fn diff_run(
     let mut written = Vec::with_capacity(inputs.len() + unusable.len());
     let mut show = |mut file: FileReport, out: &mut dyn Write, err: &mut dyn Write| {
         if let Some(diff) = file.fix_output.take() {
-            let _ = report::write_document(&diff, out);
+            let _ = report::write_document(&diff, None, out);
         }
         written.push(report::FileCounts::of(&file));
         // The findings are what --fix would leave; only problems are said.

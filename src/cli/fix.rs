@@ -35,23 +35,26 @@ pub(super) fn lint_and_fix(
     suppressor: &Suppressor,
     fixing: Fixing,
 ) -> FileReport {
-    let bytes = match lint::read_input(input, options) {
-        Ok(b) => b,
-        Err(e) => return FileReport::new(&input.name).failed(e),
-    };
     let stdin = input.source == InputSource::Stdin;
-    let mut report = lint::lint_bytes_with(&input.name, bytes.clone(), rules, options, suppressor);
+    let mut bytes = Vec::new();
+    match lint::read_into(input, options, &mut bytes) {
+        Ok(()) => {}
+        Err(e) if stdin && fixing.mode == Mode::Fix => return stdin_as_it_is(input, e, bytes),
+        Err(e) => return FileReport::new(&input.name).failed(e),
+    }
+    let report = lint::lint_bytes_with(&input.name, bytes.clone(), rules, options, suppressor);
     // A document that is not text cannot be fixed; stdin still gets it back.
     let text = match String::from_utf8(bytes) {
         Ok(text) => text,
         Err(e) => {
+            let mut report = report;
             if stdin && fixing.mode == Mode::Fix {
                 report.fix_output = Some(e.into_bytes());
             }
             return report;
         }
     };
-    let secret_lines = report.secret_lines.clone();
+    let mut secret_lines = report.secret_lines.clone();
     let lint = |t: &str| {
         lint::lint_bytes_with(
             &input.name,
@@ -61,7 +64,13 @@ pub(super) fn lint_and_fix(
             suppressor,
         )
     };
-    let fixed = fix::fix_text(&text, report, fixing.unsafe_fixes, &lint);
+    let held = |f: &crate::finding::Finding| suppressor.holds(f);
+    let fixed = fix::fix_text(&text, report, fixing.unsafe_fixes, &held, &lint);
+    // Lines keep their numbers: a line with a secret before or after the
+    // fixes is never shown.
+    secret_lines.extend(&fixed.report.secret_lines);
+    secret_lines.sort_unstable();
+    secret_lines.dedup();
     let mut report = fixed.report;
     report.fixes_applied = fixed.applied;
     match (fixing.mode, &input.source) {
@@ -72,15 +81,8 @@ pub(super) fn lint_and_fix(
         (Mode::Fix, InputSource::Stdin) => report.fix_output = Some(fixed.text.into_bytes()),
         (Mode::Fix, InputSource::Path(path)) if fixed.applied > 0 => {
             if let Err(why) = write_back(path, &text, &fixed.text) {
-                let e = InputError::new(
-                    InputErrorKind::NotWritten,
-                    &input.name,
-                    format!("fixed, but not written: {why}"),
-                )
-                .with_help(
-                    "the file is as it was; the findings shown are those the fixes would leave",
-                );
-                report.errors.push(e);
+                report.fixes_applied = 0;
+                report.errors.push(not_written(&input.name, why));
             }
         }
         (Mode::Fix, InputSource::Path(_)) => {}
@@ -88,10 +90,33 @@ pub(super) fn lint_and_fix(
     report
 }
 
+/// The report of stdin that could not be read whole (over the size
+/// limit): what was read goes back out, and the rest after it, so that a
+/// pipeline (`storylint check --fix - < a > b`) never loses the document.
+fn stdin_as_it_is(input: &Input, error: InputError, head: Vec<u8>) -> FileReport {
+    let mut report = FileReport::new(&input.name).failed(error);
+    report.fix_output = Some(head);
+    report.pass_stdin = true;
+    report
+}
+
+fn not_written(name: &str, why: String) -> InputError {
+    InputError::new(
+        InputErrorKind::NotWritten,
+        name,
+        format!("fixed, but not written: {why}"),
+    )
+    .with_help("the file is as it was; the findings shown are those the fixes would leave")
+}
+
 /// Replaces the file at `path`, which held `old`, with `new`, through the
 /// write path reports use (a temporary file renamed over it, its mode
 /// kept). A file that changed since it was read is left alone.
 fn write_back(path: &Path, old: &str, new: &str) -> Result<(), String> {
+    // As an editor asks before writing over a read-only file, --fix leaves it.
+    if std::fs::metadata(path).is_ok_and(|m| m.permissions().readonly()) {
+        return Err("the file is read-only".into());
+    }
     match std::fs::read(path) {
         Ok(now) if now == old.as_bytes() => {}
         Ok(_) => return Err("the file changed while it was checked".into()),

@@ -22,12 +22,11 @@ pub(crate) fn unified(name: &str, old: &str, new: &str, secret_lines: &[usize]) 
     if changed.is_empty() {
         return String::new();
     }
-    // `patch -p1` strips `a/`; an absolute path is taken from `/`.
-    let path = name
-        .strip_prefix("./")
-        .unwrap_or(name)
-        .trim_start_matches('/');
-    let mut out = format!("--- a/{path}\n+++ b/{path}\n");
+    let path = header_path(name);
+    // A name with a space ends with a tab, as `diff -u` writes it, so that
+    // `patch` reads all of it.
+    let end = if path.contains(' ') { "\t" } else { "" };
+    let mut out = format!("--- a/{path}{end}\n+++ b/{path}{end}\n");
     let shown = |i: usize| secret_lines.binary_search(&i).is_err();
     for hunk in hunks(&changed, old_lines.len(), &shown) {
         out.push_str(&format!(
@@ -45,6 +44,24 @@ pub(crate) fn unified(name: &str, old: &str, new: &str, secret_lines: &[usize]) 
         }
     }
     out
+}
+
+/// The file's name as the diff's header gives it: `patch -p1` strips the
+/// `a/`, so `.` and `dir/..` steps are taken out (patch refuses names with
+/// `..` in them) and an absolute path is taken from `/`; a control
+/// character is shown, never written (it could start a line of its own).
+fn header_path(name: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in name.split('/') {
+        match part {
+            "" | "." => {}
+            ".." if parts.last().is_some_and(|p| *p != "..") => {
+                parts.pop();
+            }
+            other => parts.push(other),
+        }
+    }
+    crate::escape::visible(&parts.join("/")).into_owned()
 }
 
 /// The line ranges of the hunks: each changed line with up to [`CONTEXT`]
@@ -95,6 +112,19 @@ mod tests {
             "--- a/s.json\n+++ b/s.json\n@@ -1,1 +1,1 @@\n-{\"a\": \"x\"}\n\\ No newline at end of file\n+{\"a\": \"y\"}\n\\ No newline at end of file\n"
         );
         assert_eq!(unified("s", "a\n", "a\n", &[]), "");
+    }
+
+    #[test]
+    fn header_names_are_what_patch_reads() {
+        assert_eq!(header_path("./stories/./deep/../a.json"), "stories/a.json");
+        assert_eq!(header_path("/abs/x.json"), "abs/x.json");
+        assert_eq!(header_path("../up.json"), "../up.json");
+        assert!(!header_path("a\nb.json").contains('\n'));
+        let d = unified("my story.json", "x\n", "y\n", &[]);
+        assert!(
+            d.starts_with("--- a/my story.json\t\n+++ b/my story.json\t\n"),
+            "{d}"
+        );
     }
 
     #[test]

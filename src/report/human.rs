@@ -366,54 +366,49 @@ pub(crate) fn diff_tail(report: &Report, out: &mut dyn Write) -> io::Result<()> 
 }
 
 /// What fixing did or could do: `storylint: fixed 3 findings in 2 files;
-/// 1 more fixable with --unsafe-fixes`; findings below `show`, which the
-/// report does not list, are not offered. `None` when there is nothing to
-/// say.
+/// 1 more fixable with --unsafe-fixes`, counting every finding (`--fix`
+/// fixes hidden ones too). Without `--fix` or `--diff`, a hint about the
+/// findings at or above `show`, those the report lists. `None` when there
+/// is nothing to say.
 pub(crate) fn fix_line(report: &Report, show: Severity) -> Option<String> {
     let s = report.summary();
-    let shown = |by_severity: &[usize; 3]| -> usize {
-        [Severity::Info, Severity::Warning, Severity::Error]
-            .iter()
-            .filter(|&&sev| sev >= show)
-            .map(|&sev| by_severity[sev as usize])
-            .sum()
-    };
-    let [safe, unsafe_] = [shown(&s.fixable[0]), shown(&s.fixable[1])];
     let findings = |n| plural(n, "finding", "findings");
-    let more = |unsafe_fixes: bool| match unsafe_ {
-        n if n > 0 && !unsafe_fixes => format!("; {n} more fixable with --unsafe-fixes"),
+    let count = |by_severity: &[usize; 3], from: Severity| -> usize {
+        (from as usize..3).map(|i| by_severity[i]).sum()
+    };
+    let Some(run) = report.fix_run else {
+        let (safe, unsafe_) = (count(&s.fixable[0], show), count(&s.fixable[1], show));
+        return match (safe, unsafe_) {
+            (0, 0) => None,
+            (0, n) => Some(format!(
+                "storylint: {} fixable with --fix --unsafe-fixes",
+                findings(n)
+            )),
+            (n, 0) => Some(format!("storylint: {} fixable with --fix", findings(n))),
+            (n, m) => Some(format!(
+                "storylint: {} fixable with --fix; {m} more fixable with --unsafe-fixes",
+                findings(n)
+            )),
+        };
+    };
+    let more = match count(&s.fixable[1], Severity::Info) {
+        n if n > 0 && !run.unsafe_fixes => format!("; {n} more fixable with --unsafe-fixes"),
         _ => String::new(),
     };
     let files = plural(s.files_fixed, "file", "files");
-    match report.fix_run {
-        Some(super::FixRun {
-            applying: true,
-            unsafe_fixes,
-        }) => Some(format!(
-            "storylint: fixed {} in {files}{}",
-            findings(s.fixed),
-            more(unsafe_fixes)
-        )),
-        Some(super::FixRun {
-            applying: false,
-            unsafe_fixes,
-        }) => Some(format!(
-            "storylint: --fix{} would fix {} in {files}{}",
-            if unsafe_fixes { " --unsafe-fixes" } else { "" },
-            findings(s.fixed),
-            more(unsafe_fixes)
-        )),
-        None if safe > 0 => Some(format!(
-            "storylint: {} fixable with --fix{}",
-            findings(safe),
-            more(false)
-        )),
-        None if unsafe_ > 0 => Some(format!(
-            "storylint: {} fixable with --fix --unsafe-fixes",
-            findings(unsafe_)
-        )),
-        None => None,
-    }
+    Some(match (run.applying, s.fixed) {
+        (_, 0) => format!("storylint: nothing to fix{more}"),
+        (true, n) => format!("storylint: fixed {} in {files}{more}", findings(n)),
+        (false, n) => format!(
+            "storylint: --fix{} would fix {} in {files}{more}",
+            if run.unsafe_fixes {
+                " --unsafe-fixes"
+            } else {
+                ""
+            },
+            findings(n)
+        ),
+    })
 }
 
 /// What the threshold hid: `; 46 info and 2 notes not shown (--show info)`.

@@ -213,9 +213,16 @@ impl FileCounts {
 }
 
 /// Writes a document the run made (the fixed text of stdin, a diff) as
-/// it is.
-pub(crate) fn write_document(bytes: &[u8], out: &mut dyn std::io::Write) -> std::io::Result<()> {
+/// it is, followed by whatever `rest` still holds.
+pub(crate) fn write_document(
+    bytes: &[u8],
+    rest: Option<&mut dyn std::io::Read>,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     out.write_all(bytes)?;
+    if let Some(rest) = rest {
+        std::io::copy(rest, out)?;
+    }
     out.flush()
 }
 

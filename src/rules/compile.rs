@@ -223,9 +223,16 @@ impl Cx<'_> {
             .into_iter()
             .map(|t| self.message(t))
             .collect();
+        let unless = fix
+            .value
+            .unless_matches
+            .as_ref()
+            .and_then(|p| self.regex(p, true))
+            .and_then(|r| r.get().cloned());
         Some(RuleFix {
             applicability,
             replace,
+            unless,
         })
     }
 

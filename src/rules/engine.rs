@@ -236,7 +236,11 @@ fn fix_of(
         other => lookup(other),
     };
     let text = template.render(raw);
-    if text == current || (on_key && sibling_named(doc, target, &text)) {
+    // Renaming one of two members with one name would bring the other,
+    // shadowed one, back to life.
+    let clash =
+        on_key && (sibling_named(doc, target, &text) || sibling_named(doc, target, current));
+    if text == current || clash || fix.unless.as_ref().is_some_and(|r| r.is_match(current)) {
         return None;
     }
     Some(RawFix {

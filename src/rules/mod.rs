@@ -109,6 +109,8 @@ impl Applicability {
 pub(crate) struct RuleFix {
     pub(crate) applicability: Applicability,
     pub(crate) replace: Vec<Message>,
+    /// No fix where the underlined text matches this.
+    pub(crate) unless: Option<regex::Regex>,
 }
 
 /// A snippet from a rule file's `examples`.

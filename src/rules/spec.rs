@@ -56,6 +56,9 @@ pub(crate) struct FixSpec {
     /// The replacement, with the message placeholders; a list is tried in
     /// order and the first whose placeholders all have a value is used.
     pub(crate) replace: OneOrMany<Spanned<String>>,
+    /// No fix where the underlined text matches this regex.
+    #[serde(default)]
+    pub(crate) unless_matches: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]

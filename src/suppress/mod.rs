@@ -38,6 +38,10 @@ pub(crate) struct Suppressor<'a> {
     /// False with `--no-ignores`: directives, `ignore` entries and the
     /// baseline set nothing aside (per-path rule settings still apply).
     ignores: bool,
+    /// The rule and fingerprint of every entry of the baseline in use, for
+    /// `--fix`: a finding the baseline accepts is not fixed. (The baseline
+    /// itself is applied across the run, once every file is checked.)
+    held: std::collections::HashSet<(String, String)>,
 }
 
 impl<'a> Suppressor<'a> {
@@ -46,7 +50,31 @@ impl<'a> Suppressor<'a> {
             rules,
             config,
             ignores,
+            held: std::collections::HashSet::new(),
         }
+    }
+
+    /// Remembers the baseline's entries, so that [`Suppressor::holds`]
+    /// knows the findings it will set aside.
+    pub(crate) fn hold(&mut self, baseline: &baseline::Loaded) {
+        if self.ignores {
+            self.held = baseline
+                .baseline
+                .findings
+                .iter()
+                .map(|e| (e.rule.clone(), e.fingerprint.clone()))
+                .collect();
+        }
+    }
+
+    /// Whether the baseline in use accepts a finding like `f` (same rule and
+    /// fingerprint, in any file): such a finding is not fixed.
+    pub(crate) fn holds(&self, f: &Finding) -> bool {
+        !self.held.is_empty()
+            && self.held.contains(&(
+                self.rules.rules[f.rule].id.clone(),
+                f.fingerprint.to_string(),
+            ))
     }
 
     /// Sets aside the new findings of one file, while its document is
