@@ -54,13 +54,13 @@ enum Failure {
 }
 
 /// Applies the fixes `first` (the report of `text`) offers, safe ones and,
-/// with `unsafe_fixes`, unsafe ones, except on findings `keep` says stay
-/// (held by a baseline); `lint` checks a text as the run does.
+/// with `unsafe_fixes`, unsafe ones, except on the findings `keep` marks
+/// (those a baseline accepts); `lint` checks a text as the run does.
 pub(crate) fn fix_text(
     text: &str,
     first: FileReport,
     unsafe_fixes: bool,
-    keep: &dyn Fn(&Finding) -> bool,
+    keep: &dyn Fn(&[Finding]) -> Vec<bool>,
     lint: &dyn Fn(&str) -> FileReport,
 ) -> Fixed {
     let mut text = text.to_string();
@@ -90,55 +90,91 @@ pub(crate) fn fix_text(
 }
 
 /// One round: `edits` applied together, less those at fault, which are
-/// noted in `refused`; `None` when none can be applied.
+/// noted in `refused`; `None` when none can be applied. An edit whose own
+/// finding remains is known at once; one that breaks the file, or one of
+/// several on a line that comes to hold a secret, is found by halving.
 fn round(
     text: &str,
     mut edits: Vec<Edit>,
     lint: &dyn Fn(&str) -> FileReport,
     refused: &mut Vec<(Edit, Refused)>,
 ) -> Option<(Vec<Edit>, String, FileReport)> {
-    while !edits.is_empty() {
-        match attempt(text, &edits, lint) {
+    loop {
+        if edits.is_empty() {
+            return None;
+        }
+        let failure = match attempt(text, &edits, lint) {
             Ok((new_text, report)) => return Some((edits, new_text, report)),
-            Err(Failure::Edits(bad)) => {
+            Err(failure) => failure,
+        };
+        match failure {
+            Failure::Edits(bad)
+                if bad.len() == 1 || bad.iter().all(|(_, w)| *w == Refused::FindingRemains) =>
+            {
                 // From the last, so that the indices before stay right.
                 for &(i, why) in bad.iter().rev() {
                     refused.push((edits.remove(i), why));
                 }
             }
-            Err(Failure::DoesNotParse) => return one_by_one(text, edits, lint, refused),
+            Failure::Edits(bad) if edits.len() == 1 => {
+                refused.push((edits.remove(0), bad[0].1));
+                return None;
+            }
+            Failure::DoesNotParse if edits.len() == 1 => {
+                refused.push((edits.remove(0), Refused::DoesNotParse));
+                return None;
+            }
+            _ => return halves(text, edits, lint, refused),
         }
     }
-    None
 }
 
-/// Applies `edits` one at a time, keeping each that works, for when
-/// together they do not parse; notes the others.
-fn one_by_one(
+/// [`round`] for each half of `edits` in turn: the first half, then the
+/// second moved past what the first applied. Edits come back (applied, or
+/// in `refused`) as they were given.
+fn halves(
     text: &str,
     mut edits: Vec<Edit>,
     lint: &dyn Fn(&str) -> FileReport,
     refused: &mut Vec<(Edit, Refused)>,
 ) -> Option<(Vec<Edit>, String, FileReport)> {
-    let mut state: Option<(String, FileReport)> = None;
-    let mut applied = Vec::new();
-    // From the end, so that the spans of the edits before stay right.
-    edits.reverse();
-    for edit in edits {
-        let now = state.as_ref().map_or(text, |(t, _)| t.as_str());
-        match attempt(now, std::slice::from_ref(&edit), lint) {
-            Ok(done) => {
-                state = Some(done);
-                applied.push(edit);
-            }
-            Err(Failure::Edits(why)) => {
-                refused.extend(why.into_iter().map(|(_, w)| (edit.clone(), w)))
-            }
-            Err(Failure::DoesNotParse) => refused.push((edit, Refused::DoesNotParse)),
+    let second = edits.split_off(edits.len() / 2);
+    let (applied, base) = match round(text, edits, lint, refused) {
+        Some((applied, t, r)) => (applied, Some((t, r))),
+        None => (Vec::new(), None),
+    };
+    let grown: isize = applied
+        .iter()
+        .map(|a| a.replacement.len() as isize - a.span.len() as isize)
+        .sum();
+    let moved: Vec<Edit> = second.iter().map(|e| moved_by(e, grown)).collect();
+    let back = |m: &Edit| moved.iter().position(|x| x == m).map(|i| second[i].clone());
+    let mut local = Vec::new();
+    let base_text = base.as_ref().map_or(text, |(t, _)| t.as_str());
+    let rest = round(base_text, moved.clone(), lint, &mut local);
+    refused.extend(
+        local
+            .iter()
+            .filter_map(|(e, why)| back(e).map(|e| (e, *why))),
+    );
+    match rest {
+        Some((more, t, r)) => {
+            let applied = applied.into_iter().chain(more.iter().filter_map(back));
+            Some((applied.collect(), t, r))
         }
+        None => base.map(|(t, r)| (applied, t, r)),
     }
-    applied.reverse();
-    state.map(|(t, r)| (applied, t, r))
+}
+
+/// `e` with its spans moved by `by` bytes.
+fn moved_by(e: &Edit, by: isize) -> Edit {
+    let moved =
+        |x: &Range<usize>| x.start.saturating_add_signed(by)..x.end.saturating_add_signed(by);
+    Edit {
+        span: moved(&e.span),
+        finding: moved(&e.finding),
+        ..e.clone()
+    }
 }
 
 /// The edits to apply: the fixes of `findings` that may be applied, not
@@ -146,13 +182,15 @@ fn one_by_one(
 fn candidates(
     findings: &[Finding],
     unsafe_fixes: bool,
-    keep: &dyn Fn(&Finding) -> bool,
+    keep: &dyn Fn(&[Finding]) -> Vec<bool>,
     refused: &[(Edit, Refused)],
 ) -> Vec<Edit> {
+    let kept = keep(findings);
     let mut edits: Vec<(Edit, Option<&str>)> = findings
         .iter()
-        .filter(|f| !keep(f))
-        .filter_map(|f| {
+        .zip(kept)
+        .filter(|(_, kept)| !kept)
+        .filter_map(|(f, _)| {
             let fix = f.fix.as_ref()?;
             let allowed = fix.applicability == Applicability::Safe || unsafe_fixes;
             let edit = Edit {
@@ -340,7 +378,13 @@ mod tests {
         let text = format!("{{\"agents\": [{}]}}", actions.join(",\n"));
         let calls = std::cell::Cell::new(0);
         let lint = linter(&rules, &calls);
-        let fixed = fix_text(&text, lint(&text), false, &|_| false, &lint);
+        let fixed = fix_text(
+            &text,
+            lint(&text),
+            false,
+            &|f: &[Finding]| vec![false; f.len()],
+            &lint,
+        );
         assert_eq!(fixed.applied, 60);
         assert_eq!(
             fixed.report.warnings.len(),
@@ -351,5 +395,23 @@ mod tests {
         // The first check, one round that finds the bad edit, one without
         // it, and one that finds nothing more to do.
         assert!(calls.get() <= 4, "{} checks", calls.get());
+    }
+
+    #[test]
+    fn a_fix_refused_for_a_secret_leaves_the_others_on_its_line() {
+        let (rules, _) = crate::rules::RuleSet::builtin();
+        // One line: renamed, the first header's value is a literal Basic
+        // credential; the misspelt option of the second action is not.
+        let text = r#"{"agents": [{"type": "Agents::HTTPRequestAgent", "name": "a", "options": {"url": "https://api.example.com/x", "headers": {"Autorization": "Basic YWRtaW46aHVudGVyMjAyNSFTZWNyZXQ="}}}, {"type": "Agents::HTTPRequestAgent", "name": "b", "options": {"url": "https://api.example.com/y", "headres": {}}}]}"#;
+        let calls = std::cell::Cell::new(0);
+        let lint = linter(&rules, &calls);
+        let none = |f: &[Finding]| vec![false; f.len()];
+        let fixed = fix_text(text, lint(text), false, &none, &lint);
+        assert_eq!(fixed.applied, 1);
+        assert!(fixed.text.contains(r#""headers": {}"#) && fixed.text.contains("Autorization"));
+        let [w] = &fixed.report.warnings[..] else {
+            panic!("{:?}", fixed.report.warnings);
+        };
+        assert!(w.message.contains("would hold a secret"), "{}", w.message);
     }
 }

@@ -79,7 +79,13 @@ fn check_fix(rules: &RuleSet, rule: usize, name: &str, ex: &Example) -> Vec<Stri
         report.findings.retain(|f| f.rule == rule);
         report
     };
-    let fixed = crate::fix::fix_text(&ex.input, lint(&ex.input), true, &|_| false, &lint);
+    let fixed = crate::fix::fix_text(
+        &ex.input,
+        lint(&ex.input),
+        true,
+        &|f: &[crate::finding::Finding]| vec![false; f.len()],
+        &lint,
+    );
     let want = ex.fixed.as_deref().unwrap_or(&ex.input);
     let mut problems = Vec::new();
     if fixed.text != want {
@@ -91,7 +97,13 @@ fn check_fix(rules: &RuleSet, rule: usize, name: &str, ex: &Example) -> Vec<Stri
         problems.push(format!("fixing gave\n{}\nnot {what}\n{want}", fixed.text));
     }
     problems.extend(fixed.report.warnings.iter().map(|w| w.message.clone()));
-    let again = crate::fix::fix_text(&fixed.text, lint(&fixed.text), true, &|_| false, &lint);
+    let again = crate::fix::fix_text(
+        &fixed.text,
+        lint(&fixed.text),
+        true,
+        &|f: &[crate::finding::Finding]| vec![false; f.len()],
+        &lint,
+    );
     if again.applied > 0 {
         problems.push(format!("fixing twice changed it again:\n{}", again.text));
     }

@@ -67,7 +67,7 @@ pub(super) fn check(args: CheckArgs) -> u8 {
     // Stages 2-6 for each file, in parallel.
     let mut suppressor = Suppressor::new(&rules, Some(&config), !args.no_ignores);
     if let Some(b) = baseline.as_ref().filter(|_| args.fix || args.diff) {
-        suppressor.hold(b);
+        suppressor.hold(b, &cwd);
     }
     // Reports written as files are checked: a diff, or a human report on
     // stdout alone.
@@ -550,7 +550,8 @@ fn fix_run(args: &CheckArgs) -> Option<report::FixRun> {
 }
 
 /// Writes the fixed document of stdin (`--fix -`) on stdout, through the
-/// reporting layer.
+/// reporting layer; a document that could not be written all is an error
+/// of its file (exit 2).
 fn write_fixed_stdin(files: &mut [FileReport]) {
     for file in files {
         if let Some(doc) = file.fix_output.take() {
@@ -560,9 +561,27 @@ fn write_fixed_stdin(files: &mut [FileReport]) {
             let rest = file
                 .pass_stdin
                 .then_some(&mut rest as &mut dyn std::io::Read);
-            let _ = report::write_document(&doc, rest, &mut stdout.lock());
+            if let Err(e) = report::write_document(&doc, rest, &mut stdout.lock()) {
+                not_on_stdout(file, "the fixed document", &e);
+            }
         }
     }
+}
+
+/// The error of a file whose document or diff could not be written on
+/// stdout (a full disk, a closed pipe): what it says is lost.
+fn not_on_stdout(file: &mut FileReport, what: &str, e: &std::io::Error) {
+    let message = format!(
+        "{what} could not be written on stdout: {}",
+        crate::error::io_message(e)
+    );
+    let e = InputError::new(
+        crate::error::InputErrorKind::NotWritten,
+        &file.file,
+        message,
+    );
+    file.errors.push(e);
+    file.fixes_applied = 0;
 }
 
 /// `--diff`: each file's diff on stdout as the files are checked, in
@@ -584,7 +603,9 @@ fn diff_run(
     let mut written = Vec::with_capacity(inputs.len() + unusable.len());
     let mut show = |mut file: FileReport, out: &mut dyn Write, err: &mut dyn Write| {
         if let Some(diff) = file.fix_output.take() {
-            let _ = report::write_document(&diff, None, out);
+            if let Err(e) = report::write_document(&diff, None, out) {
+                not_on_stdout(&mut file, "the diff", &e);
+            }
         }
         written.push(report::FileCounts::of(&file));
         // The findings are what --fix would leave; only problems are said.

@@ -64,7 +64,7 @@ pub(super) fn lint_and_fix(
             suppressor,
         )
     };
-    let held = |f: &crate::finding::Finding| suppressor.holds(f);
+    let held = |findings: &[crate::finding::Finding]| suppressor.held(&input.name, findings);
     let fixed = fix::fix_text(&text, report, fixing.unsafe_fixes, &held, &lint);
     // Lines keep their numbers: a line with a secret before or after the
     // fixes is never shown.

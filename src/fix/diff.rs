@@ -51,11 +51,17 @@ pub(crate) fn unified(name: &str, old: &str, new: &str, secret_lines: &[usize]) 
 /// `..` in them) and an absolute path is taken from `/`; a control
 /// character is shown, never written (it could start a line of its own).
 fn header_path(name: &str) -> String {
+    let root = if name.starts_with('/') { "/" } else { "" };
     let mut parts: Vec<&str> = Vec::new();
     for part in name.split('/') {
+        // `link/..` is where the link leads, up one: not a step to take out.
+        let through_link = || {
+            let here = format!("{root}{}", parts.join("/"));
+            std::fs::symlink_metadata(here).is_ok_and(|m| m.file_type().is_symlink())
+        };
         match part {
             "" | "." => {}
-            ".." if parts.last().is_some_and(|p| *p != "..") => {
+            ".." if parts.last().is_some_and(|p| *p != "..") && !through_link() => {
                 parts.pop();
             }
             other => parts.push(other),

@@ -354,6 +354,11 @@ fn sarif_fix(ws: &Workspace, f: &Finding, fix: &crate::finding::Fix) -> serde_sa
         )
         .replacements(vec![replacement])
         .build();
+    let what = if fix.span.is_empty() {
+        "Insert"
+    } else {
+        "Replace with"
+    };
     let how = match fix.applicability {
         crate::rules::Applicability::Safe => "applied by --fix",
         crate::rules::Applicability::Unsafe => "unsafe: applied by --fix --unsafe-fixes",
@@ -366,7 +371,7 @@ fn sarif_fix(ws: &Workspace, f: &Finding, fix: &crate::finding::Fix) -> serde_sa
     Fix::builder()
         .description(
             Message::builder()
-                .text(format!("Replace with `{}` ({how})", fix.replacement))
+                .text(format!("{what} `{}` ({how})", fix.replacement))
                 .build(),
         )
         .artifact_changes(vec![change])

@@ -267,6 +267,20 @@ impl Baseline {
 }
 
 impl Loaded {
+    /// How many entries the baseline has for each rule and fingerprint in
+    /// the file whose key (see [`file_key`]) is `key`.
+    pub(crate) fn counts_in(&self, key: &Path) -> HashMap<(String, String), usize> {
+        let mut counts = HashMap::new();
+        for (e, k) in self.baseline.findings.iter().zip(&self.keys) {
+            if k == key {
+                *counts
+                    .entry((e.rule.clone(), e.fingerprint.clone()))
+                    .or_insert(0) += 1;
+            }
+        }
+        counts
+    }
+
     /// Reads the baseline at `path` and resolves its entries' files
     /// against its directory.
     pub(crate) fn load(path: &Path, cwd: &Path) -> Result<Self, ConfigError> {

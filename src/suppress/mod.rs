@@ -38,10 +38,10 @@ pub(crate) struct Suppressor<'a> {
     /// False with `--no-ignores`: directives, `ignore` entries and the
     /// baseline set nothing aside (per-path rule settings still apply).
     ignores: bool,
-    /// The rule and fingerprint of every entry of the baseline in use, for
-    /// `--fix`: a finding the baseline accepts is not fixed. (The baseline
-    /// itself is applied across the run, once every file is checked.)
-    held: std::collections::HashSet<(String, String)>,
+    /// The baseline in use, for `--fix`: a finding it accepts is not
+    /// fixed. (The baseline itself is applied across the run, once every
+    /// file is checked.)
+    held: Option<(&'a baseline::Loaded, PathBuf)>,
 }
 
 impl<'a> Suppressor<'a> {
@@ -50,31 +50,43 @@ impl<'a> Suppressor<'a> {
             rules,
             config,
             ignores,
-            held: std::collections::HashSet::new(),
+            held: None,
         }
     }
 
-    /// Remembers the baseline's entries, so that [`Suppressor::holds`]
-    /// knows the findings it will set aside.
-    pub(crate) fn hold(&mut self, baseline: &baseline::Loaded) {
+    /// Remembers the baseline in use (with the directory file names are
+    /// relative to), so that [`Suppressor::held`] knows the findings it
+    /// will set aside.
+    pub(crate) fn hold(&mut self, baseline: &'a baseline::Loaded, cwd: &Path) {
         if self.ignores {
-            self.held = baseline
-                .baseline
-                .findings
-                .iter()
-                .map(|e| (e.rule.clone(), e.fingerprint.clone()))
-                .collect();
+            self.held = Some((baseline, cwd.to_path_buf()));
         }
     }
 
-    /// Whether the baseline in use accepts a finding like `f` (same rule and
-    /// fingerprint, in any file): such a finding is not fixed.
-    pub(crate) fn holds(&self, f: &Finding) -> bool {
-        !self.held.is_empty()
-            && self.held.contains(&(
-                self.rules.rules[f.rule].id.clone(),
-                f.fingerprint.to_string(),
-            ))
+    /// Which of the findings of file `name` the baseline in use accepts:
+    /// as many of each rule and fingerprint as it has entries for the file,
+    /// in order, as the baseline itself matches them.
+    pub(crate) fn held(&self, name: &str, findings: &[Finding]) -> Vec<bool> {
+        let Some((baseline, cwd)) = &self.held else {
+            return vec![false; findings.len()];
+        };
+        let mut counts = baseline.counts_in(&baseline::file_key(cwd, name));
+        findings
+            .iter()
+            .map(|f| {
+                let key = (
+                    self.rules.rules[f.rule].id.clone(),
+                    f.fingerprint.to_string(),
+                );
+                match counts.get_mut(&key) {
+                    Some(n) if *n > 0 => {
+                        *n -= 1;
+                        true
+                    }
+                    _ => false,
+                }
+            })
+            .collect()
     }
 
     /// Sets aside the new findings of one file, while its document is

@@ -859,3 +859,86 @@ fn a_read_only_file_is_not_rewritten() {
     );
     assert_eq!(fs::read_to_string(&path).unwrap(), text);
 }
+
+#[test]
+fn a_new_finding_like_one_the_baseline_accepts_is_still_fixed() {
+    let dir = tempfile::tempdir().unwrap();
+    let one = r#"{"type": "Agents::HTTPRequestAgent", "name": "x", "options": {"url": "https://api.example.com/x", "headres": {}}}"#;
+    let path = put(dir.path(), "a.json", &format!("[{one}]\n"));
+    run(
+        dir.path(),
+        &[
+            "check",
+            "--no-config",
+            "--write-baseline",
+            "base.json",
+            "a.json",
+        ],
+    );
+    // The same action again, in the same file and in another: new findings.
+    put(dir.path(), "a.json", &format!("[{one},\n{one}]\n"));
+    let other = put(dir.path(), "b.json", &format!("[{one}]\n"));
+    run(
+        dir.path(),
+        &[
+            "check",
+            "--no-config",
+            "--baseline",
+            "base.json",
+            "--fix",
+            "a.json",
+            "b.json",
+        ],
+    );
+    let a = fs::read_to_string(&path).unwrap();
+    assert_eq!(a.matches("\"headres\"").count(), 1, "{a}");
+    assert!(fs::read_to_string(&other).unwrap().contains("\"headers\""));
+}
+
+#[cfg(unix)]
+#[test]
+fn a_path_through_a_link_and_up_is_named_as_given() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = one_action(r#"{"url": "https://api.example.com/x", "headres": {}}"#);
+    put(dir.path(), "real/inner/keep.json", "{}");
+    put(dir.path(), "real/t.json", &text);
+    std::os::unix::fs::symlink("real/inner", dir.path().join("lnk")).unwrap();
+    let diff = run(
+        dir.path(),
+        &["check", "--no-config", "--diff", "lnk/../t.json"],
+    );
+    assert!(
+        diff.stdout.starts_with("--- a/lnk/../t.json\n"),
+        "{}",
+        diff.stdout
+    );
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_fixed_document_that_cannot_be_written_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = one_action(r#"{"url": "https://api.example.com/x", "headres": {}}"#);
+    let full = fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let out = storylint(dir.path())
+        .args(["check", "--no-config", "--fix", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(full)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write;
+            child.stdin.take().unwrap().write_all(text.as_bytes())?;
+            child.wait_with_output()
+        })
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("could not be written on stdout"),
+        "{stderr}"
+    );
+}
