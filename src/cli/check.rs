@@ -602,10 +602,9 @@ fn diff_run(
     let mut files = report::human::Files::new(report.rules, &options);
     let mut written = Vec::with_capacity(inputs.len() + unusable.len());
     let mut show = |mut file: FileReport, out: &mut dyn Write, err: &mut dyn Write| {
-        if let Some(diff) = file.fix_output.take() {
-            if let Err(e) = report::write_document(&diff, None, out) {
-                not_on_stdout(&mut file, "the diff", &e);
-            }
+        let diff = file.fix_output.take();
+        if let Some(Err(e)) = diff.map(|d| report::write_document(&d, None, out)) {
+            not_on_stdout(&mut file, "the diff", &e);
         }
         written.push(report::FileCounts::of(&file));
         // The findings are what --fix would leave; only problems are said.
