@@ -113,37 +113,64 @@ pub(crate) fn read_past_unknown_keys<T: serde::de::DeserializeOwned>(
     mut problem: impl FnMut(&serde_saphyr::Error),
 ) -> Option<T> {
     let mut text = std::borrow::Cow::Borrowed(yaml);
-    // The keys an unknown key was taken for: their absence is said already.
-    let mut guessed: Vec<&str> = Vec::new();
+    // Keys whose absence is said already: those an unknown key was taken
+    // for, and those whose value was wrong and is blanked out.
+    let mut said: Vec<String> = Vec::new();
     for _ in 0..=MAX_UNKNOWN_KEYS {
         let options = serde_saphyr::options! { with_snippet: false };
         let e = match serde_saphyr::from_str_with_options(&text, options) {
             Ok(spec) => return Some(spec),
             Err(e) => e,
         };
-        match innermost(&e) {
-            serde_saphyr::Error::SerdeMissingField { field, .. } if guessed.contains(field) => {
+        let at = error_span(&e).map(|s| s.start);
+        let entry = match innermost(&e) {
+            serde_saphyr::Error::SerdeMissingField { field, .. }
+                if said.iter().any(|s| s == field) =>
+            {
                 return None;
             }
             serde_saphyr::Error::SerdeUnknownField {
                 field, expected, ..
             } => {
-                guessed.extend(crate::suggest::closest(field, expected));
+                said.extend(crate::suggest::closest(field, expected).map(String::from));
+                at
             }
-            _ => {}
-        }
+            // A value of the wrong type or form: its whole entry goes.
+            _ if is_shape_error(&e) => {
+                at.and_then(|at| entry_key_at(&text, at))
+                    .map(|(start, key)| {
+                        said.push(key);
+                        start
+                    })
+            }
+            _ => None,
+        };
         problem(&e);
-        let blanked = is_unknown_field(&e)
-            .then(|| error_span(&e))
-            .flatten()
-            .and_then(|s| blank_entry(&text, s.start));
-        text = std::borrow::Cow::Owned(blanked?);
+        text = std::borrow::Cow::Owned(entry.and_then(|start| blank_entry(&text, start))?);
     }
     None
 }
 
-fn is_unknown_field(e: &serde_saphyr::Error) -> bool {
-    matches!(innermost(e), serde_saphyr::Error::SerdeUnknownField { .. })
+/// The key of the block mapping entry on the line of `offset` (after any
+/// indentation and `- `): where it starts, and its name.
+fn entry_key_at(yaml: &str, offset: usize) -> Option<(usize, String)> {
+    let offset = offset.min(yaml.len());
+    let line = yaml[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let end = yaml[line..].find('\n').map_or(yaml.len(), |i| line + i);
+    let text = &yaml[line..end];
+    let rest = text.trim_start_matches(' ');
+    let rest = rest
+        .strip_prefix("- ")
+        .map_or(rest, |r| r.trim_start_matches(' '));
+    let colon = rest
+        .find(": ")
+        .or_else(|| rest.ends_with(':').then(|| rest.len() - 1))?;
+    let key = &rest[..colon];
+    let plain = !key.is_empty()
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    plain.then(|| (line + (text.len() - rest.len()), key.to_string()))
 }
 
 /// The error itself, without the snippets and alias notes around it.
@@ -212,6 +239,11 @@ pub(crate) fn is_shape_error(e: &serde_saphyr::Error) -> bool {
             | E::SerdeMissingField { .. }
             | E::Unexpected { .. }
             | E::NullIntoString { .. }
+            | E::InvalidScalar { .. }
+            | E::InvalidBooleanStrict { .. }
+            | E::InvalidCharNull { .. }
+            | E::InvalidCharNotSingleScalar { .. }
+            | E::NonFiniteFloat { .. }
     )
 }
 

@@ -193,6 +193,28 @@ fn every_misspelt_key_of_a_rule_file_is_reported_in_one_run_then_its_values() {
 }
 
 #[test]
+fn a_value_of_the_wrong_type_does_not_hide_the_other_errors_of_a_rule_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    crate::common::put(
+        d,
+        "rules/bad.yaml",
+        "id: Bad_Rule\nseverity: fatal\nsummary: s\nlabel: [not, a, string]\nmesage: m\nmessage: 'x {nope}'\ntarget:\n  path: options.url\n  skip-templated: maybe\nwhen:\n  matches: 'a'\nexamples:\n  valid: []\n",
+    );
+    let (code, doc) = crate::common::check_json(d, &["--no-config", "--rules", "rules", "rules"]);
+    assert_eq!(code, 2);
+    let lines: Vec<u64> = doc["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "invalid-rule")
+        .map(|e| e["line"].as_u64().unwrap_or(0))
+        .collect();
+    // The label's type, the misspelt key, the boolean, then the values.
+    assert_eq!(lines, [4, 5, 9, 1, 2, 6], "{doc}");
+}
+
+#[test]
 fn user_rules_run_and_fail_on_sets_the_threshold() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
