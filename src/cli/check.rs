@@ -44,16 +44,9 @@ pub(super) fn check(args: CheckArgs) -> u8 {
     if args.show_config {
         return show_config(&args, &config, &rules, &config_problems, fail_on);
     }
-    // The baseline in use; with --no-ignores it is not applied, but a
-    // baseline written in the same run still keeps its entries.
-    let baseline = match &args.baseline {
-        Some(path) if !args.no_ignores || args.write_baseline.is_some() => {
-            match Loaded::load(path, &cwd) {
-                Ok(b) => Some(b),
-                Err(e) => return stop_with(&args, vec![e], &cwd, guarded),
-            }
-        }
-        _ => None,
+    let baseline = match baseline_in_use(&args, &cwd) {
+        Ok(b) => b,
+        Err(e) => return stop_with(&args, vec![e], &cwd, guarded),
     };
     // The prefilter and paths the engine derives from the rules, made while
     // the walk may still be running.
@@ -117,6 +110,17 @@ pub(super) fn check(args: CheckArgs) -> u8 {
     // only delay the exit, so they go with the process.
     std::mem::forget(rules);
     code
+}
+
+/// The baseline in use; with --no-ignores it is not applied, but a
+/// baseline written in the same run still keeps its entries.
+fn baseline_in_use(args: &CheckArgs, cwd: &Path) -> Result<Option<Loaded>, ConfigError> {
+    match &args.baseline {
+        Some(path) if !args.no_ignores || args.write_baseline.is_some() => {
+            Loaded::load(path, cwd).map(Some)
+        }
+        _ => Ok(None),
+    }
 }
 
 /// The files' last steps before the report: the fixed document of stdin
