@@ -117,7 +117,8 @@ pub struct Finding {
     /// see [`fingerprint`].
     pub fingerprint: Fingerprint,
     /// The edit that fixes it, when the rule offers one here.
-    pub fix: Option<Fix>,
+    /// Boxed: few findings have one, and a run may hold a million findings.
+    pub fix: Option<Box<Fix>>,
 }
 
 /// An edit that fixes a finding: the file's bytes `span` become
@@ -353,7 +354,7 @@ impl FindingBuilder<'_, '_> {
 
     /// The fix of `raw`, placed: none where a line it changes holds a
     /// secret (a diff would show that line) or its text would show one.
-    fn fix(&self, raw: &RawFinding) -> Option<Fix> {
+    fn fix(&self, raw: &RawFinding) -> Option<Box<Fix>> {
         let fix = raw.fix.as_ref()?;
         let text = self.source.text;
         if !self.masker.is_empty() {
@@ -380,12 +381,12 @@ impl FindingBuilder<'_, '_> {
             (_, Some(after)) if !raw.text.is_empty() => (raw.span.end..raw.span.end, after),
             _ => (raw.span.clone(), fix.text.as_str()),
         };
-        Some(Fix {
+        Some(Box::new(Fix {
             applicability: fix.applicability,
             span,
             replacement: style.encode(added),
             renames_in: on_key.then(|| self.doc.pointer(n.parent)),
-        })
+        }))
     }
 
     fn action_info(&self, action: &Action, shared: &mut Shared) -> ActionInfo {

@@ -33,7 +33,8 @@ pub(crate) struct RawFinding {
     /// Index of the action in the list given to [`check`].
     pub(crate) action: usize,
     /// What replaces the underlined text to fix the finding.
-    pub(crate) fix: Option<RawFix>,
+    /// Boxed: few findings have one.
+    pub(crate) fix: Option<Box<RawFix>>,
 }
 
 /// A fix: the text that replaces a finding's span, decoded (it is encoded
@@ -213,7 +214,7 @@ fn fix_of(
     hit: &super::condition::Hit,
     secret: &Option<String>,
     lookup: &dyn Fn(Var) -> String,
-) -> Option<RawFix> {
+) -> Option<Box<RawFix>> {
     let fix = rule.fix.as_ref()?;
     let on_key = rule.highlight == Highlight::Key && doc.node(target).has_key();
     let on_text =
@@ -243,10 +244,10 @@ fn fix_of(
     if text == current || clash || fix.unless.as_ref().is_some_and(|r| r.is_match(current)) {
         return None;
     }
-    Some(RawFix {
+    Some(Box::new(RawFix {
         applicability: fix.applicability,
         text,
-    })
+    }))
 }
 
 /// Whether another member of `member`'s object is called `name`, in any
