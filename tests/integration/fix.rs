@@ -20,6 +20,93 @@ fn copy_defective(dir: &Path) {
     }
 }
 
+/// Applies `diff` in `dir` with `patch -p1`, which must succeed; where GNU
+/// patch is not installed (the tests need only the Rust toolchain), with
+/// [`apply_unified`], which is as strict as patch without fuzz.
+fn apply_patch(dir: &Path, diff: &str) {
+    use std::io::Write;
+    let spawned = std::process::Command::new("patch")
+        .args(["-p1", "--batch", "--forward", "--fuzz=0"])
+        .current_dir(dir)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn();
+    let Ok(mut patch) = spawned else {
+        return apply_unified(dir, diff);
+    };
+    patch
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(diff.as_bytes())
+        .unwrap();
+    let out = patch.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+/// Applies a unified diff (`-p1` names) in `dir`: every context and removed
+/// line must be there as written.
+fn apply_unified(dir: &Path, diff: &str) {
+    let mut lines = diff.split_inclusive('\n').peekable();
+    while let Some(header) = lines.next() {
+        let name = header.strip_prefix("--- a/").expect("a file header");
+        let name = name.trim_end_matches('\n').trim_end_matches('\t');
+        lines.next().expect("+++ line");
+        let path = dir.join(name);
+        let old = fs::read_to_string(&path).unwrap();
+        let old_lines: Vec<&str> = old.split_inclusive('\n').collect();
+        let (mut out, mut at) = (String::new(), 0);
+        while lines.peek().is_some_and(|l| l.starts_with("@@ ")) {
+            let hunk = lines.next().unwrap();
+            let start: usize = hunk[4..].split(',').next().unwrap().parse().unwrap();
+            for l in &old_lines[at..start - 1] {
+                out.push_str(l);
+            }
+            at = start - 1;
+            while let Some(l) = lines.next_if(|l| !l.starts_with("@@ ") && !l.starts_with("--- ")) {
+                let no_newline = lines.next_if(|n| n.starts_with("\\ ")).is_some();
+                let text = if no_newline {
+                    l[1..].trim_end_matches('\n')
+                } else {
+                    &l[1..]
+                };
+                match &l[..1] {
+                    " " | "-" => {
+                        assert_eq!(old_lines[at], text, "{name}: context differs");
+                        at += 1;
+                        if l.starts_with(' ') {
+                            out.push_str(text);
+                        }
+                    }
+                    _ => out.push_str(text),
+                }
+            }
+        }
+        for l in &old_lines[at..] {
+            out.push_str(l);
+        }
+        fs::write(&path, out).unwrap();
+    }
+}
+
+#[test]
+fn the_test_patcher_applies_what_patch_applies() {
+    let dir = tempfile::tempdir().unwrap();
+    put(dir.path(), "x y.json", "a\nb\nc");
+    apply_unified(
+        dir.path(),
+        "--- a/x y.json\t\n+++ b/x y.json\t\n@@ -2,2 +2,2 @@\n b\n-c\n\\ No newline at end of file\n+C\n\\ No newline at end of file\n",
+    );
+    assert_eq!(
+        fs::read_to_string(dir.path().join("x y.json")).unwrap(),
+        "a\nb\nC"
+    );
+}
+
 /// The pointers of the findings that offer a fix (of `applicability`, or
 /// any), from a JSON report.
 fn fixable(doc: &Value, applicability: Option<&str>) -> BTreeSet<String> {
@@ -268,26 +355,7 @@ fn diff_applies_with_patch_and_gives_the_bytes_fix_writes() {
             fs::read(repo().join("fixtures/defective").join(name)).unwrap()
         );
     }
-    let mut patch = std::process::Command::new("patch")
-        .args(["-p1", "--batch", "--forward"])
-        .current_dir(patched.path())
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("patch is installed (.ci/run installs it)");
-    use std::io::Write;
-    patch
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(diff.stdout.as_bytes())
-        .unwrap();
-    let status = patch.wait_with_output().unwrap();
-    assert!(
-        status.status.success(),
-        "{}",
-        String::from_utf8_lossy(&status.stdout)
-    );
+    apply_patch(patched.path(), &diff.stdout);
     run(
         fixed.path(),
         &[
@@ -482,21 +550,7 @@ fn a_secret_is_never_shown_by_a_fix_or_a_diff() {
     );
     let copy = tempfile::tempdir().unwrap();
     put(copy.path(), "pretty.json", &pretty);
-    let mut patch = std::process::Command::new("patch")
-        .args(["-p1", "--batch"])
-        .current_dir(copy.path())
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    patch
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(diff.stdout.as_bytes())
-        .unwrap();
-    assert!(patch.wait().unwrap().success());
+    apply_patch(copy.path(), &diff.stdout);
     assert_eq!(
         fs::read_to_string(copy.path().join("pretty.json")).unwrap(),
         pretty.replace("CREDENTIALS.a", "CREDENTIAL.a")
@@ -765,19 +819,7 @@ fn diffs_name_files_so_that_patch_finds_them() {
         "{}",
         diff.stdout
     );
-    let status = std::process::Command::new("patch")
-        .args(["-p1", "--batch", "-i", "-"])
-        .current_dir(dir.path())
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .and_then(|mut p| {
-            use std::io::Write;
-            p.stdin.take().unwrap().write_all(diff.stdout.as_bytes())?;
-            p.wait()
-        })
-        .unwrap();
-    assert!(status.success());
+    apply_patch(dir.path(), &diff.stdout);
     for name in ["sub dir/my story.json", "stories/deep/a.json"] {
         assert_eq!(
             fs::read_to_string(dir.path().join(name)).unwrap(),
