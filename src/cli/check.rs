@@ -51,7 +51,10 @@ pub(super) fn check(args: CheckArgs) -> u8 {
     // The prefilter and paths the engine derives from the rules, made while
     // the walk may still be running.
     rules.prepared();
-    let (inputs, found_errors) = selected_inputs(discovery, &args, &config);
+    let (mut inputs, found_errors) = selected_inputs(discovery, &args, &config);
+    if args.fix || args.diff {
+        once_each(&mut inputs);
+    }
     if !args.output.is_empty() || args.write_baseline.is_some() {
         guarded.add_inputs(&inputs);
     }
@@ -110,6 +113,19 @@ pub(super) fn check(args: CheckArgs) -> u8 {
     // only delay the exit, so they go with the process.
     std::mem::forget(rules);
     code
+}
+
+/// Keeps the first of the inputs that are one file (`a.json ./a.json`, or a
+/// link to it): fixed twice, a file would be written over by its second
+/// fixing, and its diff shown twice would not apply.
+fn once_each(inputs: &mut Vec<discover::Input>) {
+    let mut seen = std::collections::HashSet::new();
+    inputs.retain(|input| match &input.source {
+        discover::InputSource::Path(p) => {
+            seen.insert(std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()))
+        }
+        discover::InputSource::Stdin => true,
+    });
 }
 
 /// The baseline in use; with --no-ignores it is not applied, but a

@@ -984,3 +984,33 @@ fn a_fixed_document_that_cannot_be_written_is_an_error() {
         "{stderr}"
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn one_file_named_twice_is_fixed_and_diffed_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = one_action(r#"{"url": "https://api.example.com/x", "headres": {}}"#);
+    put(dir.path(), "a.json", &text);
+    std::os::unix::fs::symlink("a.json", dir.path().join("link.json")).unwrap();
+    let diff = run(
+        dir.path(),
+        &[
+            "check",
+            "--no-config",
+            "--diff",
+            "a.json",
+            "./a.json",
+            "link.json",
+        ],
+    );
+    assert_eq!(diff.stdout.matches("+++ ").count(), 1, "{}", diff.stdout);
+    let out = run(
+        dir.path(),
+        &["check", "--no-config", "--fix", "a.json", "link.json"],
+    );
+    assert!(
+        out.stdout.contains("storylint: fixed 1 finding in 1 file"),
+        "{}",
+        out.stdout
+    );
+}
