@@ -253,6 +253,7 @@ fn attempt(
     }
     let mut bad = Vec::new();
     let mut delta: isize = 0;
+    let (mut line, mut counted) = (0, 0);
     for (i, e) in edits.iter().enumerate() {
         let grown = e.replacement.len() as isize - e.span.len() as isize;
         // Where the finding's bytes are now.
@@ -267,7 +268,10 @@ fn attempt(
             .findings
             .iter()
             .any(|f| f.rule == e.rule && f.span.start < end.max(start + 1) && start < f.span.end);
-        let line = new_text[..start].matches('\n').count();
+        // Edits are in order: count line breaks only since the last one.
+        let upto = start.min(new_text.len()).max(counted);
+        line += memchr::memchr_iter(b'\n', &new_text.as_bytes()[counted..upto]).count();
+        counted = upto;
         if remains {
             bad.push((i, Refused::FindingRemains));
         } else if report.secret_lines.binary_search(&line).is_ok() {

@@ -239,8 +239,7 @@ fn fix_of(
     let text = template.render(raw);
     // Renaming one of two members with one name would bring the other,
     // shadowed one, back to life.
-    let clash =
-        on_key && (sibling_named(doc, target, &text) || sibling_named(doc, target, current));
+    let clash = on_key && sibling_named(doc, target, [&text, current]);
     if text == current || clash || fix.unless.as_ref().is_some_and(|r| r.is_match(current)) {
         return None;
     }
@@ -250,14 +249,16 @@ fn fix_of(
     }))
 }
 
-/// Whether another member of `member`'s object is called `name`, in any
-/// casing (header names are case-insensitive, and two option keys that
-/// differ only in case are a trap of their own).
-fn sibling_named(doc: &Document, member: u32, name: &str) -> bool {
+/// Whether another member of `member`'s object is called one of `names`,
+/// in any casing (header names are case-insensitive, and two option keys
+/// that differ only in case are a trap of their own): one pass over the
+/// object.
+fn sibling_named(doc: &Document, member: u32, names: [&str; 2]) -> bool {
     let parent = doc.node(member).parent;
-    doc.children(parent)
-        .filter(|&c| c != member)
-        .any(|c| doc.key(c).is_some_and(|k| k.eq_ignore_ascii_case(name)))
+    doc.children(parent).filter(|&c| c != member).any(|c| {
+        doc.key(c)
+            .is_some_and(|k| names.iter().any(|n| k.eq_ignore_ascii_case(n)))
+    })
 }
 
 /// The messages and labels of a file's findings, each text kept once: a

@@ -225,12 +225,8 @@ fn blank_entry(yaml: &str, key: usize) -> Option<String> {
 /// but does not fit the format) rather than its syntax.
 pub(crate) fn is_shape_error(e: &serde_saphyr::Error) -> bool {
     use serde_saphyr::Error as E;
-    let mut e = e;
-    while let E::WithSnippet { error, .. } | E::AliasError { error, .. } = e {
-        e = error;
-    }
     matches!(
-        e,
+        innermost(e),
         E::SerdeInvalidType { .. }
             | E::SerdeInvalidValue { .. }
             | E::SerdeInvalidLength { .. }
@@ -248,12 +244,7 @@ pub(crate) fn is_shape_error(e: &serde_saphyr::Error) -> bool {
 }
 
 fn is_missing_field(e: &serde_saphyr::Error) -> bool {
-    use serde_saphyr::Error as E;
-    let mut e = e;
-    while let E::WithSnippet { error, .. } | E::AliasError { error, .. } = e {
-        e = error;
-    }
-    matches!(e, E::SerdeMissingField { .. })
+    matches!(innermost(e), serde_saphyr::Error::SerdeMissingField { .. })
 }
 
 /// The first key of the block mapping whose key is at `offset`: the
