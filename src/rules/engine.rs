@@ -289,6 +289,34 @@ struct ScanCache<'t> {
     texts: Vec<Option<DecodedStr<'t>>>,
     /// Where escaped values are decoded for scanning.
     scratch: String,
+    /// Prefilter bits of each member name met in the file, by its raw
+    /// text: a file repeats a few dozen names thousands of times.
+    keys: std::collections::HashMap<&'t str, u64, FastHash>,
+}
+
+/// A hasher for short keys (FNV-1a): the standard one costs more than the
+/// scan it saves.
+#[derive(Clone, Copy, Default)]
+struct FastHash;
+
+impl std::hash::BuildHasher for FastHash {
+    type Hasher = Fnv;
+    fn build_hasher(&self) -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
+        }
+    }
 }
 
 /// Largest action subtree whose decoded values are kept.
@@ -310,16 +338,26 @@ impl<'t> ScanCache<'t> {
         node.checked_sub(self.base).map(|i| i as usize)
     }
 
-    fn bits(&mut self, doc: &Document, prefilter: &Prefilter, node: u32) -> u64 {
+    fn bits(&mut self, doc: &Document<'t>, prefilter: &Prefilter, node: u32) -> u64 {
         let slot = self.slot(node);
         if let Some(Some(bits)) = slot.and_then(|i| self.bits.get(i)) {
             return *bits;
         }
-        let key = doc.key(node);
-        let key = key.as_deref();
-        let bits = match doc.kind(node) {
-            // A container's text is the whole subtree: not worth a scan.
-            Kind::Object | Kind::Array => prefilter.scan(None, key),
+        let key_bits = match doc.raw_key(node) {
+            Some(raw) => match self.keys.get(raw) {
+                Some(&bits) => bits,
+                None => {
+                    let bits = prefilter.scan_key(&doc.key(node).unwrap_or_default());
+                    self.keys.insert(raw, bits);
+                    bits
+                }
+            },
+            None => 0,
+        };
+        let bits = key_bits
+            | match doc.kind(node) {
+                // A container's text is the whole subtree: not worth a scan.
+                Kind::Object | Kind::Array => prefilter.scan_value(None),
             Kind::String => {
                 let n = doc.node(node);
                 let text = match decode_text_in(
@@ -331,9 +369,9 @@ impl<'t> ScanCache<'t> {
                     Decoded::Source(s) => s,
                     Decoded::Scratch => self.scratch.as_str(),
                 };
-                prefilter.scan(Some(text), key)
+                prefilter.scan_value(Some(text))
             }
-            _ => prefilter.scan(Some(doc.raw(node)), key),
+            _ => prefilter.scan_value(Some(doc.raw(node))),
         };
         if let Some(entry) = slot.and_then(|i| self.bits.get_mut(i)) {
             *entry = Some(bits);

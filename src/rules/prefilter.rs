@@ -547,12 +547,22 @@ impl Prefilter {
     /// The bits of the rules that may hold on a value with this text (or
     /// `None` for an object or array, whose text is not scanned) and member
     /// name.
+    #[cfg(test)]
     pub(crate) fn scan(&self, value: Option<&str>, key: Option<&str>) -> u64 {
-        let v = match value {
+        self.scan_value(value) | key.map_or(0, |k| self.scan_key(k))
+    }
+
+    /// The value's part of [`Prefilter::scan`].
+    pub(crate) fn scan_value(&self, value: Option<&str>) -> u64 {
+        match value {
             Some(text) => self.value.scan(text),
             None => self.container_bits,
-        };
-        v | key.map_or(0, |k| self.key.scan(k))
+        }
+    }
+
+    /// The member name's part of [`Prefilter::scan`].
+    pub(crate) fn scan_key(&self, key: &str) -> u64 {
+        self.key.scan(key)
     }
 
     /// Whether rule `index` may hold on a value whose scan gave `bits`.
