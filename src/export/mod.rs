@@ -255,16 +255,13 @@ fn is_action(doc: &Document, node: u32) -> bool {
 }
 
 fn action_at(doc: &Document, node: u32, story: Option<u32>) -> Action {
-    let field = |name: &str| {
-        doc.get(node, name)
-            .and_then(|v| doc.str_value(v))
-            .map(|s| s.into_owned())
-    };
+    let field = |v: Option<u32>| v.and_then(|v| doc.str_value(v)).map(|s| s.into_owned());
+    let [action_type, name, guid] = doc.get_many(node, ["type", "name", "guid"]);
     Action {
         node,
-        action_type: field("type"),
-        name: field("name"),
-        guid: field("guid"),
+        action_type: field(action_type),
+        name: field(name),
+        guid: field(guid),
         story,
     }
 }

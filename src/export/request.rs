@@ -158,8 +158,12 @@ impl Url {
 /// (escaped forms included): it names `CREDENTIAL`, or a Liquid
 /// `credential` tag.
 fn mentions_credential(raw: &str) -> bool {
-    memchr::memmem::find(raw.as_bytes(), b"CREDENTIAL").is_some()
-        || memchr::memmem::find(raw.as_bytes(), b"credential ").is_some()
+    use memchr::memmem::Finder;
+    use std::sync::LazyLock;
+    // Built once: building a searcher costs more than most searches.
+    static FINDERS: LazyLock<[Finder<'static>; 2]> =
+        LazyLock::new(|| [Finder::new(b"CREDENTIAL"), Finder::new(b"credential ")]);
+    FINDERS.iter().any(|f| f.find(raw.as_bytes()).is_some())
 }
 
 /// The top-level field `name` (any case) of an object payload, when it

@@ -11,6 +11,16 @@ use std::ops::Range;
 /// An opener without its closer is not an expression.
 pub(crate) fn expressions(s: &str) -> Vec<Range<usize>> {
     let mut out = Vec::new();
+    each_expression(s, |r| {
+        out.push(r);
+        true
+    });
+    out
+}
+
+/// Calls `f` on the byte range of each complete template expression in
+/// `s`, in order, while it returns true.
+fn each_expression(s: &str, mut f: impl FnMut(Range<usize>) -> bool) {
     let bytes = s.as_bytes();
     let mut i = 0;
     while let Some(rel) = memchr::memchr2(b'<', b'{', &bytes[i..]) {
@@ -24,16 +34,23 @@ pub(crate) fn expressions(s: &str) -> Vec<Range<usize>> {
                 continue;
             }
         };
-        match memchr::memmem::find(&bytes[at + 2..], close) {
+        match find_pair(&bytes[at + 2..], close) {
             Some(rel) => {
                 let end = at + 2 + rel + 2;
-                out.push(at..end);
+                if !f(at..end) {
+                    return;
+                }
                 i = end;
             }
             None => i = at + 2,
         }
     }
-    out
+}
+
+/// Where the two bytes `pair` first occur in `hay`: a search for its
+/// first byte (a `memmem` searcher costs more to build than this search).
+fn find_pair(hay: &[u8], pair: &[u8]) -> Option<usize> {
+    memchr::memchr_iter(pair[0], hay).find(|&i| hay.get(i + 1) == pair.get(1))
 }
 
 /// A formula field: the whole value is one formula, evaluated by Tines.
@@ -43,7 +60,12 @@ pub(crate) fn is_formula_field(s: &str) -> bool {
 
 /// Whether any part of `s` is computed at run time.
 pub(crate) fn is_templated(s: &str) -> bool {
-    is_formula_field(s) || !expressions(s).is_empty()
+    let mut any = false;
+    each_expression(s, |_| {
+        any = true;
+        false
+    });
+    is_formula_field(s) || any
 }
 
 /// Whether the whole of `s` (ignoring surrounding whitespace) is one

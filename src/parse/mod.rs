@@ -373,6 +373,21 @@ impl<'t> Document<'t> {
         found
     }
 
+    /// The members of object `id` named `keys`, each as [`Document::get`]
+    /// finds it, in one pass over the object.
+    pub fn get_many<const N: usize>(&self, id: u32, keys: [&str; N]) -> [Option<u32>; N] {
+        let mut found = [None; N];
+        if self.kind(id) != Kind::Object {
+            return found;
+        }
+        for child in self.children(id) {
+            if let Some(i) = keys.iter().position(|k| self.key_is(child, k)) {
+                found[i] = Some(child);
+            }
+        }
+        found
+    }
+
     /// The children of `id` that count: for an object, its members except
     /// those overridden by a later member with the same key (the last one
     /// wins, as in [`Document::get`]); for an array, its items.
@@ -424,7 +439,8 @@ impl<'t> Document<'t> {
 
     /// Whether a member's key equals `key`, without allocating when the key
     /// has no escapes.
-    #[inline]
+    // Always inlined: lookups call it on every member they pass.
+    #[inline(always)]
     pub fn key_is(&self, id: u32, key: &str) -> bool {
         let n = self.node(id);
         if !n.has_key() {

@@ -358,21 +358,21 @@ impl<'t> ScanCache<'t> {
             | match doc.kind(node) {
                 // A container's text is the whole subtree: not worth a scan.
                 Kind::Object | Kind::Array => prefilter.scan_value(None),
-            Kind::String => {
-                let n = doc.node(node);
-                let text = match decode_text_in(
-                    doc.text(),
-                    n.start as usize,
-                    n.end as usize,
-                    &mut self.scratch,
-                ) {
-                    Decoded::Source(s) => s,
-                    Decoded::Scratch => self.scratch.as_str(),
-                };
-                prefilter.scan_value(Some(text))
-            }
-            _ => prefilter.scan_value(Some(doc.raw(node))),
-        };
+                Kind::String => {
+                    let n = doc.node(node);
+                    let text = match decode_text_in(
+                        doc.text(),
+                        n.start as usize,
+                        n.end as usize,
+                        &mut self.scratch,
+                    ) {
+                        Decoded::Source(s) => s,
+                        Decoded::Scratch => self.scratch.as_str(),
+                    };
+                    prefilter.scan_value(Some(text))
+                }
+                _ => prefilter.scan_value(Some(doc.raw(node))),
+            };
         if let Some(entry) = slot.and_then(|i| self.bits.get_mut(i)) {
             *entry = Some(bits);
         }

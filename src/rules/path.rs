@@ -138,6 +138,8 @@ pub(crate) struct Resolution {
     sets: Vec<Vec<u32>>,
     done: Vec<bool>,
     stack: Vec<u32>,
+    /// The trie nodes [`PathTrie::get`] resolves, kept for its next call.
+    chain: Vec<usize>,
 }
 
 impl PathTrie {
@@ -179,7 +181,8 @@ impl PathTrie {
     /// document order; each trie node is resolved at most once.
     pub(crate) fn get<'r>(&self, doc: &Document, end: usize, r: &'r mut Resolution) -> &'r [u32] {
         // The chain from the nearest resolved ancestor down to `end`.
-        let mut chain = Vec::new();
+        let mut chain = std::mem::take(&mut r.chain);
+        chain.clear();
         let mut at = end;
         while at != 0 && !r.done[at] {
             chain.push(at);
@@ -198,6 +201,7 @@ impl PathTrie {
             r.sets[i] = out;
             r.done[i] = true;
         }
+        r.chain = chain;
         &r.sets[end]
     }
 }
