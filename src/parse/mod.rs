@@ -409,15 +409,8 @@ impl<'t> Document<'t> {
         // Nearly every object has distinct keys: for a small one, compare
         // the raw keys pairwise, without decoding or hashing. A key with an
         // escape may equal another once decoded, so it takes the full path.
-        if children.len() <= 16 {
-            let raw = |c: u32| self.raw_key(c).unwrap_or_default();
-            let distinct = children.iter().enumerate().all(|(i, &a)| {
-                let a = raw(a);
-                !a.contains('\\') && children[i + 1..].iter().all(|&b| raw(b) != a)
-            });
-            if distinct {
-                return;
-            }
+        if children.len() <= 16 && self.distinct_raw_keys(children) {
+            return;
         }
         let keys: Vec<Cow<'t, str>> = children
             .iter()
@@ -435,6 +428,28 @@ impl<'t> Document<'t> {
             i += 1;
             keep
         });
+    }
+
+    /// Whether the members `children` (at most 16) have distinct raw keys
+    /// without escapes: keys are told apart by length and first and last
+    /// byte, and only those alike are compared whole.
+    fn distinct_raw_keys(&self, children: &[u32]) -> bool {
+        let raw = |c: u32| self.raw_key(c).unwrap_or_default().as_bytes();
+        let mut sigs = [0u32; 16];
+        for (sig, &c) in sigs.iter_mut().zip(children) {
+            let k = raw(c);
+            if k.len() < 2 || k.contains(&b'\\') {
+                return false;
+            }
+            *sig = (k.len() as u32) << 16 | u32::from(k[1]) << 8 | u32::from(k[k.len() - 2]);
+        }
+        let sigs = &sigs[..children.len()];
+        sigs.iter().enumerate().all(|(i, a)| {
+            sigs[i + 1..]
+                .iter()
+                .enumerate()
+                .all(|(j, b)| a != b || raw(children[i]) != raw(children[i + 1 + j]))
+        })
     }
 
     /// Whether a member's key equals `key`, without allocating when the key
@@ -618,6 +633,29 @@ mod tests {
                 (Kind::Bool, "true", Some(r#""c""#)),
             ]
         );
+    }
+
+    #[test]
+    fn live_children_drop_only_members_a_later_one_overrides() {
+        let live = |text: &str| -> Vec<String> {
+            let doc = Document::parse(text).unwrap();
+            doc.live_children(0)
+                .into_iter()
+                .map(|c| format!("{}={}", doc.key(c).unwrap(), doc.raw(c)))
+                .collect()
+        };
+        // Alike in length and first and last byte, yet distinct.
+        assert_eq!(
+            live(r#"{"a1b":1,"a2b":2,"":3,"ab":4}"#),
+            ["a1b=1", "a2b=2", "=3", "ab=4"]
+        );
+        assert_eq!(live(r#"{"k":1,"x":2,"k":3}"#), ["x=2", "k=3"]);
+        assert_eq!(live(r#"{"":1,"":2}"#), ["=2"]);
+        // An escaped name equals its plain spelling.
+        assert_eq!(live(r#"{"k":1,"\u006b":2}"#), ["k=2"]);
+        // Past 16 members, the same answer by hashing.
+        let many: Vec<String> = (0..20).map(|i| format!("\"m{}\":{i}", i % 18)).collect();
+        assert_eq!(live(&format!("{{{}}}", many.join(","))).len(), 18);
     }
 
     #[test]

@@ -358,6 +358,11 @@ impl<'t> ScanCache<'t> {
             | match doc.kind(node) {
                 // A container's text is the whole subtree: not worth a scan.
                 Kind::Object | Kind::Array => prefilter.scan_value(None),
+                // Where its decoded text is kept, a string is decoded once
+                // for the scan and the rules it lets through.
+                Kind::String if slot.is_some_and(|i| i < self.texts.len()) => {
+                    prefilter.scan_value(Some(&self.text(doc, node).text))
+                }
                 Kind::String => {
                     let n = doc.node(node);
                     let text = match decode_text_in(
