@@ -20,11 +20,49 @@ pub(crate) struct ReferenceCache {
     parser: Parser,
 }
 
-/// The references of a text, and what each resolves to once asked.
+/// The references of a text, and what the names they start with resolve
+/// to once asked.
 #[derive(Debug, Default)]
 struct Read {
     refs: Vec<Reference>,
-    memo: Vec<Memo>,
+    roots: Roots,
+}
+
+/// What names resolve to from one action, by name: an action's values
+/// mostly name the same few actions.
+#[derive(Debug, Default)]
+struct Roots {
+    action: usize,
+    memo: Vec<(Box<str>, Memo)>,
+}
+
+/// Names remembered per action, at most: looking one up stays cheap.
+const MAX_ROOTS: usize = 32;
+
+impl Roots {
+    /// The answer `field` of the memo holds for `root` from `action`,
+    /// worked out with `work` when not known yet.
+    fn get(
+        &mut self,
+        action: usize,
+        root: &str,
+        field: impl Fn(&mut Memo) -> &mut Option<Option<bool>>,
+        work: impl FnOnce() -> Option<bool>,
+    ) -> Option<bool> {
+        if self.action != action {
+            self.action = action;
+            self.memo.clear();
+        }
+        let at = match self.memo.iter().position(|(r, _)| &**r == root) {
+            Some(at) => at,
+            None if self.memo.len() < MAX_ROOTS => {
+                self.memo.push((root.into(), Memo::default()));
+                self.memo.len() - 1
+            }
+            None => return work(),
+        };
+        *field(&mut self.memo[at].1).get_or_insert_with(work)
+    }
 }
 
 /// What a reference resolves to, worked out when first asked (`None`) and
@@ -44,8 +82,6 @@ fn take(ctx: &Ctx, subject: &Subject) -> Read {
     if cache.key.as_ref() != Some(&key) {
         let read = &mut cache.refs;
         cache.parser.parse(subject.str(), &mut read.refs);
-        read.memo.clear();
-        read.memo.resize(read.refs.len(), Memo::default());
     }
     // Taken, the cache holds nothing until they are given back.
     cache.key = None;
@@ -72,8 +108,8 @@ pub(super) fn references(
     }
     let mut read = take(ctx, subject);
     let mut out = Vec::new();
-    for (r, memo) in read.refs.iter().zip(&mut read.memo) {
-        if let Some(hit) = hit(test, ctx, subject, r, memo) {
+    for r in &read.refs {
+        if let Some(hit) = hit(test, ctx, subject, r, &mut read.roots) {
             out.push(hit);
             if !every {
                 break;
@@ -90,7 +126,7 @@ fn hit(
     ctx: &Ctx,
     subject: &Subject,
     r: &Reference,
-    memo: &mut Memo,
+    roots: &mut Roots,
 ) -> Option<Hit> {
     if !test.kinds.is_empty() && !test.kinds.contains(&r.kind) {
         return None;
@@ -103,17 +139,13 @@ fn hit(
     let stories = ctx.stories.get();
     let ai = ctx.action_index;
     if let Some(want) = test.resolves {
-        let have = *memo
-            .resolves
-            .get_or_insert_with(|| stories.resolves(ai, root));
+        let have = roots.get(ai, root, |m| &mut m.resolves, || stories.resolves(ai, root));
         if have != Some(want) {
             return None;
         }
     }
     if let Some(want) = test.upstream {
-        let have = *memo
-            .upstream
-            .get_or_insert_with(|| stories.upstream(ai, root));
+        let have = roots.get(ai, root, |m| &mut m.upstream, || stories.upstream(ai, root));
         if have != Some(want) {
             return None;
         }
