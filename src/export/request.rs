@@ -252,7 +252,7 @@ pub(crate) fn scheme(text: &str, refs: &[Reference]) -> Scheme {
 
 /// The request's URL, when `node` is a string storylint can split.
 fn url(doc: &Document, node: u32, parser: &mut Parser, refs: &mut Vec<Reference>) -> Option<Url> {
-    let text = doc.string(node)?.text;
+    let text = doc.str_value(node)?;
     let masked = templates::mask(&text);
     let parts = split_masked(&masked)?;
     let host_text = &text[parts.host.clone()];
@@ -323,8 +323,16 @@ fn split_masked(masked: &str) -> Option<UrlParts> {
         return None;
     }
     let start = sep + 3;
-    let end_of = |from: usize, stops: &[char]| m[from..].find(stops).map_or(m.len(), |i| from + i);
-    let authority_end = end_of(start, &['/', '?', '#']);
+    let end_of = |from: usize, stops: &[u8]| {
+        let rest = &m.as_bytes()[from..];
+        let found = match *stops {
+            [a, b, c] => memchr::memchr3(a, b, c, rest),
+            [a, b] => memchr::memchr2(a, b, rest),
+            _ => memchr::memchr(stops[0], rest),
+        };
+        found.map_or(m.len(), |i| from + i)
+    };
+    let authority_end = end_of(start, b"/?#");
     let authority = &m[start..authority_end];
     let (host_start, userinfo) = match authority.rfind('@') {
         Some(at) => (start + at + 1, true),
@@ -341,8 +349,8 @@ fn split_masked(masked: &str) -> Option<UrlParts> {
             host_end = host_start + colon;
         }
     }
-    let path_end = end_of(authority_end, &['?', '#']);
-    let query = (m[path_end..].starts_with('?')).then(|| path_end + 1..end_of(path_end, &['#']));
+    let path_end = end_of(authority_end, b"?#");
+    let query = (m[path_end..].starts_with('?')).then(|| path_end + 1..end_of(path_end, b"#"));
     Some(UrlParts {
         host: host_start..host_end,
         path: authority_end..path_end,

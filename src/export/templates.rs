@@ -85,9 +85,10 @@ pub(crate) fn is_whole_template(s: &str) -> bool {
 /// still line up with the original.
 pub(crate) fn mask(s: &str) -> String {
     let mut out = s.as_bytes().to_vec();
-    for r in expressions(s) {
+    each_expression(s, |r| {
         out[r].fill(b'x');
-    }
+        true
+    });
     // Whole expressions between ASCII delimiters were replaced, so the
     // bytes are still UTF-8; the fallback only keeps this free of panics.
     String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
