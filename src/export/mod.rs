@@ -37,6 +37,9 @@ pub(crate) struct Action {
     pub(crate) action_type: Option<String>,
     pub(crate) name: Option<String>,
     pub(crate) guid: Option<String>,
+    /// Its `options` and `description` members, if any.
+    pub(crate) options: Option<u32>,
+    pub(crate) description: Option<u32>,
     /// The story (or sub-story) object that holds the action, if any.
     pub(crate) story: Option<u32>,
 }
@@ -84,7 +87,7 @@ pub(crate) const HTTP_REQUEST: &str = "Agents::HTTPRequestAgent";
 /// object nor a string Tines computes at run time (a formula such as
 /// `=MERGE(...)` or a pill such as `<<prepare.headers>>`).
 fn option_notes(doc: &Document, action: &Action, notes: &mut Vec<ShapeNote>) {
-    let Some(options) = doc.get(action.node, "options") else {
+    let Some(options) = action.options else {
         return;
     };
     match doc.kind(options) {
@@ -256,12 +259,15 @@ fn is_action(doc: &Document, node: u32) -> bool {
 
 fn action_at(doc: &Document, node: u32, story: Option<u32>) -> Action {
     let field = |v: Option<u32>| v.and_then(|v| doc.str_value(v)).map(|s| s.into_owned());
-    let [action_type, name, guid] = doc.get_many(node, ["type", "name", "guid"]);
+    let [action_type, name, guid, options, description] =
+        doc.get_many(node, ["type", "name", "guid", "options", "description"]);
     Action {
         node,
         action_type: field(action_type),
         name: field(name),
         guid: field(guid),
+        options,
+        description,
         story,
     }
 }

@@ -115,14 +115,15 @@ pub(crate) enum Scheme {
 impl Request {
     /// The request of the action at `action`.
     pub(crate) fn of(doc: &Document, action: u32) -> Request {
-        Request::with_url(doc, action, Url::of(doc, action))
+        let options = doc.get(action, "options");
+        Request::with_url(doc, options, Url::in_options(doc, options))
     }
 
-    /// The rest of the request of the action at `action`, whose URL is
-    /// `url` (read first, so that a request to no known API costs no
-    /// more than its URL).
-    pub(crate) fn with_url(doc: &Document, action: u32, url: Option<Url>) -> Request {
-        let Some(options) = doc.get(action, "options") else {
+    /// The rest of the request of an action whose `options` member is
+    /// `options` and whose URL is `url` (read first, so that a request to
+    /// no known API costs no more than its URL).
+    pub(crate) fn with_url(doc: &Document, options: Option<u32>, url: Option<Url>) -> Request {
+        let Some(options) = options else {
             return Request::default();
         };
         let mut parser = Parser::default();
@@ -145,11 +146,10 @@ impl Request {
 }
 
 impl Url {
-    /// `options.url` of the action at `action`, when storylint can read
-    /// its host.
-    pub(crate) fn of(doc: &Document, action: u32) -> Option<Url> {
-        let options = doc.get(action, "options")?;
-        let node = doc.get(options, "url")?;
+    /// `url` in an action's `options` member `options`, when storylint can
+    /// read its host.
+    pub(crate) fn in_options(doc: &Document, options: Option<u32>) -> Option<Url> {
+        let node = doc.get(options?, "url")?;
         url(doc, node, &mut Parser::default(), &mut Vec::new())
     }
 }

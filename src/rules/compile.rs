@@ -918,6 +918,7 @@ mod tests {
             let ctx = Ctx {
                 doc: &doc,
                 action: actions[0].node,
+                options: actions[0].options,
                 action_index: 0,
                 stories: &stories,
                 references: &Default::default(),

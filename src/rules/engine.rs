@@ -74,6 +74,7 @@ pub(crate) fn check<'t>(
         let ctx = Ctx {
             doc,
             action: action.node,
+            options: action.options,
             action_index: ai,
             stories: &stories,
             references: &references,

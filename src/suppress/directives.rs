@@ -144,7 +144,7 @@ impl ActionDirectives {
     fn read(doc: &Document, actions: &[Action]) -> Self {
         let mut entries = Vec::new();
         for (ai, action) in actions.iter().enumerate() {
-            let Some(node) = doc.get(action.node, "description") else {
+            let Some(node) = action.description else {
                 continue;
             };
             let Some(text) = doc.str_value(node) else {

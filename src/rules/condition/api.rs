@@ -105,14 +105,14 @@ pub(super) fn api(test: &ApiTest, ctx: &Ctx, subject: &Subject, every: bool) -> 
 
 /// The action's request, when it calls an API with a profile.
 fn called<'d>(ctx: &Ctx<'d, '_>) -> Option<Called<'d>> {
-    let url = Url::of(ctx.doc, ctx.action)?;
+    let url = Url::in_options(ctx.doc, ctx.options)?;
     let host = match &url.host {
         Host::Literal(h) => ApiHost::Literal(h),
         Host::Resource(name) => ApiHost::Resource(name),
         Host::Unknown => return None,
     };
     let resolved = ctx.apis.lookup(host, &url.path)?;
-    let request = Request::with_url(ctx.doc, ctx.action, Some(url));
+    let request = Request::with_url(ctx.doc, ctx.options, Some(url));
     Some(Called {
         request,
         resolved,

@@ -125,6 +125,8 @@ pub(crate) struct Similar {
 pub(crate) struct Ctx<'d, 't> {
     pub(crate) doc: &'d Document<'t>,
     pub(crate) action: u32,
+    /// The action's `options` member.
+    pub(crate) options: Option<u32>,
     /// The action's index in the file's action list.
     pub(crate) action_index: usize,
     /// The stories of the file, for what references resolve to.
