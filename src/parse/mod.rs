@@ -397,6 +397,30 @@ impl<'t> Document<'t> {
         out
     }
 
+    /// Appends to `out` the members of object `id` that a later member with
+    /// the same name overrides (see [`Document::live_children`]).
+    pub fn overridden_members_into(&self, id: u32, out: &mut Vec<u32>) {
+        if self.kind(id) != Kind::Object {
+            return;
+        }
+        let mut members = [0u32; 16];
+        let mut count = 0;
+        for c in self.children(id) {
+            if count == members.len() {
+                count += 1;
+                break;
+            }
+            members[count] = c;
+            count += 1;
+        }
+        if count < 2 || (count <= 16 && self.distinct_raw_keys(&members[..count])) {
+            return;
+        }
+        let mut live = Vec::new();
+        self.live_children_into(id, &mut live);
+        out.extend(self.children(id).filter(|c| live.binary_search(c).is_err()));
+    }
+
     /// Appends the children of `id` that count (see [`Document::live_children`])
     /// to `out`.
     pub fn live_children_into(&self, id: u32, out: &mut Vec<u32>) {

@@ -91,19 +91,7 @@ impl PathPattern {
 fn step(doc: &Document, seg: &Segment, current: &[u32], next: &mut Vec<u32>, stack: &mut Vec<u32>) {
     for &node in current {
         match (seg, doc.kind(node)) {
-            (Segment::Deep, _) => {
-                // The node and every node below it that counts (members
-                // overridden by a duplicate key do not), in document order.
-                stack.push(node);
-                while let Some(n) = stack.pop() {
-                    next.push(n);
-                    if matches!(doc.kind(n), Kind::Object | Kind::Array) {
-                        let at = stack.len();
-                        doc.live_children_into(n, stack);
-                        stack[at..].reverse();
-                    }
-                }
-            }
+            (Segment::Deep, _) => deep(doc, node, next, stack),
             (Segment::Any, Kind::Object | Kind::Array) => doc.live_children_into(node, next),
             (Segment::Key(k), Kind::Object) => next.extend(doc.get(node, k)),
             (Segment::Key(k), Kind::Array) => {
@@ -124,6 +112,33 @@ fn step(doc: &Document, seg: &Segment, current: &[u32], next: &mut Vec<u32>, sta
 /// Several paths, resolved together: paths that begin with the same
 /// segments (`options.headers.*` and `options.url` share `options`) resolve
 /// them once.
+/// `node` and every node below it that counts (members overridden by a
+/// duplicate key do not), in document order: nodes are stored in that
+/// order, so this is the range of its subtree less the subtrees of
+/// overridden members. `skip` is scratch space.
+fn deep(doc: &Document, node: u32, out: &mut Vec<u32>, skip: &mut Vec<u32>) {
+    skip.clear();
+    let end = doc.node(node).next;
+    let mut i = node;
+    while i < end {
+        // `skip` runs from last to first: the next to skip is last.
+        if skip.last() == Some(&i) {
+            skip.pop();
+            i = doc.node(i).next;
+            continue;
+        }
+        out.push(i);
+        if doc.kind(i) == Kind::Object {
+            // Those waiting are after this object's subtree, so its own
+            // go after them, last first.
+            let at = skip.len();
+            doc.overridden_members_into(i, skip);
+            skip[at..].reverse();
+        }
+        i += 1;
+    }
+}
+
 #[derive(Debug, Default)]
 pub(crate) struct PathTrie {
     /// Node 0 is the starting node; every other node is a segment after its
@@ -253,6 +268,27 @@ mod tests {
         assert_eq!(raw("o.*.k"), [r#""final""#]);
         assert_eq!(raw("p.**.z"), ["2"]);
         assert_eq!(raw("**.k"), [r#""final""#]);
+    }
+
+    #[test]
+    fn deep_paths_reach_what_a_walk_over_live_children_reaches() {
+        fn walk(doc: &Document, n: u32, out: &mut Vec<u32>) {
+            out.push(n);
+            for c in doc.live_children(n) {
+                walk(doc, c, out);
+            }
+        }
+        for text in [
+            r#"{"c":{"d":{"q":1,"q":[2,{"q":3,"r":4,"q":5}]}},"a":1,"b":{"y":{"z":1,"z":2},"a":3},"a":{"k":2},"b":0}"#,
+            r#"[{"a":{"a":{"a":1,"a":2},"a":3},"a":{"b":1}},{"x":{"y":1,"y":2},"x":[]},{"k\u0031":1,"k1":2}]"#,
+            r#"{"o":{"h":{"k":"first","x":"1","k":"last"},"h":{"k":"final"}},"p":{"a":{"z":1},"a":{"z":2}}}"#,
+        ] {
+            let doc = Document::parse(text).unwrap();
+            let mut want = Vec::new();
+            walk(&doc, 0, &mut want);
+            let got = PathPattern::parse("**").unwrap().resolve(&doc, 0);
+            assert_eq!(got, want, "{text}");
+        }
     }
 
     #[test]
