@@ -168,6 +168,9 @@ pub(crate) struct Config {
     ignore_used: Vec<std::sync::atomic::AtomicBool>,
     /// The file's text, kept to locate warnings found later.
     yaml: String,
+    /// The working directory and `root` made absolute and normalised,
+    /// worked out once: a run asks for every file it checks.
+    bases: std::sync::OnceLock<(PathBuf, PathBuf)>,
 }
 
 /// The configuration file that applies in `dir`: the nearest
@@ -283,6 +286,7 @@ impl Config {
             overrides,
             ignores,
             yaml,
+            bases: Default::default(),
         })
     }
 
@@ -330,18 +334,13 @@ impl Config {
     /// `path` relative to the configuration's directory, with `/`
     /// separators, for matching globs.
     fn relative(&self, path: &Path) -> String {
-        let cwd = std::env::current_dir().unwrap_or_default();
-        let abs = if path.is_absolute() {
-            path.to_path_buf()
-        } else {
-            cwd.join(path)
-        };
-        let root = if self.root.is_absolute() {
-            self.root.clone()
-        } else {
-            cwd.join(&self.root)
-        };
-        let rel = abs.strip_prefix(normalise(&root)).map(Path::to_path_buf);
+        let (cwd, root) = self.bases.get_or_init(|| {
+            let cwd = std::env::current_dir().unwrap_or_default();
+            let root = normalise(&cwd.join(&self.root));
+            (cwd, root)
+        });
+        let abs = cwd.join(path);
+        let rel = abs.strip_prefix(root).map(Path::to_path_buf);
         let rel = rel.unwrap_or_else(|_| normalise(&abs));
         let text = crate::paths::slashed(&normalise(&rel).to_string_lossy()).into_owned();
         text.trim_start_matches("./").to_string()
