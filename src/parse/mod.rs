@@ -460,6 +460,9 @@ impl<'t> Document<'t> {
     fn distinct_raw_keys(&self, children: &[u32]) -> bool {
         let raw = |c: u32| self.raw_key(c).unwrap_or_default().as_bytes();
         let mut sigs = [0u32; 16];
+        if children.len() > sigs.len() {
+            return false;
+        }
         for (sig, &c) in sigs.iter_mut().zip(children) {
             let k = raw(c);
             if k.len() < 2 || k.contains(&b'\\') {

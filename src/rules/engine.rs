@@ -320,6 +320,9 @@ impl std::hash::Hasher for Fnv {
     }
 }
 
+/// Most member names whose prefilter bits a file keeps.
+const MAX_CACHED_KEYS: usize = 1 << 14;
+
 /// Largest action subtree whose decoded values are kept.
 const MAX_CACHED_TEXTS: usize = 1 << 16;
 
@@ -344,18 +347,7 @@ impl<'t> ScanCache<'t> {
         if let Some(Some(bits)) = slot.and_then(|i| self.bits.get(i)) {
             return *bits;
         }
-        let key_bits = match doc.raw_key(node) {
-            Some(raw) => match self.keys.get(raw) {
-                Some(&bits) => bits,
-                None => {
-                    let bits = prefilter.scan_key(&doc.key(node).unwrap_or_default());
-                    self.keys.insert(raw, bits);
-                    bits
-                }
-            },
-            None => 0,
-        };
-        let bits = key_bits
+        let bits = self.key_bits(doc, prefilter, node)
             | match doc.kind(node) {
                 // A container's text is the whole subtree: not worth a scan.
                 Kind::Object | Kind::Array => prefilter.scan_value(None),
@@ -381,6 +373,23 @@ impl<'t> ScanCache<'t> {
             };
         if let Some(entry) = slot.and_then(|i| self.bits.get_mut(i)) {
             *entry = Some(bits);
+        }
+        bits
+    }
+
+    /// The prefilter bits of `node`'s member name (none for an array item
+    /// or the root), each distinct name scanned once per file.
+    fn key_bits(&mut self, doc: &Document<'t>, prefilter: &Prefilter, node: u32) -> u64 {
+        let Some(raw) = doc.raw_key(node) else {
+            return 0;
+        };
+        if let Some(&bits) = self.keys.get(raw) {
+            return bits;
+        }
+        let bits = prefilter.scan_key(&doc.key(node).unwrap_or_default());
+        // A file of endless distinct names is scanned name by name.
+        if self.keys.len() < MAX_CACHED_KEYS {
+            self.keys.insert(raw, bits);
         }
         bits
     }
