@@ -79,13 +79,12 @@ fn check_fix(rules: &RuleSet, rule: usize, name: &str, ex: &Example) -> Vec<Stri
         report.findings.retain(|f| f.rule == rule);
         report
     };
-    let fixed = crate::fix::fix_text(
-        &ex.input,
-        lint(&ex.input),
-        true,
-        &|f: &[crate::finding::Finding]| vec![false; f.len()],
-        &lint,
-    );
+    // Every finding fixed (none held by a baseline), unsafe fixes too.
+    let fix = |text: &str| {
+        let none_held = |f: &[crate::finding::Finding]| vec![false; f.len()];
+        crate::fix::fix_text(text, lint(text), true, &none_held, &lint)
+    };
+    let fixed = fix(&ex.input);
     let want = ex.fixed.as_deref().unwrap_or(&ex.input);
     let mut problems = Vec::new();
     if fixed.text != want {
@@ -97,13 +96,7 @@ fn check_fix(rules: &RuleSet, rule: usize, name: &str, ex: &Example) -> Vec<Stri
         problems.push(format!("fixing gave\n{}\nnot {what}\n{want}", fixed.text));
     }
     problems.extend(fixed.report.warnings.iter().map(|w| w.message.clone()));
-    let again = crate::fix::fix_text(
-        &fixed.text,
-        lint(&fixed.text),
-        true,
-        &|f: &[crate::finding::Finding]| vec![false; f.len()],
-        &lint,
-    );
+    let again = fix(&fixed.text);
     if again.applied > 0 {
         problems.push(format!("fixing twice changed it again:\n{}", again.text));
     }

@@ -13,6 +13,7 @@
 //! local. The parser is lenient: what it cannot read yields no reference,
 //! never a wrong one.
 
+use super::templates::find_pair;
 use std::ops::Range;
 
 /// What the first name of a reference names.
@@ -162,7 +163,8 @@ fn templated(text: &str, out: &mut Vec<Reference>, toks: &mut Vec<Token>) {
             }
         } else if rest.starts_with(b"{{") || rest.starts_with(b"{%") {
             let close = if rest[1] == b'{' { "}}" } else { "%}" };
-            let Some(end) = text[at + 2..].find(close).map(|e| at + 2 + e) else {
+            let Some(end) = find_pair(&bytes[at + 2..], close.as_bytes()).map(|e| at + 2 + e)
+            else {
                 i = at + 2;
                 continue;
             };
@@ -815,9 +817,9 @@ fn mark_liquid_locals(text: &str, refs: &mut [Reference]) {
     }
     let mut locals: Vec<&str> = vec!["forloop", "tablerowloop"];
     let mut i = 0;
-    while let Some(rel) = text[i..].find("{%") {
+    while let Some(rel) = find_pair(&text.as_bytes()[i..], b"{%") {
         let at = i + rel + 2;
-        let Some(end) = text[at..].find("%}").map(|e| at + e) else {
+        let Some(end) = find_pair(&text.as_bytes()[at..], b"%}").map(|e| at + e) else {
             break;
         };
         let inner = text[at..end].trim_matches(['-', ' ', '\t', '\n', '\r']);

@@ -49,7 +49,7 @@ fn each_expression(s: &str, mut f: impl FnMut(Range<usize>) -> bool) {
 
 /// Where the two bytes `pair` first occur in `hay`: a search for its
 /// first byte (a `memmem` searcher costs more to build than this search).
-fn find_pair(hay: &[u8], pair: &[u8]) -> Option<usize> {
+pub(crate) fn find_pair(hay: &[u8], pair: &[u8]) -> Option<usize> {
     memchr::memchr_iter(pair[0], hay).find(|&i| hay.get(i + 1) == pair.get(1))
 }
 

@@ -361,20 +361,12 @@ impl<'t> Document<'t> {
     /// The member of object `id` named `key`. With duplicate keys the last
     /// one wins, as in Ruby's and JavaScript's JSON parsers (and so Tines').
     pub fn get(&self, id: u32, key: &str) -> Option<u32> {
-        if self.kind(id) != Kind::Object {
-            return None;
-        }
-        let mut found = None;
-        for child in self.children(id) {
-            if self.key_is(child, key) {
-                found = Some(child);
-            }
-        }
+        let [found] = self.get_many(id, [key]);
         found
     }
 
-    /// The members of object `id` named `keys`, each as [`Document::get`]
-    /// finds it, in one pass over the object.
+    /// The members of object `id` named `keys`, in one pass over the
+    /// object; with duplicate keys the last one wins (see [`Document::get`]).
     pub fn get_many<const N: usize>(&self, id: u32, keys: [&str; N]) -> [Option<u32>; N] {
         let mut found = [None; N];
         if self.kind(id) != Kind::Object {
