@@ -419,8 +419,20 @@ struct Scanner {
     starts: Vec<(Vec<u8>, u64)>,
 }
 
+/// `literals` with each literal once, holding the bits of all its
+/// entries: rules share literals (`<<`, `credential`), and an automaton
+/// with one pattern per entry reports each occurrence once per entry.
+fn merged(literals: Vec<(Vec<u8>, u64)>) -> Vec<(Vec<u8>, u64)> {
+    let mut by_literal: std::collections::BTreeMap<Vec<u8>, u64> = Default::default();
+    for (literal, bit) in literals {
+        *by_literal.entry(literal).or_default() |= bit;
+    }
+    by_literal.into_iter().collect()
+}
+
 impl Scanner {
     fn new(literals: Vec<(Vec<u8>, u64)>, starts: Vec<(Vec<u8>, u64)>) -> Self {
+        let (literals, starts) = (merged(literals), merged(starts));
         if literals.is_empty() {
             return Scanner {
                 automaton: None,
@@ -752,5 +764,20 @@ mod tests {
         let p = Prefilter::new([&one_of]);
         assert!(p.may_hold(0, p.scan(None, None)));
         assert!(!p.may_hold(0, p.scan(Some("[1]"), None)));
+    }
+
+    #[test]
+    fn rules_that_share_a_literal_share_one_pattern() {
+        let conditions = [
+            regex_condition("credential"),
+            regex_condition("(?i)CREDENTIAL"),
+            regex_condition("token"),
+        ];
+        let p = Prefilter::new(&conditions);
+        let automaton = p.value.automaton.as_ref().expect("an automaton");
+        assert_eq!(automaton.patterns_len(), 2, "one pattern per literal");
+        let bits = p.scan(Some("<<CREDENTIAL.x>>"), None);
+        assert!(p.may_hold(0, bits) && p.may_hold(1, bits));
+        assert!(!p.may_hold(2, bits));
     }
 }
