@@ -194,19 +194,16 @@ impl Stories {
     /// storylint cannot tell (no links, no such action, groups).
     pub(crate) fn upstream(&self, action: usize, root: &str) -> Option<bool> {
         let story = self.story(action).filter(|s| !s.opaque && s.linked)?;
-        let mut targets = story.named(root).iter().filter_map(|(_, a)| *a).peekable();
-        targets.peek()?;
-        let targets: Vec<usize> = targets.collect();
+        let named = story.named(root);
+        let targets = || named.iter().filter_map(|(_, a)| *a);
+        targets().next()?;
         // Most references are to the action itself or one linked to it.
-        if targets
-            .iter()
-            .any(|&t| t == action || self.parents[action].contains(&t))
-        {
+        if targets().any(|t| t == action || self.parents[action].contains(&t)) {
             return Some(true);
         }
         let mut ancestors = self.ancestors.borrow_mut();
         ancestors.trace(action, &self.parents);
-        if targets.iter().any(|&t| ancestors.seen[t]) {
+        if targets().any(|t| ancestors.seen[t]) {
             Some(true)
         } else {
             ancestors.complete.then_some(false)
@@ -376,6 +373,8 @@ struct Ancestors {
     seen: Vec<bool>,
     /// The actions `seen` holds, to clear it.
     list: Vec<usize>,
+    /// Actions whose parents are still to follow (kept for its buffer).
+    todo: Vec<usize>,
     /// Every ancestor was traced.
     complete: bool,
     /// Steps left for the file.
@@ -391,6 +390,7 @@ impl Ancestors {
             of: None,
             seen: vec![false; actions],
             list: Vec::new(),
+            todo: Vec::new(),
             complete: false,
             budget: TRACE_BUDGET,
         }
@@ -406,8 +406,9 @@ impl Ancestors {
         }
         self.of = Some(action);
         self.complete = true;
-        let mut todo = vec![action];
-        while let Some(a) = todo.pop() {
+        self.todo.clear();
+        self.todo.push(action);
+        while let Some(a) = self.todo.pop() {
             for &p in &parents[a] {
                 if self.budget == 0 {
                     self.complete = false;
@@ -417,7 +418,7 @@ impl Ancestors {
                 if !self.seen[p] {
                     self.seen[p] = true;
                     self.list.push(p);
-                    todo.push(p);
+                    self.todo.push(p);
                 }
             }
         }
