@@ -17,7 +17,9 @@
 //! a prefilter may run a rule for nothing, but never skips one that holds.
 
 use super::condition::Condition;
-use aho_corasick::AhoCorasick;
+use aho_corasick::automaton::Automaton;
+use aho_corasick::dfa::DFA;
+use aho_corasick::{Anchored, MatchKind, StartKind};
 use regex_syntax::hir::{Class, Hir, HirKind};
 use std::collections::BTreeSet;
 
@@ -412,7 +414,9 @@ pub(crate) struct Prefilter {
 /// each literal stands for; and the literals needed at the start.
 #[derive(Debug)]
 struct Scanner {
-    automaton: Option<AhoCorasick>,
+    /// Walked byte by byte: values are short (a few dozen bytes), and a
+    /// search through `AhoCorasick` costs more to start than such a walk.
+    automaton: Option<DFA>,
     bits: Vec<u64>,
     /// All of `bits`.
     all: u64,
@@ -441,9 +445,11 @@ impl Scanner {
                 starts,
             };
         }
-        let automaton = AhoCorasick::builder()
+        let automaton = DFA::builder()
             .ascii_case_insensitive(true)
-            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+            .match_kind(MatchKind::Standard)
+            .start_kind(StartKind::Unanchored)
+            .prefilter(false)
             .build(literals.iter().map(|(l, _)| l))
             .ok();
         // Without an automaton every bit is set: nothing is skipped.
@@ -478,7 +484,7 @@ impl Scanner {
 
     /// The bits of the rules whose literals occur anywhere in `text`.
     fn scan_anywhere(&self, text: &str) -> u64 {
-        let Some(ac) = &self.automaton else {
+        let Some(dfa) = &self.automaton else {
             return if self.bits.is_empty() { 0 } else { u64::MAX };
         };
         // Literals were taken from regexes read without Unicode, so they
@@ -486,16 +492,21 @@ impl Scanner {
         if !text.is_ascii() {
             return u64::MAX;
         }
-        // Most values hold none of the literals: one search says so.
-        if !ac.is_match(text) {
-            return 0;
-        }
-        let all = self.all;
+        let Ok(mut state) = dfa.start_state(Anchored::No) else {
+            return u64::MAX;
+        };
+        // Every literal that ends at a byte is reported in the state the
+        // byte leads to (overlapping matches, as the rules need them all).
         let mut found = 0u64;
-        for m in ac.find_overlapping_iter(text) {
-            found |= self.bits[m.pattern().as_usize()];
-            if found == all {
-                break;
+        for &byte in text.as_bytes() {
+            state = dfa.next_state(Anchored::No, state, byte);
+            if dfa.is_special(state) && dfa.is_match(state) {
+                for i in 0..dfa.match_len(state) {
+                    found |= self.bits[dfa.match_pattern(state, i).as_usize()];
+                }
+                if found == self.all {
+                    break;
+                }
             }
         }
         found
@@ -764,6 +775,32 @@ mod tests {
         let p = Prefilter::new([&one_of]);
         assert!(p.may_hold(0, p.scan(None, None)));
         assert!(!p.may_hold(0, p.scan(Some("[1]"), None)));
+    }
+
+    /// The bits a scan of `text` must give: those of every literal it
+    /// holds (ignoring ASCII case), anywhere, overlapping or not.
+    fn naive(literals: &[(Vec<u8>, u64)], text: &str) -> u64 {
+        let text = text.to_ascii_lowercase();
+        literals
+            .iter()
+            .filter(|(l, _)| text.as_bytes().windows(l.len()).any(|w| w == l.as_slice()))
+            .fold(0, |acc, (_, b)| acc | b)
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn a_scan_finds_every_literal_the_text_holds(
+            text in "[abAB<{%=?]{0,40}",
+            picks in proptest::collection::vec((0usize..9, 0u32..64), 1..8),
+        ) {
+            let pool = ["a", "ab", "ba", "bab", "<<", "{{", "{%", "aB<", "?"];
+            let literals: Vec<(Vec<u8>, u64)> = picks
+                .iter()
+                .map(|&(l, bit)| (pool[l].to_ascii_lowercase().into_bytes(), 1u64 << bit))
+                .collect();
+            let scanner = Scanner::new(literals.clone(), Vec::new());
+            proptest::prop_assert_eq!(scanner.scan(&text), naive(&literals, &text));
+        }
     }
 
     #[test]
