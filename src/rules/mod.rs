@@ -263,44 +263,64 @@ impl RuleSet {
     pub(crate) fn builtin_for_check() -> (Self, Vec<RuleError>) {
         let mut set = RuleSet::default();
         let mut errors = Vec::new();
-        // The API profiles are read on a second core while the rules are
-        // compiled: for a run on a few files, start-up is most of the time.
-        let apis = std::thread::scope(|scope| {
-            let apis = std::thread::Builder::new()
+        // For a run on a few files, start-up is most of the time: a second
+        // core reads the API profiles, then helps compile the rule files
+        // (each core takes the next file not yet taken).
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let (mut compiled, other) = std::thread::scope(|scope| {
+            let other = std::thread::Builder::new()
                 .name("apis".into())
                 .spawn_scoped(scope, || {
                     let mut apis = crate::apis::ApiSet::default();
                     let mut errors = Vec::new();
                     apis.add_builtin(|yaml| crate::apis::lean(yaml).into(), &mut errors);
-                    (apis, errors)
+                    (compile_for_check(&next), apis, errors)
                 });
-            for (name, yaml) in builtin_sources() {
-                set.add(
-                    &format!("rules/{name}"),
-                    &without_examples(yaml),
-                    RuleOrigin::Builtin,
-                    &mut errors,
-                );
-            }
-            apis.ok().and_then(|handle| handle.join().ok())
+            let mine = compile_for_check(&next);
+            (mine, other.ok().and_then(|h| h.join().ok()))
         });
-        match apis {
-            Some((apis, mut api_errors)) => {
+        match other {
+            Some((theirs, apis, mut api_errors)) => {
+                compiled.extend(theirs);
                 set.apis = apis;
                 errors.append(&mut api_errors);
             }
-            // No thread could be started: read them here.
-            None => set
-                .apis
-                .add_builtin(|yaml| crate::apis::lean(yaml).into(), &mut errors),
+            // No thread could be started (or it failed): the files it took
+            // are compiled again here, and the profiles read.
+            None => {
+                let done: Vec<usize> = compiled.iter().map(|(i, ..)| *i).collect();
+                for (i, (name, yaml)) in builtin_sources().iter().enumerate() {
+                    if !done.contains(&i) {
+                        compiled.push((i, format!("rules/{name}"), compile_builtin(name, yaml)));
+                    }
+                }
+                set.apis
+                    .add_builtin(|yaml| crate::apis::lean(yaml).into(), &mut errors);
+            }
+        }
+        compiled.sort_by_key(|(i, ..)| *i);
+        for (_, name, rule) in compiled {
+            set.push_compiled(&name, rule, &mut errors);
         }
         (set, errors)
     }
 
     /// Compiles one rule file into the set; problems go to `errors`.
     pub fn add(&mut self, name: &str, yaml: &str, origin: RuleOrigin, errors: &mut Vec<RuleError>) {
+        let rule = compile::compile_rule(name, yaml, origin);
+        self.push_compiled(name, rule, errors);
+    }
+
+    /// Adds a compiled rule file (or its problems) to the set; a rule whose
+    /// id the set already has is an error.
+    fn push_compiled(
+        &mut self,
+        name: &str,
+        rule: Result<Rule, Vec<RuleError>>,
+        errors: &mut Vec<RuleError>,
+    ) {
         self.prepared = OnceLock::new();
-        match compile::compile_rule(name, yaml, origin) {
+        match rule {
             Ok(rule) => {
                 if let Some(existing) = self.rules.iter().find(|r| r.id == rule.id) {
                     let where_ = match &existing.origin {
@@ -346,6 +366,39 @@ impl RuleSet {
 
 /// A rule file or API profile with its top-level `examples` block emptied. Everything else
 /// keeps its byte offsets when the block is last, as in the built-in rules.
+/// A compiled built-in rule file with its name.
+type Compiled = (usize, String, Result<Rule, Vec<RuleError>>);
+
+/// Compiles built-in rule files for checking, taking the next file from
+/// `next` until there are none, each with its index in the list.
+fn compile_for_check(next: &std::sync::atomic::AtomicUsize) -> Vec<Compiled> {
+    let sources = builtin_sources();
+    let mut out = Vec::new();
+    loop {
+        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let Some((name, yaml)) = sources.get(i) else {
+            return out;
+        };
+        out.push((i, format!("rules/{name}"), compile_builtin(name, yaml)));
+    }
+}
+
+/// A built-in rule file compiled without its examples, with the syntax
+/// facts of its regexes worked out (what the prefilter reads next).
+fn compile_builtin(name: &str, yaml: &str) -> Result<Rule, Vec<RuleError>> {
+    let rule = compile::compile_rule(
+        &format!("rules/{name}"),
+        &without_examples(yaml),
+        RuleOrigin::Builtin,
+    );
+    if let Ok(rule) = &rule {
+        rule.when.for_each_regex(&mut |r| {
+            r.literals();
+        });
+    }
+    rule
+}
+
 pub(crate) fn without_examples(yaml: &str) -> String {
     let mut out = String::with_capacity(yaml.len());
     let mut skipping = false;
@@ -378,6 +431,10 @@ mod tests {
         assert_eq!(full.rules.len(), check.rules.len());
         for (a, b) in full.rules.iter().zip(&check.rules) {
             assert_eq!(a.id, b.id);
+            // Compiling for a check also reads each regex's syntax facts.
+            a.when.for_each_regex(&mut |r| {
+                r.literals();
+            });
             assert!(!a.valid.is_empty() && !a.invalid.is_empty(), "{}", a.id);
             assert!(b.valid.is_empty() && b.invalid.is_empty(), "{}", b.id);
             // Everything else is the same rule.
