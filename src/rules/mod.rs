@@ -384,7 +384,7 @@ fn compile_for_check(next: &std::sync::atomic::AtomicUsize) -> Vec<Compiled> {
 }
 
 /// A built-in rule file compiled without its examples, with the syntax
-/// facts of its regexes worked out (what the prefilter reads next).
+/// facts of the regexes the prefilter reads next worked out.
 fn compile_builtin(name: &str, yaml: &str) -> Result<Rule, Vec<RuleError>> {
     let rule = compile::compile_rule(
         &format!("rules/{name}"),
@@ -392,9 +392,7 @@ fn compile_builtin(name: &str, yaml: &str) -> Result<Rule, Vec<RuleError>> {
         RuleOrigin::Builtin,
     );
     if let Ok(rule) = &rule {
-        rule.when.for_each_regex(&mut |r| {
-            r.literals();
-        });
+        prefilter::warm(&rule.when);
     }
     rule
 }
@@ -431,10 +429,8 @@ mod tests {
         assert_eq!(full.rules.len(), check.rules.len());
         for (a, b) in full.rules.iter().zip(&check.rules) {
             assert_eq!(a.id, b.id);
-            // Compiling for a check also reads each regex's syntax facts.
-            a.when.for_each_regex(&mut |r| {
-                r.literals();
-            });
+            // Compiling for a check also reads the prefilter's regex facts.
+            prefilter::warm(&a.when);
             assert!(!a.valid.is_empty() && !a.invalid.is_empty(), "{}", a.id);
             assert!(b.valid.is_empty() && b.invalid.is_empty(), "{}", b.id);
             // Everything else is the same rule.

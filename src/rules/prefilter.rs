@@ -513,6 +513,17 @@ impl Scanner {
     }
 }
 
+/// Works out, ahead of [`Prefilter::new`], the syntax facts of the regexes
+/// it will read for a rule with this condition (they are kept in each
+/// regex): rules can be compiled on several cores, the prefilter is built
+/// on one.
+pub(crate) fn warm(condition: &Condition) {
+    match condition.top_branches() {
+        Some(branches) => branches.iter().for_each(|b| drop(needs(b))),
+        None => drop(needs(condition)),
+    }
+}
+
 impl Prefilter {
     /// Builds the prefilter for rules with these conditions, in order.
     pub(crate) fn new<'c>(conditions: impl IntoIterator<Item = &'c Condition>) -> Self {

@@ -243,6 +243,7 @@ pub(crate) fn value_text<'t>(doc: &Document<'t>, node: u32) -> DecodedStr<'t> {
 
 impl Condition {
     /// Calls `f` on every regex in the condition.
+    #[cfg(test)]
     pub(crate) fn for_each_regex(&self, f: &mut dyn FnMut(&LazyRegex)) {
         match self {
             Condition::All(items) | Condition::Any(items) => {
