@@ -291,7 +291,8 @@ impl RuleSet {
                 let done: Vec<usize> = compiled.iter().map(|(i, ..)| *i).collect();
                 for (i, (name, yaml)) in builtin_sources().iter().enumerate() {
                     if !done.contains(&i) {
-                        compiled.push((i, format!("rules/{name}"), compile_builtin(name, yaml)));
+                        let (name, rule) = compile_builtin(name, yaml);
+                        compiled.push((i, name, rule));
                     }
                 }
                 set.apis
@@ -364,9 +365,8 @@ impl RuleSet {
     }
 }
 
-/// A rule file or API profile with its top-level `examples` block emptied. Everything else
-/// keeps its byte offsets when the block is last, as in the built-in rules.
-/// A compiled built-in rule file with its name.
+/// A compiled built-in rule file: its index in the list, its name, and the
+/// rule (or its problems).
 type Compiled = (usize, String, Result<Rule, Vec<RuleError>>);
 
 /// Compiles built-in rule files for checking, taking the next file from
@@ -379,24 +379,24 @@ fn compile_for_check(next: &std::sync::atomic::AtomicUsize) -> Vec<Compiled> {
         let Some((name, yaml)) = sources.get(i) else {
             return out;
         };
-        out.push((i, format!("rules/{name}"), compile_builtin(name, yaml)));
+        let (name, rule) = compile_builtin(name, yaml);
+        out.push((i, name, rule));
     }
 }
 
 /// A built-in rule file compiled without its examples, with the syntax
 /// facts of the regexes the prefilter reads next worked out.
-fn compile_builtin(name: &str, yaml: &str) -> Result<Rule, Vec<RuleError>> {
-    let rule = compile::compile_rule(
-        &format!("rules/{name}"),
-        &without_examples(yaml),
-        RuleOrigin::Builtin,
-    );
+fn compile_builtin(name: &str, yaml: &str) -> (String, Result<Rule, Vec<RuleError>>) {
+    let name = format!("rules/{name}");
+    let rule = compile::compile_rule(&name, &without_examples(yaml), RuleOrigin::Builtin);
     if let Ok(rule) = &rule {
         prefilter::warm(&rule.when);
     }
-    rule
+    (name, rule)
 }
 
+/// A rule file or API profile with its top-level `examples` block emptied. Everything else
+/// keeps its byte offsets when the block is last, as in the built-in rules.
 pub(crate) fn without_examples(yaml: &str) -> String {
     let mut out = String::with_capacity(yaml.len());
     let mut skipping = false;
