@@ -392,41 +392,47 @@ impl<'t> Document<'t> {
     /// Appends to `out` the members of object `id` that a later member with
     /// the same name overrides (see [`Document::live_children`]).
     pub fn overridden_members_into(&self, id: u32, out: &mut Vec<u32>) {
-        if self.kind(id) != Kind::Object {
-            return;
-        }
-        let mut members = [0u32; 16];
-        let mut count = 0;
-        for c in self.children(id) {
-            if count == members.len() {
-                count += 1;
-                break;
-            }
-            members[count] = c;
-            count += 1;
-        }
-        if count < 2 || (count <= 16 && self.distinct_raw_keys(&members[..count])) {
-            return;
-        }
-        let mut live = Vec::new();
-        self.live_children_into(id, &mut live);
-        out.extend(self.children(id).filter(|c| live.binary_search(c).is_err()));
+        self.members_into(id, out, false);
     }
 
     /// Appends the children of `id` that count (see [`Document::live_children`])
     /// to `out`.
     pub fn live_children_into(&self, id: u32, out: &mut Vec<u32>) {
+        self.members_into(id, out, true);
+    }
+
+    /// Appends to `out` the children of `id` that are live (`live`) or
+    /// overridden (not `live`).
+    fn members_into(&self, id: u32, out: &mut Vec<u32>, live: bool) {
         let from = out.len();
         out.extend(self.children(id));
-        let children = &out[from..];
-        if self.kind(id) != Kind::Object || children.len() < 2 {
+        let Some(flags) = self.live_flags(id, &out[from..]) else {
+            // Every child counts.
+            if !live {
+                out.truncate(from);
+            }
             return;
+        };
+        let mut i = 0;
+        out.retain(|_| {
+            // Entries before `from` are not ours: keep them.
+            let keep = i < from || flags[i - from] == live;
+            i += 1;
+            keep
+        });
+    }
+
+    /// Per child of `id` (given as `children`), whether it counts: `None`
+    /// when all do, as in an array or an object with distinct keys.
+    fn live_flags(&self, id: u32, children: &[u32]) -> Option<Vec<bool>> {
+        if self.kind(id) != Kind::Object || children.len() < 2 {
+            return None;
         }
         // Nearly every object has distinct keys: for a small one, compare
         // the raw keys pairwise, without decoding or hashing. A key with an
         // escape may equal another once decoded, so it takes the full path.
         if children.len() <= 16 && self.distinct_raw_keys(children) {
-            return;
+            return None;
         }
         let keys: Vec<Cow<'t, str>> = children
             .iter()
@@ -437,13 +443,7 @@ impl<'t> Document<'t> {
         for i in (0..keys.len()).rev() {
             live[i] = seen.insert(keys[i].as_ref());
         }
-        let mut i = 0;
-        out.retain(|_| {
-            // Entries before `from` are not ours: keep them.
-            let keep = i < from || live[i - from];
-            i += 1;
-            keep
-        });
+        Some(live)
     }
 
     /// Whether the members `children` (at most 16) have distinct raw keys
