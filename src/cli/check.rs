@@ -286,7 +286,7 @@ fn lint_in_order(
     rules: &RuleSet,
     suppressor: &Suppressor,
     args: &CheckArgs,
-    mut each: impl FnMut(FileReport),
+    each: impl FnMut(FileReport),
 ) {
     let options = LintOptions {
         max_file_size: args.max_file_size,
@@ -309,8 +309,12 @@ fn lint_in_order(
     }
     let next = std::sync::atomic::AtomicUsize::new(0);
     let (sender, receiver) = std::sync::mpsc::channel::<(usize, FileReport)>();
+    let mut order = InOrder::new(each);
     std::thread::scope(|scope| {
-        for _ in 0..workers {
+        // The calling thread is one of the workers: a thread that only
+        // waited for reports would be woken for each file and take a core
+        // from the workers (thousands of context switches per run).
+        for _ in 1..workers {
             let sender = sender.clone();
             let (next, lint_one) = (&next, &lint_one);
             scope.spawn(move || {
@@ -324,16 +328,50 @@ fn lint_in_order(
             });
         }
         drop(sender);
-        let mut waiting = std::collections::BTreeMap::new();
-        let mut due = 0;
-        for (i, file) in receiver {
-            waiting.insert(i, file);
-            while let Some(file) = waiting.remove(&due) {
-                each(file);
-                due += 1;
+        loop {
+            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(input) = inputs.get(i) else { break };
+            order.put(i, lint_one(input));
+            // What the other workers finished meanwhile, without waiting.
+            while let Ok((i, file)) = receiver.try_recv() {
+                order.put(i, file);
             }
         }
+        for (i, file) in receiver {
+            order.put(i, file);
+        }
     });
+}
+
+/// Gives reports that arrive in any order to `each` in input order, each
+/// as soon as every report before it has arrived.
+struct InOrder<T, F> {
+    each: F,
+    waiting: std::collections::BTreeMap<usize, T>,
+    due: usize,
+}
+
+impl<T, F: FnMut(T)> InOrder<T, F> {
+    fn new(each: F) -> Self {
+        InOrder {
+            each,
+            waiting: std::collections::BTreeMap::new(),
+            due: 0,
+        }
+    }
+
+    fn put(&mut self, i: usize, file: T) {
+        if i != self.due {
+            self.waiting.insert(i, file);
+            return;
+        }
+        (self.each)(file);
+        self.due += 1;
+        while let Some(file) = self.waiting.remove(&self.due) {
+            (self.each)(file);
+            self.due += 1;
+        }
+    }
 }
 
 /// Whether the report can be written file by file as files are checked,
@@ -669,5 +707,25 @@ fn walk_options(args: &CheckArgs) -> WalkOptions {
         hidden: args.hidden,
         no_ignore: args.no_ignore,
         stdin_name: args.stdin_filename.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::InOrder;
+
+    #[test]
+    fn reports_leave_in_input_order_as_soon_as_those_before_are_in() {
+        let mut out = Vec::new();
+        let mut order = InOrder::new(|i: usize| out.push(i));
+        let mut seen = Vec::new();
+        for i in [2, 0, 1, 5, 3, 4] {
+            order.put(i, i);
+            seen.push(order.due);
+        }
+        drop(order);
+        assert_eq!(out, [0, 1, 2, 3, 4, 5]);
+        // 0 frees 0; 1 frees 1 and the waiting 2; 3 frees 3, then 4 frees 4 and 5.
+        assert_eq!(seen, [0, 1, 3, 3, 4, 6]);
     }
 }
