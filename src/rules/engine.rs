@@ -69,6 +69,7 @@ pub(crate) fn check<'t>(
     let mut applicable: Vec<usize> = Vec::new();
     let mut reported = Reported::new(rules.rules.len());
     let mut texts = Texts::default();
+    let mut quiet = Quiet::take((prepared.id, rules.now));
     let references = std::cell::RefCell::default();
     for (ai, action) in actions.iter().enumerate() {
         let ctx = Ctx {
@@ -102,9 +103,22 @@ pub(crate) fn check<'t>(
                 } else {
                     u64::MAX
                 };
+                let mut known = Known::default();
                 for &ri in &applicable {
                     if !prepared.prefilter.may_hold(ri, bits) {
                         continue;
+                    }
+                    let memo = match rules.use_prefilter {
+                        true => &prepared.memo[ri],
+                        false => &NO_MEMO,
+                    };
+                    if memo.any() {
+                        known.look_up(|| quiet.get(doc, target));
+                        if known.rule_is_quiet(memo, |b| {
+                            prepared.prefilter.branch_may_hold(ri, b, bits)
+                        }) {
+                            continue;
+                        }
                     }
                     let rule = &rules.rules[ri];
                     let text = scans.text(doc, target);
@@ -117,8 +131,16 @@ pub(crate) fn check<'t>(
                         continue;
                     }
                     let subject = Subject::whole(text, kind, target);
-                    let keep = |branch| prepared.prefilter.branch_may_hold(ri, branch, bits);
-                    for hit in rule.when.hits_where(&ctx, &subject, &keep) {
+                    let keep = Keep {
+                        may_hold: |b| prepared.prefilter.branch_may_hold(ri, b, bits),
+                        memo,
+                        known: &known,
+                    };
+                    let hits = rule.when.hits_where(&ctx, &subject, &keep);
+                    if hits.is_empty() {
+                        known.learn(memo.whole);
+                    }
+                    for hit in hits {
                         let finding =
                             finding(rule, ri, doc, (ai, action), (target, text), hit, &mut texts);
                         if reported.claim(ri, &finding.span) {
@@ -126,9 +148,11 @@ pub(crate) fn check<'t>(
                         }
                     }
                 }
+                quiet.finish(known);
             }
         }
     }
+    quiet.put_back();
     out.sort_by_key(|f| (f.span.start, f.rule));
     out
 }
@@ -276,6 +300,192 @@ impl Texts {
         let t: Arc<str> = Arc::from(s.as_str());
         self.0.insert(s, Arc::clone(&t));
         t
+    }
+}
+
+/// The rules that found nothing in a string value, by the value's raw
+/// text and member name, for the rules whose conditions read nothing else
+/// ([`super::Prepared::text_only`]): exports repeat values (the same
+/// `Authorization` header in every action that calls one API, in every
+/// story of a tenant), and such a rule would find nothing in the repeat
+/// either. Kept per thread from file to file, for one rule set at a time.
+#[derive(Default)]
+struct Quiet {
+    /// The [`super::Prepared::id`] of the rules it is about, and their
+    /// clock ([`RuleSet::now`]).
+    rules: (u64, i64),
+    /// Entries by the digest of their value ([`Seen::digest`]).
+    entries: std::collections::HashMap<u64, Vec<QuietEntry>, FastHash>,
+    len: usize,
+    bytes: usize,
+}
+
+struct QuietEntry {
+    key: Option<Box<str>>,
+    raw: Box<str>,
+    quiet: u128,
+}
+
+thread_local! {
+    static QUIET: std::cell::RefCell<Quiet> = std::cell::RefCell::default();
+}
+
+/// Most values, and bytes of them, a thread's [`Quiet`] remembers.
+const MAX_QUIET: usize = 1 << 16;
+const MAX_QUIET_BYTES: usize = 16 << 20;
+
+/// What a rule remembers when the shortcuts are off
+/// ([`RuleSet::use_prefilter`]): nothing.
+static NO_MEMO: super::Memo = super::Memo {
+    whole: None,
+    branches: Vec::new(),
+};
+
+/// A string value as the file writes it, and its member name.
+struct Seen<'t> {
+    key: Option<&'t str>,
+    raw: &'t str,
+}
+
+impl Seen<'_> {
+    /// A cheap digest of the lengths and ends: values that share it are
+    /// compared whole.
+    fn digest(&self) -> u64 {
+        let ends = |s: &str| {
+            let b = s.as_bytes();
+            let mut h = Fnv(0xcbf2_9ce4_8422_2325 ^ b.len() as u64);
+            std::hash::Hasher::write(&mut h, &b[..b.len().min(24)]);
+            std::hash::Hasher::write(&mut h, &b[b.len().saturating_sub(8)..]);
+            std::hash::Hasher::finish(&h)
+        };
+        ends(self.raw) ^ self.key.map_or(0, ends).rotate_left(7)
+    }
+
+    fn is(&self, e: &QuietEntry) -> bool {
+        e.raw.as_ref() == self.raw && e.key.as_deref() == self.key
+    }
+}
+
+/// What [`Quiet`] knows of one value while the rules on its path run,
+/// looked up when a rule it can answer for first asks.
+#[derive(Default)]
+struct Known<'t> {
+    seen: Option<Seen<'t>>,
+    looked_up: bool,
+    /// The bits of [`super::Memo`] known or learned to find nothing here.
+    quiet: std::cell::Cell<u128>,
+    learned: std::cell::Cell<bool>,
+}
+
+impl Quiet {
+    /// This thread's, for the rule set `rules` (emptied if it was about
+    /// another); give it back with [`Quiet::put_back`].
+    fn take(rules: (u64, i64)) -> Self {
+        let mut quiet = QUIET.with(|q| std::mem::take(&mut *q.borrow_mut()));
+        if quiet.rules != rules {
+            quiet = Quiet {
+                rules,
+                ..Quiet::default()
+            };
+        }
+        quiet
+    }
+
+    fn put_back(self) {
+        QUIET.with(|q| *q.borrow_mut() = self);
+    }
+
+    /// What is known of `node`; only strings are remembered.
+    fn get<'t>(&self, doc: &Document<'t>, node: u32) -> Known<'t> {
+        let seen = (doc.kind(node) == Kind::String).then(|| Seen {
+            key: doc.raw_key(node),
+            raw: doc.raw(node),
+        });
+        let quiet = seen.as_ref().map_or(0, |seen| {
+            self.entries
+                .get(&seen.digest())
+                .and_then(|list| list.iter().find(|e| seen.is(e)))
+                .map_or(0, |e| e.quiet)
+        });
+        Known {
+            seen,
+            looked_up: true,
+            quiet: quiet.into(),
+            learned: false.into(),
+        }
+    }
+
+    fn finish(&mut self, known: Known) {
+        let (true, Some(seen)) = (known.learned.get(), known.seen) else {
+            return;
+        };
+        let quiet = known.quiet.get();
+        let list = self.entries.entry(seen.digest()).or_default();
+        if let Some(e) = list.iter_mut().find(|e| seen.is(e)) {
+            e.quiet = quiet;
+            return;
+        }
+        let size = seen.raw.len() + seen.key.map_or(0, str::len);
+        if self.len < MAX_QUIET && self.bytes + size <= MAX_QUIET_BYTES {
+            list.push(QuietEntry {
+                key: seen.key.map(Box::from),
+                raw: Box::from(seen.raw),
+                quiet,
+            });
+            self.len += 1;
+            self.bytes += size;
+        }
+    }
+}
+
+impl<'t> Known<'t> {
+    fn look_up(&mut self, get: impl FnOnce() -> Self) {
+        if !self.looked_up {
+            *self = get();
+        }
+    }
+
+    fn is(&self, bit: Option<u8>) -> bool {
+        bit.is_some_and(|b| self.quiet.get() & 1 << b != 0)
+    }
+
+    /// Whether the rule of `memo` is known to find nothing here: as a
+    /// whole, or in each branch that `may_hold` lets run.
+    fn rule_is_quiet(&self, memo: &super::Memo, may_hold: impl Fn(usize) -> bool) -> bool {
+        if memo.branches.is_empty() {
+            return self.is(memo.whole);
+        }
+        memo.branches
+            .iter()
+            .enumerate()
+            .all(|(i, &bit)| !may_hold(i) || self.is(bit))
+    }
+
+    /// The finding of bit `bit` found nothing here.
+    fn learn(&self, bit: Option<u8>) {
+        if let (Some(b), true) = (bit, self.seen.is_some()) {
+            self.quiet.set(self.quiet.get() | 1 << b);
+            self.learned.set(true);
+        }
+    }
+}
+
+/// The branches of a rule's top-level `any` to run on a value: those the
+/// prefilter lets through and not known to find nothing in it.
+struct Keep<'k, 't, F> {
+    may_hold: F,
+    memo: &'k super::Memo,
+    known: &'k Known<'t>,
+}
+
+impl<F: Fn(usize) -> bool> super::condition::Branches for Keep<'_, '_, F> {
+    fn keep(&self, i: usize) -> bool {
+        (self.may_hold)(i) && !self.known.is(self.memo.branches.get(i).copied().flatten())
+    }
+
+    fn found_nothing(&self, i: usize) {
+        self.known
+            .learn(self.memo.branches.get(i).copied().flatten());
     }
 }
 
@@ -506,6 +716,105 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// The rules a file's findings come from, by id.
+    fn rule_ids(rules: &RuleSet, text: &str) -> Vec<String> {
+        let report = crate::lint::lint_bytes("a.json", text.as_bytes().to_vec(), rules);
+        assert!(report.errors.is_empty(), "{:?}", report.errors);
+        let ids = report
+            .findings
+            .iter()
+            .map(|f| rules.rules[f.rule].id.clone());
+        ids.collect()
+    }
+
+    fn export(actions: &[(&str, &str)]) -> String {
+        let agents: Vec<String> = actions
+            .iter()
+            .map(|(name, headers)| {
+                format!(
+                    r#"{{"type": "Agents::HTTPRequestAgent", "name": "{name}", "guid": "{name}",
+                    "options": {{"url": "https://api.example.com/x", "method": "get",
+                    "headers": {headers}}}}}"#
+                )
+            })
+            .collect();
+        // Each action leads to the next.
+        let links: Vec<String> = (1..actions.len())
+            .map(|i| format!(r#"{{"source": {}, "receiver": {i}}}"#, i - 1))
+            .collect();
+        format!(
+            r#"{{"agents": [{}], "links": [{}]}}"#,
+            agents.join(","),
+            links.join(",")
+        )
+    }
+
+    #[test]
+    fn what_a_rule_remembers_of_a_value_follows_its_text_member_name_and_story() {
+        let (rules, _) = RuleSet::builtin();
+        let value = "Bearer <<get_token.body.access_token>>";
+        // Found nothing under a custom header name, in a story where the
+        // reference resolves...
+        let quiet = export(&[
+            ("Get Token", "{}"),
+            ("Call", &format!(r#"{{"X-Custom": "{value}"}}"#)),
+        ]);
+        assert_eq!(rule_ids(&rules, &quiet), Vec::<String>::new());
+        for _ in 0..2 {
+            // ...the same text under a misspelt name is still judged, and
+            // so is the same reference in a story without `get_token`.
+            let misspelt = export(&[
+                ("Get Token", "{}"),
+                ("Call", &format!(r#"{{"Authorizaton": "{value}"}}"#)),
+            ]);
+            assert_eq!(rule_ids(&rules, &misspelt), ["misspelled-auth-header"]);
+            let unresolved = export(&[("Call", &format!(r#"{{"X-Custom": "{value}"}}"#))]);
+            assert_eq!(rule_ids(&rules, &unresolved), ["unresolved-reference"]);
+        }
+    }
+
+    #[test]
+    fn a_rule_remembers_only_the_branches_that_read_text_alone() {
+        let (rules, _) = RuleSet::builtin();
+        let prepared = rules.prepared();
+        let memo = |id: &str| {
+            let ri = rules.rules.iter().position(|r| r.id == id).unwrap();
+            &prepared.memo[ri]
+        };
+        // Its branch that reads `basic_auth`'s second item (`at`) cannot
+        // be remembered by the text of the first; the others can.
+        let secret = memo("hardcoded-secret");
+        assert!(secret.whole.is_none());
+        let unremembered: Vec<usize> = (secret.branches.iter().enumerate())
+            .filter(|(_, b)| b.is_none())
+            .map(|(i, _)| i)
+            .collect();
+        assert_eq!(unremembered, [6]);
+        // A rule that resolves references or asks the API profiles
+        // depends on the story around the value.
+        for id in [
+            "unresolved-reference",
+            "reference-not-upstream",
+            "wrong-auth-form",
+        ] {
+            assert!(!memo(id).any(), "{id}");
+        }
+        let text = memo("unsupported-http-method");
+        assert!(text.whole.is_some() || text.branches.iter().all(Option::is_some));
+        // Every bit is given once.
+        let mut bits: Vec<u8> = (prepared.memo.iter())
+            .flat_map(|m| {
+                m.whole
+                    .into_iter()
+                    .chain(m.branches.iter().flatten().copied())
+            })
+            .collect();
+        let n = bits.len();
+        bits.sort_unstable();
+        bits.dedup();
+        assert_eq!(bits.len(), n);
     }
 
     #[test]

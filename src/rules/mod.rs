@@ -173,8 +173,10 @@ pub struct RuleSet {
     /// The clock time-dependent conditions (`jwt-expired`) compare against,
     /// in Unix seconds: the time the set was made, or `--now`.
     pub now: i64,
-    /// Skip work with literal prefilters (see [`prefilter`]). Always on in
-    /// a run; tests turn it off to check that it never changes a result.
+    /// Skip work with literal prefilters (see [`prefilter`]) and with what
+    /// rules remember of values they found nothing in (see [`Memo`]).
+    /// Always on in a run; tests turn it off to check that it never
+    /// changes a result.
     pub use_prefilter: bool,
     /// The API profiles the `api` condition consults.
     pub apis: crate::apis::ApiSet,
@@ -194,6 +196,52 @@ pub(crate) struct Prepared {
     pub(crate) path_end: Vec<Vec<usize>>,
     /// Each distinct path end with its rules, in rule order.
     pub(crate) rules_by_end: Vec<(usize, Vec<usize>)>,
+    /// Per rule, where [`engine`] remembers that it found nothing in a
+    /// value (see [`Memo`]).
+    pub(crate) memo: Vec<Memo>,
+    /// Told apart from every other rule set's in this process.
+    pub(crate) id: u64,
+}
+
+/// Where a rule's "found nothing in this value" is remembered: a bit for
+/// the whole rule, or one for each branch of its top-level `any`, where
+/// what it finds follows from a value's text and member name alone
+/// ([`Condition::reads_text_only`]). Bits run out after [`Memo::BITS`].
+#[derive(Debug, Default)]
+pub(crate) struct Memo {
+    pub(crate) whole: Option<u8>,
+    pub(crate) branches: Vec<Option<u8>>,
+}
+
+impl Memo {
+    pub(crate) const BITS: usize = 128;
+
+    fn assign(rules: &[Rule]) -> Vec<Memo> {
+        let mut next = 0;
+        let mut bit = |text_only: bool| {
+            let b = (text_only && next < Self::BITS).then_some(next as u8);
+            next += usize::from(b.is_some());
+            b
+        };
+        rules
+            .iter()
+            .map(|r| match r.when.top_branches() {
+                Some(branches) => Memo {
+                    whole: None,
+                    branches: branches.iter().map(|b| bit(b.reads_text_only())).collect(),
+                },
+                None => Memo {
+                    whole: bit(r.when.reads_text_only()),
+                    branches: Vec::new(),
+                },
+            })
+            .collect()
+    }
+
+    /// Whether any of the rule's findings can be remembered.
+    pub(crate) fn any(&self) -> bool {
+        self.whole.is_some() || self.branches.iter().any(Option::is_some)
+    }
 }
 
 impl Default for RuleSet {
@@ -253,6 +301,12 @@ impl RuleSet {
                 #[cfg(test)]
                 path_end,
                 rules_by_end,
+                memo: Memo::assign(&self.rules),
+                id: {
+                    static NEXT: std::sync::atomic::AtomicU64 =
+                        std::sync::atomic::AtomicU64::new(1);
+                    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+                },
             }
         })
     }

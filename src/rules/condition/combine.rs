@@ -2,7 +2,7 @@
 //! `any`, `key`, `at`, and `reason` and `redact`, which mark the hits of
 //! the condition they wrap.
 
-use super::{Condition, Ctx, Hit, Subject, value_text};
+use super::{Branches, Condition, Ctx, Hit, Subject, value_text};
 use crate::parse::Kind;
 use crate::rules::path::PathPattern;
 
@@ -43,14 +43,18 @@ pub(super) fn any(
     ctx: &Ctx,
     subject: &Subject,
     every: bool,
-    keep: Option<&dyn Fn(usize) -> bool>,
+    keep: Option<&dyn Branches>,
 ) -> Vec<Hit> {
     let mut out: Vec<Hit> = Vec::new();
     for (i, c) in items.iter().enumerate() {
-        if keep.is_some_and(|keep| !keep(i)) {
+        if keep.is_some_and(|keep| !keep.keep(i)) {
             continue;
         }
-        for h in c.collect(ctx, subject, every, None) {
+        let hits = c.collect(ctx, subject, every, None);
+        if let (Some(keep), true) = (keep, hits.is_empty()) {
+            keep.found_nothing(i);
+        }
+        for h in hits {
             if !out
                 .iter()
                 .any(|o| o.narrow.is_some() && o.narrow == h.narrow)
@@ -101,7 +105,7 @@ pub(super) fn reason(
     ctx: &Ctx,
     subject: &Subject,
     every: bool,
-    keep: Option<&dyn Fn(usize) -> bool>,
+    keep: Option<&dyn Branches>,
 ) -> Vec<Hit> {
     let mut hits = inner.collect(ctx, subject, every, keep);
     for h in &mut hits {
@@ -118,7 +122,7 @@ pub(super) fn redact(
     ctx: &Ctx,
     subject: &Subject,
     every: bool,
-    keep: Option<&dyn Fn(usize) -> bool>,
+    keep: Option<&dyn Branches>,
 ) -> Vec<Hit> {
     let mut hits = inner.collect(ctx, subject, every, keep);
     for h in &mut hits {

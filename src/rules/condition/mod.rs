@@ -120,6 +120,15 @@ pub(crate) struct Similar {
     pub(crate) uncertain_aliases: bool,
 }
 
+/// Which branches of a rule's top-level `any` to run on a value
+/// ([`Condition::hits_where`]), and what became of them.
+pub(crate) trait Branches {
+    /// Whether branch `i` could hold, and so is run.
+    fn keep(&self, i: usize) -> bool;
+    /// Branch `i` ran and found nothing.
+    fn found_nothing(&self, i: usize);
+}
+
 /// What a rule evaluation sees: the document, the action being checked and
 /// the clock time-dependent conditions compare against (Unix seconds).
 pub(crate) struct Ctx<'d, 't> {
@@ -293,13 +302,9 @@ impl Condition {
 
     /// Like [`Condition::hits`], where the condition is (under `reason` and
     /// `redact`) an `any` whose branches `keep` says could hold: the others
-    /// are known not to and are skipped (see [`super::prefilter`]).
-    pub(crate) fn hits_where(
-        &self,
-        ctx: &Ctx,
-        subject: &Subject,
-        keep: &dyn Fn(usize) -> bool,
-    ) -> Vec<Hit> {
+    /// are known not to and are skipped (see [`super::prefilter`]). `keep`
+    /// hears of each branch that ran and found nothing.
+    pub(crate) fn hits_where(&self, ctx: &Ctx, subject: &Subject, keep: &dyn Branches) -> Vec<Hit> {
         self.collect(ctx, subject, true, Some(keep))
     }
 
@@ -319,7 +324,7 @@ impl Condition {
         ctx: &Ctx,
         subject: &Subject,
         all: bool,
-        keep: Option<&dyn Fn(usize) -> bool>,
+        keep: Option<&dyn Branches>,
     ) -> Vec<Hit> {
         // The tests of text hold of strings only.
         if self.tests_text() && subject.kind != Kind::String {
@@ -386,6 +391,39 @@ impl Condition {
             }
             Condition::References(t) => t.name.as_deref().is_some_and(Condition::uses_api),
             _ => false,
+        }
+    }
+
+    /// Whether what the condition makes of a value follows from the value's
+    /// text and member name alone (and the run's clock), not from where it
+    /// sits: no other member, no reference, no API. A rule of such
+    /// conditions that finds nothing in a text finds nothing in it again.
+    pub(crate) fn reads_text_only(&self) -> bool {
+        match self {
+            Condition::At(..)
+            | Condition::DuplicateKey { .. }
+            | Condition::References(_)
+            | Condition::Api(_) => false,
+            Condition::All(items) | Condition::Any(items) => {
+                items.iter().all(Condition::reads_text_only)
+            }
+            Condition::Not(c)
+            | Condition::Key(c)
+            | Condition::Base64Decoded(c)
+            | Condition::Reason(_, c)
+            | Condition::Redact(c) => c.reads_text_only(),
+            Condition::Matches { captured, .. } => {
+                captured.as_deref().is_none_or(Condition::reads_text_only)
+            }
+            Condition::Exists
+            | Condition::OneOf { .. }
+            | Condition::Type(_)
+            | Condition::Base64
+            | Condition::Template(_)
+            | Condition::HostMatches(_)
+            | Condition::SimilarTo(_)
+            | Condition::JwtExpired(_)
+            | Condition::Empty(_) => true,
         }
     }
 
