@@ -1,6 +1,7 @@
 //! Running compiled rules over the actions of one document.
 
 use super::condition::{Ctx, Subject, value_text};
+use super::memo::{FastHash, TextTable};
 use super::prefilter::Prefilter;
 use super::{Applicability, Highlight, RuleSet, Var};
 use crate::export::story::LazyStories;
@@ -305,29 +306,18 @@ impl Texts {
 
 /// The rules that found nothing in a string value, by the value's raw
 /// text and member name, for the rules whose conditions read nothing else
-/// ([`super::Prepared::text_only`]): exports repeat values (the same
-/// `Authorization` header in every action that calls one API, in every
-/// story of a tenant), and such a rule would find nothing in the repeat
+/// ([`super::Memo`]): such a rule finds nothing in a repeat of the value
 /// either. Kept per thread from file to file, for one rule set at a time.
-#[derive(Default)]
 struct Quiet {
     /// The [`super::Prepared::id`] of the rules it is about, and their
     /// clock ([`RuleSet::now`]).
     rules: (u64, i64),
-    /// Entries by the digest of their value ([`Seen::digest`]).
-    entries: std::collections::HashMap<u64, Vec<QuietEntry>, FastHash>,
-    len: usize,
-    bytes: usize,
-}
-
-struct QuietEntry {
-    key: Option<Box<str>>,
-    raw: Box<str>,
-    quiet: u128,
+    /// The bits of [`super::Memo`] of each value.
+    table: TextTable<u128>,
 }
 
 thread_local! {
-    static QUIET: std::cell::RefCell<Quiet> = std::cell::RefCell::default();
+    static QUIET: std::cell::RefCell<Option<Quiet>> = const { std::cell::RefCell::new(None) };
 }
 
 /// Most values, and bytes of them, a thread's [`Quiet`] remembers.
@@ -347,25 +337,6 @@ struct Seen<'t> {
     raw: &'t str,
 }
 
-impl Seen<'_> {
-    /// A cheap digest of the lengths and ends: values that share it are
-    /// compared whole.
-    fn digest(&self) -> u64 {
-        let ends = |s: &str| {
-            let b = s.as_bytes();
-            let mut h = Fnv(0xcbf2_9ce4_8422_2325 ^ b.len() as u64);
-            std::hash::Hasher::write(&mut h, &b[..b.len().min(24)]);
-            std::hash::Hasher::write(&mut h, &b[b.len().saturating_sub(8)..]);
-            std::hash::Hasher::finish(&h)
-        };
-        ends(self.raw) ^ self.key.map_or(0, ends).rotate_left(7)
-    }
-
-    fn is(&self, e: &QuietEntry) -> bool {
-        e.raw.as_ref() == self.raw && e.key.as_deref() == self.key
-    }
-}
-
 /// What [`Quiet`] knows of one value while the rules on its path run,
 /// looked up when a rule it can answer for first asks.
 #[derive(Default)]
@@ -381,18 +352,17 @@ impl Quiet {
     /// This thread's, for the rule set `rules` (emptied if it was about
     /// another); give it back with [`Quiet::put_back`].
     fn take(rules: (u64, i64)) -> Self {
-        let mut quiet = QUIET.with(|q| std::mem::take(&mut *q.borrow_mut()));
-        if quiet.rules != rules {
-            quiet = Quiet {
+        match QUIET.with(|q| q.borrow_mut().take()) {
+            Some(quiet) if quiet.rules == rules => quiet,
+            _ => Quiet {
                 rules,
-                ..Quiet::default()
-            };
+                table: TextTable::new(MAX_QUIET, MAX_QUIET_BYTES),
+            },
         }
-        quiet
     }
 
     fn put_back(self) {
-        QUIET.with(|q| *q.borrow_mut() = self);
+        QUIET.with(|q| *q.borrow_mut() = Some(self));
     }
 
     /// What is known of `node`; only strings are remembered.
@@ -402,10 +372,7 @@ impl Quiet {
             raw: doc.raw(node),
         });
         let quiet = seen.as_ref().map_or(0, |seen| {
-            self.entries
-                .get(&seen.digest())
-                .and_then(|list| list.iter().find(|e| seen.is(e)))
-                .map_or(0, |e| e.quiet)
+            self.table.get(seen.raw, seen.key).copied().unwrap_or(0)
         });
         Known {
             seen,
@@ -416,24 +383,8 @@ impl Quiet {
     }
 
     fn finish(&mut self, known: Known) {
-        let (true, Some(seen)) = (known.learned.get(), known.seen) else {
-            return;
-        };
-        let quiet = known.quiet.get();
-        let list = self.entries.entry(seen.digest()).or_default();
-        if let Some(e) = list.iter_mut().find(|e| seen.is(e)) {
-            e.quiet = quiet;
-            return;
-        }
-        let size = seen.raw.len() + seen.key.map_or(0, str::len);
-        if self.len < MAX_QUIET && self.bytes + size <= MAX_QUIET_BYTES {
-            list.push(QuietEntry {
-                key: seen.key.map(Box::from),
-                raw: Box::from(seen.raw),
-                quiet,
-            });
-            self.len += 1;
-            self.bytes += size;
+        if let (true, Some(seen)) = (known.learned.get(), known.seen) {
+            self.table.set(seen.raw, seen.key, known.quiet.get());
         }
     }
 }
@@ -503,31 +454,6 @@ struct ScanCache<'t> {
     /// Prefilter bits of each member name met in the file, by its raw
     /// text: a file repeats a few dozen names thousands of times.
     keys: std::collections::HashMap<&'t str, u64, FastHash>,
-}
-
-/// A hasher for short keys (FNV-1a): the standard one costs more than the
-/// scan it saves.
-#[derive(Clone, Copy, Default)]
-struct FastHash;
-
-impl std::hash::BuildHasher for FastHash {
-    type Hasher = Fnv;
-    fn build_hasher(&self) -> Fnv {
-        Fnv(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-struct Fnv(u64);
-
-impl std::hash::Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
-        }
-    }
 }
 
 /// Most member names whose prefilter bits a file keeps.

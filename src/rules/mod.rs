@@ -5,6 +5,7 @@
 pub(crate) mod compile;
 pub(crate) mod condition;
 pub(crate) mod engine;
+pub(crate) mod memo;
 pub(crate) mod path;
 pub(crate) mod prefilter;
 pub(crate) mod spec;
