@@ -30,16 +30,35 @@ impl std::hash::Hasher for Fnv {
     }
 }
 
-/// A cheap digest of a text: its length and its ends. Texts that share it
-/// are told apart by comparing them whole.
+/// A digest of the whole of a text, eight bytes a step. (A digest of
+/// part of it would let values that differ only in the middle, such as
+/// thousands of URLs, pile up under one digest.)
 pub(crate) fn digest(text: &str) -> u64 {
-    use std::hash::Hasher;
-    let b = text.as_bytes();
-    let mut h = Fnv(0xcbf2_9ce4_8422_2325 ^ b.len() as u64);
-    h.write(&b[..b.len().min(24)]);
-    h.write(&b[b.len().saturating_sub(8)..]);
-    h.finish()
+    // Each step multiplies to 128 bits and folds the halves together (as
+    // foldhash does): every input bit reaches every output bit.
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+    let step = |h: u64, word: [u8; 8]| {
+        let p = u128::from(h ^ u64::from_le_bytes(word)) * u128::from(K);
+        (p as u64) ^ (p >> 64) as u64
+    };
+    let bytes = text.as_bytes();
+    let mut chunks = bytes.chunks_exact(8);
+    let mut h = 0x2436_f6a8_885a_308d ^ bytes.len() as u64;
+    let mut word = [0u8; 8];
+    for chunk in &mut chunks {
+        word.copy_from_slice(chunk);
+        h = step(h, word);
+    }
+    let rest = chunks.remainder();
+    word = [0u8; 8];
+    word[..rest.len()].copy_from_slice(rest);
+    h = step(h, word);
+    h
 }
+
+/// Most pairs kept under one digest: whatever the input, a lookup
+/// compares a bounded number of texts.
+const MAX_PER_DIGEST: usize = 4;
 
 /// What is known of texts, by a pair of them (a value and its member
 /// name, or a text and nothing), up to a number of entries and of bytes.
@@ -47,6 +66,7 @@ pub(crate) fn digest(text: &str) -> u64 {
 pub(crate) struct TextTable<V> {
     /// By the digest of the pair: each pair that has it.
     entries: HashMap<u64, Vec<Entry<V>>, FastHash>,
+    digest: fn(&str) -> u64,
     len: usize,
     bytes: usize,
     max_len: usize,
@@ -58,8 +78,13 @@ type Entry<V> = (Box<str>, Option<Box<str>>, V);
 
 impl<V> TextTable<V> {
     pub(crate) fn new(max_len: usize, max_bytes: usize) -> Self {
+        Self::with_digest(max_len, max_bytes, digest)
+    }
+
+    fn with_digest(max_len: usize, max_bytes: usize, digest: fn(&str) -> u64) -> Self {
         TextTable {
             entries: HashMap::default(),
+            digest,
             len: 0,
             bytes: 0,
             max_len,
@@ -67,12 +92,12 @@ impl<V> TextTable<V> {
         }
     }
 
-    fn digest(text: &str, second: Option<&str>) -> u64 {
-        digest(text) ^ second.map_or(0, digest).rotate_left(7)
+    fn digest_of(&self, text: &str, second: Option<&str>) -> u64 {
+        (self.digest)(text) ^ second.map_or(0, self.digest).rotate_left(7)
     }
 
     pub(crate) fn get(&self, text: &str, second: Option<&str>) -> Option<&V> {
-        let list = self.entries.get(&Self::digest(text, second))?;
+        let list = self.entries.get(&self.digest_of(text, second))?;
         let found = list
             .iter()
             .find(|(t, s, _)| &**t == text && s.as_deref() == second);
@@ -82,7 +107,8 @@ impl<V> TextTable<V> {
     /// Sets what is known of the pair; a new pair is kept only while the
     /// table has room.
     pub(crate) fn set(&mut self, text: &str, second: Option<&str>, value: V) {
-        let list = self.entries.entry(Self::digest(text, second)).or_default();
+        let key = self.digest_of(text, second);
+        let list = self.entries.entry(key).or_default();
         if let Some(entry) = list
             .iter_mut()
             .find(|(t, s, _)| &**t == text && s.as_deref() == second)
@@ -91,7 +117,8 @@ impl<V> TextTable<V> {
             return;
         }
         let size = text.len() + second.map_or(0, str::len);
-        if self.len < self.max_len && self.bytes + size <= self.max_bytes {
+        let room = self.len < self.max_len && self.bytes + size <= self.max_bytes;
+        if room && list.len() < MAX_PER_DIGEST {
             list.push((text.into(), second.map(Box::from), value));
             self.len += 1;
             self.bytes += size;
@@ -105,23 +132,30 @@ mod tests {
 
     #[test]
     fn a_table_tells_apart_pairs_that_share_a_digest_and_stops_growing_when_full() {
-        let mut t = TextTable::new(3, 1 << 20);
-        // Same length and ends: one digest, three texts.
-        let a = format!("{}a{}", "x".repeat(24), "y".repeat(8));
-        let b = format!("{}b{}", "x".repeat(24), "y".repeat(8));
-        assert_eq!(digest(&a), digest(&b));
-        t.set(&a, None, 1);
-        t.set(&b, None, 2);
-        t.set(&a, Some("k"), 3);
+        // Every pair has one digest.
+        let mut t = TextTable::with_digest(4, 1 << 20, |_| 0);
+        t.set("a", None, 1);
+        t.set("b", None, 2);
+        t.set("a", Some("k"), 3);
         assert_eq!(
-            (t.get(&a, None), t.get(&b, None), t.get(&a, Some("k"))),
+            (t.get("a", None), t.get("b", None), t.get("a", Some("k"))),
             (Some(&1), Some(&2), Some(&3))
         );
-        assert_eq!(t.get(&a, Some("j")), None);
-        // Full: a known pair is updated, a new one is not kept.
-        t.set(&a, None, 4);
-        t.set("new", None, 5);
-        assert_eq!((t.get(&a, None), t.get("new", None)), (Some(&4), None));
+        assert_eq!(t.get("a", Some("j")), None);
+        // A known pair is updated; under one digest at most four are kept.
+        t.set("a", None, 4);
+        t.set("c", None, 5);
+        t.set("d", None, 6);
+        assert_eq!(
+            (t.get("a", None), t.get("c", None), t.get("d", None)),
+            (Some(&4), Some(&5), None)
+        );
+        // Full: a new pair is not kept.
+        let mut full = TextTable::new(2, 1 << 20);
+        for (i, text) in ["x", "y", "z"].into_iter().enumerate() {
+            full.set(text, None, i);
+        }
+        assert_eq!((full.get("y", None), full.get("z", None)), (Some(&1), None));
         let mut small = TextTable::new(10, 5);
         small.set("abc", None, ());
         small.set("def", None, ());
@@ -129,5 +163,18 @@ mod tests {
             (small.get("abc", None), small.get("def", None)),
             (Some(&()), None)
         );
+    }
+
+    #[test]
+    fn texts_that_differ_only_in_the_middle_have_different_digests() {
+        let texts: Vec<String> = (0..10_000)
+            .map(|i| format!("https://api.example.com/<<step_{i}.body.id>>/<<x.body.id>>"))
+            .collect();
+        let mut digests: Vec<u64> = texts.iter().map(|t| digest(t)).collect();
+        digests.sort_unstable();
+        digests.dedup();
+        assert_eq!(digests.len(), texts.len());
+        assert_ne!(digest(""), digest("\0"));
+        assert_ne!(digest("ab"), digest("ab\0"));
     }
 }
