@@ -321,8 +321,8 @@ thread_local! {
 }
 
 /// Most values, and bytes of them, a thread's [`Quiet`] remembers.
-const MAX_QUIET: usize = 1 << 16;
-const MAX_QUIET_BYTES: usize = 16 << 20;
+const MAX_QUIET: usize = 1 << 13;
+const MAX_QUIET_BYTES: usize = 2 << 20;
 
 /// What a rule remembers when the shortcuts are off
 /// ([`RuleSet::use_prefilter`]): nothing.
