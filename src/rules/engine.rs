@@ -113,13 +113,9 @@ pub(crate) fn check<'t>(
                         true => &prepared.memo[ri],
                         false => &NO_MEMO,
                     };
-                    if memo.any() {
-                        known.look_up(|| quiet.get(doc, target));
-                        if known.rule_is_quiet(memo, |b| {
-                            prepared.prefilter.branch_may_hold(ri, b, bits)
-                        }) {
-                            continue;
-                        }
+                    let may_hold = |b| prepared.prefilter.branch_may_hold(ri, b, bits);
+                    if known.rule_is_quiet(memo, may_hold, || quiet.get(doc, target)) {
+                        continue;
                     }
                     let rule = &rules.rules[ri];
                     let text = scans.text(doc, target);
@@ -133,7 +129,7 @@ pub(crate) fn check<'t>(
                     }
                     let subject = Subject::whole(text, kind, target);
                     let keep = Keep {
-                        may_hold: |b| prepared.prefilter.branch_may_hold(ri, b, bits),
+                        may_hold,
                         memo,
                         known: &known,
                     };
@@ -390,19 +386,25 @@ impl Quiet {
 }
 
 impl<'t> Known<'t> {
-    fn look_up(&mut self, get: impl FnOnce() -> Self) {
-        if !self.looked_up {
-            *self = get();
-        }
-    }
-
     fn is(&self, bit: Option<u8>) -> bool {
         bit.is_some_and(|b| self.quiet.get() & 1 << b != 0)
     }
 
     /// Whether the rule of `memo` is known to find nothing here: as a
-    /// whole, or in each branch that `may_hold` lets run.
-    fn rule_is_quiet(&self, memo: &super::Memo, may_hold: impl Fn(usize) -> bool) -> bool {
+    /// whole, or in each branch that `may_hold` lets run. What is known
+    /// is looked up with `look_up` when a rule first can be.
+    fn rule_is_quiet(
+        &mut self,
+        memo: &super::Memo,
+        may_hold: impl Fn(usize) -> bool,
+        look_up: impl FnOnce() -> Self,
+    ) -> bool {
+        if !memo.any() {
+            return false;
+        }
+        if !self.looked_up {
+            *self = look_up();
+        }
         if memo.branches.is_empty() {
             return self.is(memo.whole);
         }
