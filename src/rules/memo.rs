@@ -108,7 +108,14 @@ impl<V> TextTable<V> {
     /// table has room.
     pub(crate) fn set(&mut self, text: &str, second: Option<&str>, value: V) {
         let key = self.digest_of(text, second);
-        let list = self.entries.entry(key).or_default();
+        let size = text.len() + second.map_or(0, str::len);
+        let room = self.len < self.max_len && self.bytes + size <= self.max_bytes;
+        let list = match self.entries.get_mut(&key) {
+            Some(list) => list,
+            // A full table makes no room for a new digest either.
+            None if room => self.entries.entry(key).or_default(),
+            None => return,
+        };
         if let Some(entry) = list
             .iter_mut()
             .find(|(t, s, _)| &**t == text && s.as_deref() == second)
@@ -116,8 +123,6 @@ impl<V> TextTable<V> {
             entry.2 = value;
             return;
         }
-        let size = text.len() + second.map_or(0, str::len);
-        let room = self.len < self.max_len && self.bytes + size <= self.max_bytes;
         if room && list.len() < MAX_PER_DIGEST {
             list.push((text.into(), second.map(Box::from), value));
             self.len += 1;
@@ -156,6 +161,11 @@ mod tests {
             full.set(text, None, i);
         }
         assert_eq!((full.get("y", None), full.get("z", None)), (Some(&1), None));
+        // ...nor a place for it: the table stays the size it was.
+        for i in 0..1000 {
+            full.set(&i.to_string(), None, i);
+        }
+        assert_eq!(full.entries.len(), 2);
         let mut small = TextTable::new(10, 5);
         small.set("abc", None, ());
         small.set("def", None, ());
