@@ -259,17 +259,27 @@ pub(crate) struct Style {
 impl Style {
     /// The style of a file's text.
     pub(crate) fn of(text: &str) -> Style {
-        let has = |needle: &str| memchr::memmem::find(text.as_bytes(), needle.as_bytes()).is_some();
-        let upper = has("\\u003C") || has("\\u003E");
-        let escaped_beyond_ascii = memchr::memmem::find_iter(text.as_bytes(), b"\\u")
-            .filter_map(|i| hex4(text.as_bytes(), i + 2))
-            .any(|c| c >= 0x80);
-        Style {
-            html: upper || has("\\u003c") || has("\\u003e") || has("\\u0026"),
-            upper_hex: upper,
-            slash: has("\\/"),
-            ascii: text.is_ascii() && escaped_beyond_ascii,
+        // Each escape it looks for starts with a backslash: one pass over
+        // them (a file is read whole, and most have few).
+        let bytes = text.as_bytes();
+        let (mut style, mut escaped_beyond_ascii) = (Style::default(), false);
+        for i in memchr::memchr_iter(b'\\', bytes) {
+            match bytes.get(i + 1) {
+                Some(b'/') => style.slash = true,
+                Some(b'u') => match hex4(bytes, i + 2) {
+                    Some(0x3c | 0x3e) => {
+                        style.html = true;
+                        style.upper_hex |= matches!(bytes.get(i + 5), Some(b'C' | b'E'));
+                    }
+                    Some(0x26) => style.html = true,
+                    Some(c) if c >= 0x80 => escaped_beyond_ascii = true,
+                    _ => {}
+                },
+                _ => {}
+            }
         }
+        style.ascii = escaped_beyond_ascii && text.is_ascii();
+        style
     }
 
     /// `s` as the inside of a JSON string written in this style.
@@ -402,6 +412,41 @@ mod style_tests {
             let s = "<<é \"/\\ &>>\t😀";
             let raw = format!("\"{}\"", style.encode(s));
             assert_eq!(decode(&raw, 0, raw.len()).text, s);
+        }
+    }
+
+    /// The style by its plain definition: a search for each escape.
+    fn naive(text: &str) -> Style {
+        let has = |needle: &str| text.contains(needle);
+        let upper = has("\\u003C") || has("\\u003E");
+        let beyond = (text.match_indices("\\u"))
+            .filter_map(|(i, _)| hex4(text.as_bytes(), i + 2))
+            .any(|c| c >= 0x80);
+        Style {
+            html: upper || has("\\u003c") || has("\\u003e") || has("\\u0026"),
+            upper_hex: upper,
+            slash: has("\\/"),
+            ascii: text.is_ascii() && beyond,
+        }
+    }
+
+    #[test]
+    fn one_pass_agrees_with_a_search_for_each_escape() {
+        let pieces = [
+            "\\", "u", "003", "c", "C", "e", "E", "0026", "00e9", "00", "/", "a", "é", "\"",
+        ];
+        let mut seed = 0x9e37_79b9_u64;
+        for _ in 0..20_000 {
+            let len = (seed >> 60) as usize + 1;
+            let text: String = (0..len)
+                .map(|_| {
+                    seed = seed
+                        .wrapping_mul(6_364_136_223_846_793_005)
+                        .wrapping_add(1_442_695_040_888_963_407);
+                    pieces[(seed >> 33) as usize % pieces.len()]
+                })
+                .collect();
+            assert_eq!(Style::of(&text), naive(&text), "{text:?}");
         }
     }
 }
