@@ -367,6 +367,10 @@ impl<'t> Document<'t> {
 
     /// The members of object `id` named `keys`, in one pass over the
     /// object; with duplicate keys the last one wins (see [`Document::get`]).
+    /// Always inlined: with the keys known where it is called, each
+    /// comparison is a few instructions (an outlined copy cost the action
+    /// model 40% more).
+    #[inline(always)]
     pub fn get_many<const N: usize>(&self, id: u32, keys: [&str; N]) -> [Option<u32>; N] {
         let mut found = [None; N];
         if self.kind(id) != Kind::Object {
