@@ -105,14 +105,19 @@ pub(crate) fn check<'t>(
                     u64::MAX
                 };
                 let mut known = Known::default();
+                let mut name = Name::default();
                 for &ri in &applicable {
                     if !prepared.prefilter.may_hold(ri, bits) {
                         continue;
                     }
-                    let memo = match rules.use_prefilter {
-                        true => &prepared.memo[ri],
-                        false => &NO_MEMO,
+                    let (memo, guard) = match rules.use_prefilter {
+                        true => (&prepared.memo[ri], prepared.key_guards[ri].as_ref()),
+                        false => (&NO_MEMO, None),
                     };
+                    let verdict = guard.and_then(|g| name.verdict(g, || quiet.name(doc, target)));
+                    if verdict == Some(false) {
+                        continue;
+                    }
                     let may_hold = |b| prepared.prefilter.branch_may_hold(ri, b, bits);
                     if known.rule_is_quiet(memo, may_hold, || quiet.get(doc, target)) {
                         continue;
@@ -128,6 +133,13 @@ pub(crate) fn check<'t>(
                         continue;
                     }
                     let subject = Subject::whole(text, kind, target);
+                    if let (Some(g), None) = (guard, verdict) {
+                        let holds = rule.when.key_guard_holds(&g.parts, &ctx, &subject);
+                        name.learn(g, holds);
+                        if !holds {
+                            continue;
+                        }
+                    }
                     let keep = Keep {
                         may_hold,
                         memo,
@@ -146,6 +158,7 @@ pub(crate) fn check<'t>(
                     }
                 }
                 quiet.finish(known);
+                quiet.finish_name(name);
             }
         }
     }
@@ -310,6 +323,8 @@ struct Quiet {
     rules: (u64, i64),
     /// The bits of [`super::Memo`] of each value.
     table: TextTable<u128>,
+    /// The bits of [`super::KeyGuard`] of each member name, by its raw text.
+    names: TextTable<u128>,
 }
 
 thread_local! {
@@ -319,6 +334,10 @@ thread_local! {
 /// Most values, and bytes of them, a thread's [`Quiet`] remembers.
 const MAX_QUIET: usize = 1 << 13;
 const MAX_QUIET_BYTES: usize = 2 << 20;
+
+/// Most member names, and bytes of them, a thread's [`Quiet`] remembers.
+const MAX_NAMES: usize = 1 << 12;
+const MAX_NAMES_BYTES: usize = 256 << 10;
 
 /// What a rule remembers when the shortcuts are off
 /// ([`RuleSet::use_prefilter`]): nothing.
@@ -353,6 +372,7 @@ impl Quiet {
             _ => Quiet {
                 rules,
                 table: TextTable::new(MAX_QUIET, MAX_QUIET_BYTES),
+                names: TextTable::new(MAX_NAMES, MAX_NAMES_BYTES),
             },
         }
     }
@@ -381,6 +401,53 @@ impl Quiet {
     fn finish(&mut self, known: Known) {
         if let (true, Some(seen)) = (known.learned.get(), known.seen) {
             self.table.set(seen.raw, seen.key, known.quiet.get());
+        }
+    }
+
+    /// What is known of `node`'s member name; nothing of an array item.
+    fn name<'t>(&self, doc: &Document<'t>, node: u32) -> Name<'t> {
+        let key = doc.raw_key(node);
+        Name {
+            looked_up: true,
+            bits: key.map_or(0, |k| self.names.get(k, None).copied().unwrap_or(0)),
+            key,
+            learned: false,
+        }
+    }
+
+    fn finish_name(&mut self, name: Name) {
+        if let (true, Some(key)) = (name.learned, name.key) {
+            self.names.set(key, None, name.bits);
+        }
+    }
+}
+
+/// What [`Quiet`] knows of one value's member name while the rules on its
+/// path run: whether each [`super::KeyGuard`] holds of it.
+#[derive(Default)]
+struct Name<'t> {
+    key: Option<&'t str>,
+    looked_up: bool,
+    bits: u128,
+    learned: bool,
+}
+
+impl<'t> Name<'t> {
+    /// Whether `guard` holds of the name, if known; what is known is
+    /// looked up with `look_up` when a guard first asks.
+    fn verdict(&mut self, guard: &super::KeyGuard, look_up: impl FnOnce() -> Self) -> Option<bool> {
+        if !self.looked_up {
+            *self = look_up();
+        }
+        let fails = self.bits & 1 << (2 * guard.bit) != 0;
+        let holds = self.bits & 1 << (2 * guard.bit + 1) != 0;
+        (fails || holds).then_some(holds)
+    }
+
+    fn learn(&mut self, guard: &super::KeyGuard, holds: bool) {
+        if self.key.is_some() {
+            self.bits |= 1 << (2 * guard.bit + u8::from(holds));
+            self.learned = true;
         }
     }
 }

@@ -200,6 +200,9 @@ pub(crate) struct Prepared {
     /// Per rule, where [`engine`] remembers that it found nothing in a
     /// value (see [`Memo`]).
     pub(crate) memo: Vec<Memo>,
+    /// Per rule, the part of its condition that reads only the member
+    /// name, where it has one (see [`KeyGuard`]).
+    pub(crate) key_guards: Vec<Option<KeyGuard>>,
     /// Told apart from every other rule set's in this process.
     pub(crate) id: u64,
 }
@@ -214,10 +217,51 @@ pub(crate) struct Memo {
     pub(crate) branches: Vec<Option<u8>>,
 }
 
+/// The part of a rule's condition that reads only the member name of a
+/// value and must hold for the rule to find anything
+/// ([`Condition::key_guard`]): what it makes of a name is remembered by the
+/// name, whatever the value (an object, a number, a text never seen).
+/// Option keys and header names repeat far more than values do.
+#[derive(Debug)]
+pub(crate) struct KeyGuard {
+    /// Items of the condition's top-level `all`; none for the whole.
+    pub(crate) parts: Vec<usize>,
+    /// Its bits among the guards': `2 * bit` set when it fails for a
+    /// name, `2 * bit + 1` when it holds.
+    pub(crate) bit: u8,
+}
+
+impl KeyGuard {
+    /// Most guards: two bits each in a `u128`.
+    const MAX: usize = 64;
+
+    fn assign(rules: &[Rule]) -> Vec<Option<KeyGuard>> {
+        let mut next = 0;
+        rules
+            .iter()
+            .map(|r| {
+                let parts = r.when.key_guard().filter(|_| next < Self::MAX)?;
+                next += 1;
+                Some(KeyGuard {
+                    parts,
+                    bit: (next - 1) as u8,
+                })
+            })
+            .collect()
+    }
+
+    /// The guard is the whole condition: a value's text adds nothing.
+    pub(crate) fn is_whole(&self) -> bool {
+        self.parts.is_empty()
+    }
+}
+
 impl Memo {
     pub(crate) const BITS: usize = 128;
 
-    fn assign(rules: &[Rule]) -> Vec<Memo> {
+    /// A rule whose whole condition is a guard ([`KeyGuard::is_whole`])
+    /// needs no bit: its guard answers for every value.
+    fn assign(rules: &[Rule], guards: &[Option<KeyGuard>]) -> Vec<Memo> {
         let mut next = 0;
         let mut bit = |text_only: bool| {
             let b = (text_only && next < Self::BITS).then_some(next as u8);
@@ -226,7 +270,9 @@ impl Memo {
         };
         rules
             .iter()
-            .map(|r| match r.when.top_branches() {
+            .zip(guards)
+            .map(|(r, guard)| match r.when.top_branches() {
+                _ if guard.as_ref().is_some_and(KeyGuard::is_whole) => Memo::default(),
                 Some(branches) => Memo {
                     whole: None,
                     branches: branches.iter().map(|b| bit(b.reads_text_only())).collect(),
@@ -296,13 +342,15 @@ impl RuleSet {
                     }
                 }
             }
+            let key_guards = KeyGuard::assign(&self.rules);
             Prepared {
                 prefilter: prefilter::Prefilter::new(self.rules.iter().map(|r| &r.when)),
                 paths,
                 #[cfg(test)]
                 path_end,
                 rules_by_end,
-                memo: Memo::assign(&self.rules),
+                memo: Memo::assign(&self.rules, &key_guards),
+                key_guards,
                 id: {
                     static NEXT: std::sync::atomic::AtomicU64 =
                         std::sync::atomic::AtomicU64::new(1);

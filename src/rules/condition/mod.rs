@@ -427,6 +427,49 @@ impl Condition {
         }
     }
 
+    /// Whether what the condition makes of a value follows from the
+    /// value's member name alone.
+    fn reads_key_only(&self) -> bool {
+        match self {
+            Condition::Key(c) => c.reads_text_only(),
+            Condition::All(items) | Condition::Any(items) => {
+                !items.is_empty() && items.iter().all(Condition::reads_key_only)
+            }
+            Condition::Not(c) | Condition::Reason(_, c) => c.reads_key_only(),
+            _ => false,
+        }
+    }
+
+    /// The part of the condition that reads the member name alone and must
+    /// hold for the condition to (see [`Condition::key_guard_holds`]): the
+    /// whole condition (no items), or items of its top-level `all` (under
+    /// `reason` and `redact`). `None` where there is no such part.
+    pub(crate) fn key_guard(&self) -> Option<Vec<usize>> {
+        match self {
+            Condition::Reason(_, c) | Condition::Redact(c) => c.key_guard(),
+            Condition::All(items) => {
+                let parts = items.iter().enumerate().filter(|(_, c)| c.reads_key_only());
+                let parts: Vec<usize> = parts.map(|(i, _)| i).collect();
+                (!parts.is_empty()).then_some(parts)
+            }
+            c => c.reads_key_only().then(Vec::new),
+        }
+    }
+
+    /// Whether the part [`Condition::key_guard`] gave as `parts` holds of
+    /// the subject: where it does not, neither does the condition.
+    pub(crate) fn key_guard_holds(&self, parts: &[usize], ctx: &Ctx, subject: &Subject) -> bool {
+        match self {
+            Condition::Reason(_, c) | Condition::Redact(c) => {
+                c.key_guard_holds(parts, ctx, subject)
+            }
+            Condition::All(items) if !parts.is_empty() => parts
+                .iter()
+                .all(|&i| items.get(i).is_none_or(|c| c.holds(ctx, subject))),
+            c => c.holds(ctx, subject),
+        }
+    }
+
     /// Whether the condition tests text, and so holds of strings only.
     fn tests_text(&self) -> bool {
         matches!(
