@@ -164,13 +164,19 @@ impl Profile {
             .max()
     }
 
-    /// What applies on `path`: the first endpoint whose paths match, else
-    /// the API's own requirement and forms.
-    pub(crate) fn on_path(&self, path: &str) -> Resolved<'_> {
-        let endpoint = self
-            .endpoints
+    /// The first endpoint whose paths match `path`, by index: what
+    /// applies there (else the API's own requirement and forms, see
+    /// [`Profile::resolved`]).
+    fn endpoint_at(&self, path: &str) -> Option<usize> {
+        self.endpoints
             .iter()
-            .find(|e| e.globs.iter().any(|g| g.is_match(path)));
+            .position(|e| e.globs.iter().any(|g| g.is_match(path)))
+    }
+
+    /// What the profile says at its endpoint `endpoint`, or where none
+    /// matches.
+    fn resolved(&self, endpoint: Option<usize>) -> Resolved<'_> {
+        let endpoint = endpoint.and_then(|i| self.endpoints.get(i));
         Resolved {
             profile: self,
             credential: endpoint.map_or(self.credential, |e| e.credential),
@@ -222,6 +228,9 @@ pub struct ApiSet {
 /// profile it belongs to.
 #[derive(Debug)]
 struct Index {
+    /// Told apart from every other index in this process: what is
+    /// remembered of a lookup holds while the index does.
+    id: u64,
     /// Hosts written out in full, looked up at once.
     exact: std::collections::HashMap<String, Vec<usize>>,
     hosts: Vec<(Glob, usize)>,
@@ -323,7 +332,9 @@ impl ApiSet {
                     None => hosts.push((glob, i)),
                 }
             }
+            static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
             Index {
+                id: NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
                 exact,
                 hosts,
                 resources: owned(|p| &p.resource_hosts),
@@ -331,10 +342,22 @@ impl ApiSet {
         })
     }
 
+    /// Told apart from every other set of profiles in this process, and
+    /// from this one before a profile was added: a [`Found`] holds for the
+    /// set of this id.
+    pub(crate) fn id(&self) -> u64 {
+        self.index().id
+    }
+
     /// The profile a request to `host` and `path` meets, and what it says
     /// there. Of several, the one most specific about the path wins; on a
     /// tie, the one added last (a user's profile over a built-in one).
     pub fn lookup(&self, host: Host, path: &str) -> Option<Resolved<'_>> {
+        self.find(host, path).map(|found| self.resolved(found))
+    }
+
+    /// What [`ApiSet::lookup`] finds, as indices: it can be remembered.
+    pub(crate) fn find(&self, host: Host, path: &str) -> Option<Found> {
         if self.profiles.is_empty() {
             return None;
         }
@@ -361,12 +384,27 @@ impl ApiSet {
             .iter()
             .filter(|(g, _)| g.is_match(text))
             .map(|&(_, i)| i);
-        exact
+        let (_, profile) = exact
             .chain(wild)
             .filter_map(|i| Some((self.profiles[i].specificity(path)?, i)))
-            .max()
-            .map(|(_, i)| self.profiles[i].on_path(path))
+            .max()?;
+        Some(Found {
+            profile,
+            endpoint: self.profiles[profile].endpoint_at(path),
+        })
     }
+
+    /// What a profile says where [`ApiSet::find`] found it (of this set).
+    pub(crate) fn resolved(&self, found: Found) -> Resolved<'_> {
+        self.profiles[found.profile].resolved(found.endpoint)
+    }
+}
+
+/// A profile and the endpoint of it a request meets, by index.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Found {
+    profile: usize,
+    endpoint: Option<usize>,
 }
 
 #[cfg(test)]

@@ -30,6 +30,20 @@ pub(crate) struct Request {
 pub(crate) struct Url {
     /// The `url` string's node.
     pub(crate) node: u32,
+    /// What its text says: shared by every `url` written the same way.
+    pub(crate) text: std::rc::Rc<UrlText>,
+}
+
+impl std::ops::Deref for Url {
+    type Target = UrlText;
+    fn deref(&self) -> &UrlText {
+        &self.text
+    }
+}
+
+/// What the text of a `url` says, wherever it is written.
+#[derive(Debug)]
+pub(crate) struct UrlText {
     pub(crate) host: Host,
     /// The host's bytes in the decoded `url` string.
     pub(crate) host_range: Range<usize>,
@@ -76,6 +90,21 @@ pub(crate) enum Headers {
 pub(crate) struct Header {
     /// The value's node.
     pub(crate) node: u32,
+    /// What its name and value say: shared by every header written the
+    /// same way.
+    pub(crate) text: std::rc::Rc<HeaderText>,
+}
+
+impl std::ops::Deref for Header {
+    type Target = HeaderText;
+    fn deref(&self) -> &HeaderText {
+        &self.text
+    }
+}
+
+/// What a header's name and value say, wherever it is written.
+#[derive(Debug)]
+pub(crate) struct HeaderText {
     /// The name; `None` when it is templated.
     pub(crate) name: Option<String>,
     /// The value's text, decoded.
@@ -87,7 +116,23 @@ pub(crate) struct Header {
     pub(crate) empty: bool,
 }
 
-impl Header {
+impl HeaderText {
+    /// What the member `value` of a `headers` object says.
+    pub(crate) fn of(doc: &Document, value: u32) -> HeaderText {
+        let name = doc.key(value).map(|k| k.into_owned());
+        let name = name.filter(|n| !templates::is_templated(n));
+        let text = doc.str_value(value).unwrap_or_default();
+        let mut refs = Vec::new();
+        Parser::default().parse(&text, &mut refs);
+        HeaderText {
+            name,
+            credential_ref: has_credential(&refs),
+            empty: text.trim().is_empty(),
+            text: text.into_owned(),
+            scheme: std::cell::OnceCell::new(),
+        }
+    }
+
     /// What comes before the credential in the value, worked out only for
     /// the few headers that carry one.
     pub(crate) fn scheme(&self) -> &Scheme {
@@ -116,18 +161,23 @@ impl Request {
     /// The request of the action at `action`.
     pub(crate) fn of(doc: &Document, action: u32) -> Request {
         let options = doc.get(action, "options");
-        Request::with_url(doc, options, Url::in_options(doc, options))
+        let header = |value| HeaderText::of(doc, value).into();
+        Request::with_url(doc, options, Url::in_options(doc, options), header)
     }
 
     /// The rest of the request of an action whose `options` member is
     /// `options` and whose URL is `url` (read first, so that a request to
-    /// no known API costs no more than its URL).
-    pub(crate) fn with_url(doc: &Document, options: Option<u32>, url: Option<Url>) -> Request {
+    /// no known API costs no more than its URL); `header` reads what a
+    /// member of `headers` says ([`HeaderText::of`], or a copy of it).
+    pub(crate) fn with_url(
+        doc: &Document,
+        options: Option<u32>,
+        url: Option<Url>,
+        header: impl FnMut(u32) -> std::rc::Rc<HeaderText>,
+    ) -> Request {
         let Some(options) = options else {
             return Request::default();
         };
-        let mut parser = Parser::default();
-        let mut refs = Vec::new();
         let set = |key: &str| {
             doc.get(options, key)
                 .filter(|&n| !matches!(doc.kind(n), Kind::Null) && !doc.raw(n).trim().is_empty())
@@ -136,7 +186,7 @@ impl Request {
         let payload = doc.get(options, "payload");
         Request {
             url,
-            headers: headers(doc, doc.get(options, "headers"), &mut parser, &mut refs),
+            headers: headers(doc, doc.get(options, "headers"), header),
             basic_auth: set("basic_auth"),
             payload_credential: payload.is_some_and(|p| mentions_credential(doc.raw(p))),
             payload: payload.filter(|&p| matches!(doc.kind(p), Kind::Object)),
@@ -150,6 +200,18 @@ impl Url {
     /// read its host.
     pub(crate) fn in_options(doc: &Document, options: Option<u32>) -> Option<Url> {
         let node = doc.get(options?, "url")?;
+        let text = UrlText::of(doc, node)?;
+        Some(Url {
+            node,
+            text: text.into(),
+        })
+    }
+}
+
+impl UrlText {
+    /// What the value `node` says, when it is a string storylint can split
+    /// into host, path and query: the same for every value written alike.
+    pub(crate) fn of(doc: &Document, node: u32) -> Option<UrlText> {
         url(doc, node, &mut Parser::default(), &mut Vec::new())
     }
 }
@@ -186,8 +248,7 @@ fn has_credential(refs: &[Reference]) -> bool {
 fn headers(
     doc: &Document,
     node: Option<u32>,
-    parser: &mut Parser,
-    refs: &mut Vec<Reference>,
+    mut header: impl FnMut(u32) -> std::rc::Rc<HeaderText>,
 ) -> Headers {
     let Some(node) = node else {
         return Headers::Absent;
@@ -199,24 +260,11 @@ fn headers(
     }
     let mut live = Vec::new();
     doc.live_children_into(node, &mut live);
-    let list = live
-        .into_iter()
-        .map(|value| {
-            let name = doc.key(value).map(|k| k.into_owned());
-            let name = name.filter(|n| !templates::is_templated(n));
-            let text = doc.str_value(value).unwrap_or_default();
-            parser.parse(&text, refs);
-            Header {
-                node: value,
-                name,
-                credential_ref: has_credential(refs),
-                empty: text.trim().is_empty(),
-                text: text.into_owned(),
-                scheme: std::cell::OnceCell::new(),
-            }
-        })
-        .collect();
-    Headers::Listed(list)
+    let list = live.into_iter().map(|value| Header {
+        node: value,
+        text: header(value),
+    });
+    Headers::Listed(list.collect())
 }
 
 /// What comes before the credential in the header value `text`, whose
@@ -251,7 +299,12 @@ pub(crate) fn scheme(text: &str, refs: &[Reference]) -> Scheme {
 }
 
 /// The request's URL, when `node` is a string storylint can split.
-fn url(doc: &Document, node: u32, parser: &mut Parser, refs: &mut Vec<Reference>) -> Option<Url> {
+fn url(
+    doc: &Document,
+    node: u32,
+    parser: &mut Parser,
+    refs: &mut Vec<Reference>,
+) -> Option<UrlText> {
     let text = doc.str_value(node)?;
     let masked = templates::mask(&text);
     let parts = split_masked(&masked)?;
@@ -265,8 +318,7 @@ fn url(doc: &Document, node: u32, parser: &mut Parser, refs: &mut Vec<Reference>
         .query
         .map(|q| params(&text, &masked, q, parser, refs))
         .unwrap_or_default();
-    Some(Url {
-        node,
+    Some(UrlText {
         host,
         host_range: parts.host,
         path,

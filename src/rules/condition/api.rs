@@ -8,10 +8,14 @@
 //! "unaccepted" and "missing" stay silent.
 
 use super::{Ctx, Hit, Narrow, Subject};
-use crate::apis::{Form, Host as ApiHost, Place, Requirement, Resolved};
-use crate::export::request::{Headers, Host, Request, Scheme, Url, payload_field};
+use crate::apis::{ApiSet, Form, Found, Host as ApiHost, Place, Requirement, Resolved};
+use crate::export::request::{
+    HeaderText, Headers, Host, Request, Scheme, Url, UrlText, payload_field,
+};
 use crate::parse::Document;
+use crate::rules::memo::TextTable;
 use std::ops::Range;
+use std::rc::Rc;
 
 /// What an `api` condition looks for.
 #[derive(Debug)]
@@ -105,19 +109,85 @@ pub(super) fn api(test: &ApiTest, ctx: &Ctx, subject: &Subject, every: bool) -> 
 
 /// The action's request, when it calls an API with a profile.
 fn called<'d>(ctx: &Ctx<'d, '_>) -> Option<Called<'d>> {
-    let url = Url::in_options(ctx.doc, ctx.options)?;
-    let host = match &url.host {
-        Host::Literal(h) => ApiHost::Literal(h),
-        Host::Resource(name) => ApiHost::Resource(name),
-        Host::Unknown => return None,
-    };
-    let resolved = ctx.apis.lookup(host, &url.path)?;
-    let request = Request::with_url(ctx.doc, ctx.options, Some(url));
+    let node = ctx.doc.get(ctx.options?, "url")?;
+    let (text, found) = URLS.with_borrow_mut(|urls| urls.read(ctx.doc, node, ctx.apis))?;
+    let header = |value| HEADERS.with_borrow_mut(|headers| headers.read(ctx.doc, value));
+    let request = Request::with_url(ctx.doc, ctx.options, Some(Url { node, text }), header);
     Some(Called {
         request,
-        resolved,
+        resolved: ctx.apis.resolved(found),
         sent: Default::default(),
     })
+}
+
+/// What a `url` says and the API it calls, by its raw text: the same URL
+/// is written in every action that calls one endpoint, in story after
+/// story. Kept per thread from file to file, for one set of profiles at
+/// a time.
+struct Urls {
+    /// The [`ApiSet::id`] of the profiles its lookups were made in.
+    apis: u64,
+    table: TextTable<Option<(Rc<UrlText>, Found)>>,
+}
+
+thread_local! {
+    static URLS: std::cell::RefCell<Urls> = std::cell::RefCell::new(Urls {
+        apis: 0,
+        table: TextTable::new(MAX_URLS, MAX_URL_BYTES),
+    });
+}
+
+/// Most URLs, and bytes of them, a thread's [`Urls`] remembers.
+const MAX_URLS: usize = 1 << 12;
+const MAX_URL_BYTES: usize = 1 << 20;
+
+/// What a header says, by its raw name and value: one API's headers are
+/// written alike in every action that calls it. Kept per thread from file
+/// to file.
+struct HeaderTexts(TextTable<Rc<HeaderText>>);
+
+thread_local! {
+    static HEADERS: std::cell::RefCell<HeaderTexts> =
+        std::cell::RefCell::new(HeaderTexts(TextTable::new(MAX_URLS, MAX_URL_BYTES)));
+}
+
+impl HeaderTexts {
+    /// What the member `value` of a `headers` object says.
+    fn read(&mut self, doc: &Document, value: u32) -> Rc<HeaderText> {
+        let (raw, key) = (doc.raw(value), doc.raw_key(value));
+        if let Some(known) = self.0.get(raw, key) {
+            return known.clone();
+        }
+        let read = Rc::new(HeaderText::of(doc, value));
+        self.0.set(raw, key, read.clone());
+        read
+    }
+}
+
+impl Urls {
+    /// What the `url` value `node` says, when it calls an API with a
+    /// profile in `apis`.
+    fn read(&mut self, doc: &Document, node: u32, apis: &ApiSet) -> Option<(Rc<UrlText>, Found)> {
+        if self.apis != apis.id() {
+            self.apis = apis.id();
+            self.table = TextTable::new(MAX_URLS, MAX_URL_BYTES);
+        }
+        let raw = doc.raw(node);
+        if let Some(known) = self.table.get(raw, None) {
+            return known.clone();
+        }
+        let read = UrlText::of(doc, node).and_then(|text| {
+            let host = match &text.host {
+                Host::Literal(h) => ApiHost::Literal(h),
+                Host::Resource(name) => ApiHost::Resource(name),
+                Host::Unknown => return None,
+            };
+            let found = apis.find(host, &text.path)?;
+            Some((Rc::new(text), found))
+        });
+        self.table.set(raw, None, read.clone());
+        read
+    }
 }
 
 /// Every place the request sends a credential, with the API's verdict.
