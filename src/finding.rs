@@ -263,10 +263,11 @@ impl FindingBuilder<'_, '_> {
             .iter()
             .flat_map(|r| [r.span.start, r.span.end])
             .collect();
-        let positions = if ends.is_empty() {
-            Vec::new()
-        } else {
-            source.index().positions(source.text, &ends)
+        let positions = match (ends.is_empty(), self.snippets) {
+            (true, _) => Vec::new(),
+            // Snippets need the index anyway.
+            (false, true) => source.index().positions(source.text, &ends),
+            (false, false) => crate::source::positions(source.text, &ends),
         };
         let mut snippets = if self.snippets && !raws.is_empty() {
             let spans: Vec<(Range<usize>, Position)> = raws

@@ -142,6 +142,40 @@ impl LineIndex {
     }
 }
 
+/// [`LineIndex::positions`] without an index: one pass over the text up
+/// to the last offset, counting line breaks on the way. For reports that
+/// show no snippet, building the index of a whole file (a push per line)
+/// cost more than locating its few findings.
+pub(crate) fn positions(text: &str, offsets: &[usize]) -> Vec<Position> {
+    let mut order: Vec<usize> = (0..offsets.len()).collect();
+    order.sort_by_key(|&i| offsets[i]);
+    let mut out = vec![Position { line: 1, column: 1 }; offsets.len()];
+    // 0-based line and where it starts, as far as the text is read; the
+    // offset and column last computed.
+    let (mut line, mut line_start, mut read) = (0, 0, 0);
+    let (mut last, mut column) = (0, 1);
+    for i in order {
+        let offset = floor_char(text, offsets[i].min(text.len()));
+        let stretch = &text.as_bytes()[read..offset];
+        if let Some(nl) = memchr::memrchr(b'\n', stretch) {
+            line += 1 + memchr::memchr_iter(b'\n', &stretch[..nl]).count();
+            line_start = read + nl + 1;
+        }
+        read = offset;
+        let (from, col) = match last >= line_start {
+            true => (last, column),
+            false => (line_start, 1),
+        };
+        column = col + text[from..offset].chars().count();
+        last = offset;
+        out[i] = Position {
+            line: line + 1,
+            column,
+        };
+    }
+    out
+}
+
 fn floor_char(text: &str, mut i: usize) -> usize {
     while i > 0 && !text.is_char_boundary(i) {
         i -= 1;
@@ -420,6 +454,25 @@ mod tests {
         let many = idx.positions(text, &offsets);
         let one: Vec<Position> = offsets.iter().map(|&o| idx.position(text, o)).collect();
         assert_eq!(many, one);
+        assert_eq!(positions(text, &offsets), one);
+    }
+
+    #[test]
+    fn positions_without_an_index_agree_with_the_index() {
+        let pieces = ["\n", "\r\n", "a", "é", "\"", " ", "😀"];
+        let mut seed = 0x2545_f491_u64;
+        let mut next = |n: usize| {
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (seed >> 33) as usize % n
+        };
+        for _ in 0..2_000 {
+            let text: String = (0..next(40)).map(|_| pieces[next(pieces.len())]).collect();
+            let offsets: Vec<usize> = (0..next(8)).map(|_| next(text.len() + 3)).collect();
+            let idx = LineIndex::new(&text);
+            assert_eq!(positions(&text, &offsets), idx.positions(&text, &offsets), "{text:?} {offsets:?}");
+        }
     }
 
     #[test]
