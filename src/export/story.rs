@@ -251,9 +251,7 @@ impl Story {
                 story.opaque = true;
             }
             if let Some(name) = &a.name {
-                for slug in slugs(name) {
-                    story.roots.push((slug.into_boxed_str(), Some(m)));
-                }
+                for_each_slug(name, |slug| story.roots.push((slug.into(), Some(m))));
             }
         }
         story.members = members;
@@ -277,9 +275,7 @@ impl Story {
     fn add_page(&mut self, doc: &Document, page: u32) {
         let name = doc.get(page, "name").and_then(|n| doc.str_value(n));
         if let Some(name) = name {
-            for slug in slugs(&name) {
-                self.roots.push((slug.into_boxed_str(), None));
-            }
+            for_each_slug(&name, |slug| self.roots.push((slug.into(), None)));
         }
     }
 }
@@ -429,6 +425,25 @@ impl Ancestors {
 /// not letters or digits one `_`, trimmed of `_`. Where Tines' rule is not
 /// documented, each plausible form: with non-ASCII letters kept or
 /// dropped, and with apostrophes dropped or made separators.
+/// Calls `f` with each of [`slugs`]: a name of plain ASCII (most are) is
+/// slugged into a buffer of the thread's, with nothing allocated but what
+/// `f` keeps.
+fn for_each_slug(name: &str, mut f: impl FnMut(&str)) {
+    thread_local! {
+        static BUFFER: RefCell<String> = const { RefCell::new(String::new()) };
+    }
+    if !(name.is_ascii() && !name.contains('\'')) {
+        return slugs(name).iter().for_each(|s| f(s));
+    }
+    BUFFER.with_borrow_mut(|buffer| {
+        buffer.clear();
+        ascii_slug_into(name, buffer);
+        if !buffer.is_empty() {
+            f(buffer);
+        }
+    });
+}
+
 pub(crate) fn slugs(name: &str) -> Vec<String> {
     let mut out = vec![slug(name, false)];
     if name.is_ascii() && !name.contains('\'') {
@@ -474,6 +489,12 @@ fn slug(name: &str, keep_unicode: bool) -> String {
 /// [`slug`] of an ASCII name, byte by byte.
 fn ascii_slug(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
+    ascii_slug_into(name, &mut out);
+    out
+}
+
+/// Appends [`ascii_slug`] of `name` to `out`, which must be empty.
+fn ascii_slug_into(name: &str, out: &mut String) {
     let mut gap = false;
     for b in name.bytes() {
         if b.is_ascii_alphanumeric() {
@@ -486,7 +507,6 @@ fn ascii_slug(name: &str) -> String {
             gap = true;
         }
     }
-    out
 }
 
 #[cfg(test)]
@@ -507,6 +527,11 @@ mod tests {
         assert_eq!(slugs("User's Email"), ["user_s_email", "users_email"]);
         assert_eq!(slugs("Café lookup"), ["caf_lookup", "café_lookup"]);
         assert!(slugs("!!!").is_empty());
+        for name in ["Get Tenant ID (v2)", "User's Email", "Café lookup", "!!!", "", "a"] {
+            let mut each = Vec::new();
+            for_each_slug(name, |s| each.push(s.to_string()));
+            assert_eq!(each, slugs(name), "{name}");
+        }
     }
 
     /// Runs `check` on the stories of `json`.
