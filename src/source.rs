@@ -471,7 +471,11 @@ mod tests {
             let text: String = (0..next(40)).map(|_| pieces[next(pieces.len())]).collect();
             let offsets: Vec<usize> = (0..next(8)).map(|_| next(text.len() + 3)).collect();
             let idx = LineIndex::new(&text);
-            assert_eq!(positions(&text, &offsets), idx.positions(&text, &offsets), "{text:?} {offsets:?}");
+            assert_eq!(
+                positions(&text, &offsets),
+                idx.positions(&text, &offsets),
+                "{text:?} {offsets:?}"
+            );
         }
     }
 

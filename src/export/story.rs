@@ -527,7 +527,14 @@ mod tests {
         assert_eq!(slugs("User's Email"), ["user_s_email", "users_email"]);
         assert_eq!(slugs("Café lookup"), ["caf_lookup", "café_lookup"]);
         assert!(slugs("!!!").is_empty());
-        for name in ["Get Tenant ID (v2)", "User's Email", "Café lookup", "!!!", "", "a"] {
+        for name in [
+            "Get Tenant ID (v2)",
+            "User's Email",
+            "Café lookup",
+            "!!!",
+            "",
+            "a",
+        ] {
             let mut each = Vec::new();
             for_each_slug(name, |s| each.push(s.to_string()));
             assert_eq!(each, slugs(name), "{name}");

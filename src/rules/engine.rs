@@ -813,6 +813,70 @@ mod tests {
     }
 
     #[test]
+    fn what_a_rule_makes_of_a_member_name_is_remembered_by_the_name() {
+        let (rules, _) = RuleSet::builtin();
+        let prepared = rules.prepared();
+        let at = |id: &str| rules.rules.iter().position(|r| r.id == id).unwrap();
+        // A rule that reads only the name needs no bit for values; one
+        // that reads the name and the value is guarded by the name part.
+        let unknown = at("unknown-http-option");
+        assert!(
+            prepared.key_guards[unknown]
+                .as_ref()
+                .is_some_and(|g| g.is_whole())
+        );
+        assert!(!prepared.memo[unknown].any());
+        let misspelt = at("misspelled-auth-header");
+        assert!(
+            prepared.key_guards[misspelt]
+                .as_ref()
+                .is_some_and(|g| !g.is_whole())
+        );
+        assert!(prepared.key_guards[at("unresolved-reference")].is_none());
+        let action = |options: &str| {
+            format!(
+                r#"{{"agents": [{{"type": "Agents::HTTPRequestAgent", "name": "a", "guid": "a",
+                "options": {{"url": "https://api.example.com/x", "method": "get", {options}}}}}]}}"#
+            )
+        };
+        // Whatever the value (an object, a number, a text), a name's
+        // verdict holds from file to file, both ways.
+        for _ in 0..2 {
+            for value in [r#"{"a": 1}"#, "7", r#""x""#] {
+                let found = rule_ids(&rules, &action(&format!(r#""body": {value}"#)));
+                assert_eq!(found, ["unknown-http-option"], "{value}");
+                assert!(rule_ids(&rules, &action(&format!(r#""payload": {value}"#))).is_empty());
+            }
+        }
+    }
+
+    #[test]
+    fn a_remembered_url_is_looked_up_again_in_another_set_of_profiles() {
+        let file = r#"{"agents": [{"type": "Agents::HTTPRequestAgent", "name": "a", "guid": "a",
+            "options": {"url": "https://api.internal.example/v1/x", "method": "get"}}]}"#;
+        let (plain, _) = RuleSet::builtin();
+        let (mut custom, _) = RuleSet::builtin();
+        let mut errors = Vec::new();
+        let profile = "id: internal\nname: Internal\ndocs: https://example.com/d\n\
+            hosts: [api.internal.example]\ncredential: required\n\
+            credential-source: {url: https://example.com/s}\n\
+            accepts:\n  - header: X-Key\n    source: {url: https://example.com/f}\n\
+            examples: {}\n";
+        custom.apis.add(
+            "internal.yaml",
+            profile,
+            crate::apis::Origin::Builtin,
+            &mut errors,
+        );
+        assert!(errors.is_empty(), "{errors:?}");
+        // On one thread, in turn: each set answers for itself.
+        for _ in 0..2 {
+            assert!(rule_ids(&plain, file).is_empty());
+            assert_eq!(rule_ids(&custom, file), ["missing-credential"]);
+        }
+    }
+
+    #[test]
     fn quoting_escapes_controls_and_truncates() {
         assert_eq!(quote("a\nb"), "a\\nb");
         assert_eq!(quote(&"x".repeat(100)).chars().count(), MAX_QUOTED + 1);
