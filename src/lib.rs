@@ -34,6 +34,30 @@ pub mod source;
 mod suggest;
 mod yaml;
 
+/// What the unit tests of several stages share.
+#[cfg(test)]
+pub(crate) mod testing {
+    /// A fixed sequence of pseudo-random numbers (a linear congruential
+    /// generator): randomised tests see the same cases on every run.
+    pub(crate) struct Lcg(pub(crate) u64);
+
+    impl Lcg {
+        /// The next number below `n` (which must not be 0).
+        pub(crate) fn below(&mut self, n: usize) -> usize {
+            self.0 = (self.0)
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (self.0 >> 33) as usize % n
+        }
+
+        /// A text of fewer than `most` pieces, each drawn from `pieces`.
+        pub(crate) fn text(&mut self, pieces: &[&str], most: usize) -> String {
+            let len = self.below(most);
+            (0..len).map(|_| pieces[self.below(pieces.len())]).collect()
+        }
+    }
+}
+
 /// The layering of `src/`: no two top-level modules import each other,
 /// directly or through others. Test modules (`#[cfg(test)]`) may reach
 /// further up, so they are left out.

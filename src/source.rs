@@ -460,16 +460,12 @@ mod tests {
     #[test]
     fn positions_without_an_index_agree_with_the_index() {
         let pieces = ["\n", "\r\n", "a", "é", "\"", " ", "😀"];
-        let mut seed = 0x2545_f491_u64;
-        let mut next = |n: usize| {
-            seed = seed
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            (seed >> 33) as usize % n
-        };
+        let mut lcg = crate::testing::Lcg(0x2545_f491);
         for _ in 0..2_000 {
-            let text: String = (0..next(40)).map(|_| pieces[next(pieces.len())]).collect();
-            let offsets: Vec<usize> = (0..next(8)).map(|_| next(text.len() + 3)).collect();
+            let text = lcg.text(&pieces, 40);
+            let offsets: Vec<usize> = (0..lcg.below(8))
+                .map(|_| lcg.below(text.len() + 3))
+                .collect();
             let idx = LineIndex::new(&text);
             assert_eq!(
                 positions(&text, &offsets),

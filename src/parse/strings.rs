@@ -435,17 +435,9 @@ mod style_tests {
         let pieces = [
             "\\", "u", "003", "c", "C", "e", "E", "0026", "00e9", "00", "/", "a", "é", "\"",
         ];
-        let mut seed = 0x9e37_79b9_u64;
+        let mut lcg = crate::testing::Lcg(0x9e37_79b9);
         for _ in 0..20_000 {
-            let len = (seed >> 60) as usize + 1;
-            let text: String = (0..len)
-                .map(|_| {
-                    seed = seed
-                        .wrapping_mul(6_364_136_223_846_793_005)
-                        .wrapping_add(1_442_695_040_888_963_407);
-                    pieces[(seed >> 33) as usize % pieces.len()]
-                })
-                .collect();
+            let text = lcg.text(&pieces, 17);
             assert_eq!(Style::of(&text), naive(&text), "{text:?}");
         }
     }
