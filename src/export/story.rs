@@ -432,7 +432,7 @@ fn for_each_slug(name: &str, mut f: impl FnMut(&str)) {
     thread_local! {
         static BUFFER: RefCell<String> = const { RefCell::new(String::new()) };
     }
-    if !(name.is_ascii() && !name.contains('\'')) {
+    if !name.is_ascii() || name.contains('\'') {
         return slugs(name).iter().for_each(|s| f(s));
     }
     BUFFER.with_borrow_mut(|buffer| {
