@@ -148,8 +148,13 @@ struct HeaderTexts(TextTable<Rc<HeaderText>>);
 
 thread_local! {
     static HEADERS: std::cell::RefCell<HeaderTexts> =
-        std::cell::RefCell::new(HeaderTexts(TextTable::new(MAX_URLS, MAX_URL_BYTES)));
+        std::cell::RefCell::new(HeaderTexts(TextTable::new(MAX_HEADERS, MAX_HEADER_BYTES)));
 }
+
+/// Most headers, and bytes of their names and values, a thread's
+/// [`HeaderTexts`] remembers.
+const MAX_HEADERS: usize = 1 << 12;
+const MAX_HEADER_BYTES: usize = 1 << 20;
 
 impl HeaderTexts {
     /// What the member `value` of a `headers` object says.
