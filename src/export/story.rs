@@ -421,10 +421,6 @@ impl Ancestors {
     }
 }
 
-/// The slugs a name may have: lower case, each run of characters that are
-/// not letters or digits one `_`, trimmed of `_`. Where Tines' rule is not
-/// documented, each plausible form: with non-ASCII letters kept or
-/// dropped, and with apostrophes dropped or made separators.
 /// Calls `f` with each of [`slugs`]: a name of plain ASCII (most are) is
 /// slugged into a buffer of the thread's, with nothing allocated but what
 /// `f` keeps.
@@ -444,6 +440,10 @@ fn for_each_slug(name: &str, mut f: impl FnMut(&str)) {
     });
 }
 
+/// The slugs a name may have: lower case, each run of characters that are
+/// not letters or digits one `_`, trimmed of `_`. Where Tines' rule is not
+/// documented, each plausible form: with non-ASCII letters kept or
+/// dropped, and with apostrophes dropped or made separators.
 pub(crate) fn slugs(name: &str) -> Vec<String> {
     let mut out = vec![slug(name, false)];
     if name.is_ascii() && !name.contains('\'') {
