@@ -9,13 +9,18 @@ use crate::error::{RuleError, RuleErrorKind};
 use crate::yaml::Reader;
 use serde_saphyr::Spanned;
 
-/// Reads one profile file.
+/// Reads one profile file; a built-in one from its JSON form (see
+/// `build.rs`), if it has one.
 pub(super) fn compile_profile(
     name: &str,
     yaml: &str,
+    json: Option<&str>,
     origin: Origin,
 ) -> Result<Profile, Vec<RuleError>> {
-    let mut r = Reader::new(name, yaml);
+    let mut r = match origin {
+        Origin::Builtin => Reader::builtin(name, yaml, json),
+        Origin::File(_) => Reader::new(name, yaml),
+    };
     let Some(spec): Option<ApiSpec> =
         r.parse((RuleErrorKind::ApiInvalidYaml, RuleErrorKind::InvalidApi))
     else {
@@ -204,7 +209,7 @@ impl Cx<'_, '_> {
         }
         let place = if let Some(h) = &f.header {
             self.name(h)?;
-            let scheme = f.scheme.as_ref().and_then(|s| s.value.clone());
+            let scheme = f.scheme.as_ref().and_then(|s| s.value.0.clone());
             let scheme = scheme
                 .map(|s| s.trim().to_string())
                 .filter(|s| !s.is_empty());

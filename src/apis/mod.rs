@@ -270,26 +270,41 @@ mod builtin {
 }
 
 impl ApiSet {
-    /// Adds the built-in profiles, each as `prepare` makes its YAML (a
-    /// run that checks files leaves the examples out). They are checked by
-    /// the test suite, so an error here is a build defect; it is still
+    /// Adds the built-in profiles: whole, or as a run that checks files
+    /// reads them (`for_check`: without examples, notes and quotes, from
+    /// the JSON form `build.rs` made of them). They are checked by the
+    /// test suite, so an error here is a build defect; it is still
     /// reported, not panicked on.
-    pub(crate) fn add_builtin(
-        &mut self,
-        prepare: impl Fn(&str) -> std::borrow::Cow<'_, str>,
-        errors: &mut Vec<RuleError>,
-    ) {
-        for (name, yaml) in builtin::APIS {
-            let yaml = prepare(yaml);
-            self.add(&format!("apis/{name}"), &yaml, Origin::Builtin, errors);
+    pub(crate) fn add_builtin(&mut self, for_check: bool, errors: &mut Vec<RuleError>) {
+        for (name, yaml, json) in builtin::APIS {
+            let name = format!("apis/{name}");
+            match (for_check, json) {
+                (true, Some(json)) => self.add_compiled(
+                    &name,
+                    compile::compile_profile(&name, yaml, Some(json), Origin::Builtin),
+                    errors,
+                ),
+                (true, None) => self.add(&name, &lean(yaml), Origin::Builtin, errors),
+                (false, _) => self.add(&name, yaml, Origin::Builtin, errors),
+            }
         }
     }
 
     /// Adds one profile; a profile with the id of one already there is an
     /// error.
     pub fn add(&mut self, name: &str, yaml: &str, origin: Origin, errors: &mut Vec<RuleError>) {
+        let profile = compile::compile_profile(name, yaml, None, origin);
+        self.add_compiled(name, profile, errors);
+    }
+
+    fn add_compiled(
+        &mut self,
+        name: &str,
+        profile: Result<Profile, Vec<RuleError>>,
+        errors: &mut Vec<RuleError>,
+    ) {
         self.index = OnceLock::new();
-        match compile::compile_profile(name, yaml, origin) {
+        match profile {
             Ok(profile) => match self.get(&profile.id) {
                 Some(existing) => errors.push(compile::duplicate(name, &profile, existing)),
                 None => self.profiles.push(profile),
@@ -476,57 +491,53 @@ mod tests {
         assert_eq!(found(&set, h, "").unwrap().1, Requirement::None);
     }
 
+    /// A profile without what checking files does not read.
+    fn without_prose(mut p: Profile) -> String {
+        let quiet = |f: &mut Form| {
+            f.note = None;
+            f.source.quote = None;
+        };
+        p.valid.clear();
+        p.invalid.clear();
+        p.notes = None;
+        p.credential_source.quote = None;
+        p.accepts.iter_mut().for_each(quiet);
+        for e in &mut p.endpoints {
+            e.note = None;
+            e.source.quote = None;
+            e.accepts.iter_mut().flatten().for_each(quiet);
+        }
+        format!("{p:?}")
+    }
+
     #[test]
     fn lean_profiles_keep_everything_checking_reads() {
-        let full = |yaml: &str| {
-            let mut set = ApiSet::default();
-            let mut errors = Vec::new();
-            set.add_builtin(
-                |y| {
-                    if yaml == "lean" {
-                        lean(y).into()
-                    } else {
-                        y.into()
-                    }
-                },
-                &mut errors,
-            );
-            assert!(errors.is_empty(), "{errors:?}");
-            set
-        };
-        let (a, b) = (full("full"), full("lean"));
-        assert_eq!(a.profiles.len(), b.profiles.len());
-        for (a, b) in a.profiles.iter().zip(&b.profiles) {
-            let places = |p: &Profile| -> Vec<Place> {
-                let forms = p
-                    .accepts
-                    .iter()
-                    .chain(p.endpoints.iter().flat_map(|e| e.accepts.iter().flatten()));
-                forms.map(|f| f.place.clone()).collect()
-            };
-            let shape = |p: &Profile| {
-                let ends: Vec<_> = p
-                    .endpoints
-                    .iter()
-                    .map(|e| (&e.paths, e.credential, &e.source.url))
-                    .collect();
-                format!(
-                    "{} {:?} {:?} {:?} {:?} {:?} {:?}",
-                    p.name,
-                    p.hosts,
-                    p.resource_hosts,
-                    p.paths,
-                    p.credential,
-                    places(p),
-                    ends
-                )
-            };
-            assert_eq!((&a.id, shape(a)), (&b.id, shape(b)));
+        let (mut full, mut check) = (ApiSet::default(), ApiSet::default());
+        let mut errors = Vec::new();
+        full.add_builtin(false, &mut errors);
+        check.add_builtin(true, &mut errors);
+        // What a run reads should a profile have no JSON form.
+        let mut yaml = ApiSet::default();
+        for (name, text, json) in builtin::APIS {
+            yaml.add(name, &lean(text), Origin::Builtin, &mut errors);
+            let json = json.unwrap_or_else(|| panic!("{name}: no JSON form"));
+            let read = serde_json::from_str::<spec::ApiSpec>(json);
+            assert!(read.is_ok(), "{name}: {read:?}");
+        }
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(full.profiles.len(), check.profiles.len());
+        assert_eq!(full.profiles.len(), yaml.profiles.len());
+        let lean_sets = check.profiles.into_iter().zip(yaml.profiles);
+        for (a, (b, c)) in full.profiles.into_iter().zip(lean_sets) {
+            assert!(b.valid.is_empty() && b.notes.is_none(), "{}", b.id);
             assert!(
-                b.valid.is_empty()
-                    && b.notes.is_none()
-                    && b.accepts.iter().all(|f| f.source.quote.is_none())
+                b.accepts.iter().all(|f| f.source.quote.is_none()),
+                "{}",
+                b.id
             );
+            let a = without_prose(a);
+            assert_eq!(a, format!("{b:?}"));
+            assert_eq!(a, without_prose(c));
         }
         let yaml = "id: x\naccepts:\n  - header: K\n    note: n\n    source: {url: u}\n  - note: keep\nnotes: |\n  a\n  quote: b\n";
         assert_eq!(

@@ -51,7 +51,7 @@ pub(crate) struct FormSpec {
     /// With `header`: the text before the credential (`Bearer`,
     /// `Token token=`); `null` when the credential is the whole value.
     #[serde(default)]
-    pub(crate) scheme: Option<Spanned<Option<String>>>,
+    pub(crate) scheme: Option<Spanned<Scheme>>,
     #[serde(default)]
     pub(crate) query: Option<Spanned<String>>,
     #[serde(default)]
@@ -105,4 +105,42 @@ pub(crate) struct ApiExampleSpec {
     #[serde(default)]
     pub(crate) rule: Option<Spanned<String>>,
     pub(crate) input: String,
+}
+
+/// A header's scheme: its text, or none (`null`).
+#[derive(Debug)]
+pub(crate) struct Scheme(pub(crate) Option<String>);
+
+impl<'de> Deserialize<'de> for Scheme {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_option(SchemeVisitor)
+    }
+}
+
+struct SchemeVisitor;
+
+impl<'de> serde::de::Visitor<'de> for SchemeVisitor {
+    type Value = Scheme;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a scheme or null")
+    }
+
+    fn visit_none<E>(self) -> Result<Scheme, E> {
+        Ok(Scheme(None))
+    }
+
+    fn visit_unit<E>(self) -> Result<Scheme, E> {
+        Ok(Scheme(None))
+    }
+
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Scheme, D::Error> {
+        String::deserialize(d).map(|s| Scheme(Some(s)))
+    }
+
+    /// A deserializer of a lone value hands text straight over: the JSON
+    /// form of a built-in profile (see `build.rs`) is read that way.
+    fn visit_str<E>(self, s: &str) -> Result<Scheme, E> {
+        Ok(Scheme(Some(s.to_string())))
+    }
 }

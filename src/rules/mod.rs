@@ -162,8 +162,10 @@ mod builtin {
     include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
 }
 
-/// The rule files compiled into the binary: `(file name, YAML)`.
-pub(crate) fn builtin_sources() -> &'static [(&'static str, &'static str)] {
+/// The rule files compiled into the binary: `(file name, YAML, JSON)`,
+/// the JSON being what `build.rs` made of the YAML for checking files
+/// (without the examples).
+pub(crate) fn builtin_sources() -> &'static [(&'static str, &'static str, Option<&'static str>)] {
     builtin::RULES
 }
 
@@ -309,7 +311,7 @@ impl RuleSet {
     pub fn builtin() -> (Self, Vec<RuleError>) {
         let mut set = RuleSet::default();
         let mut errors = Vec::new();
-        for (name, yaml) in builtin_sources() {
+        for (name, yaml, _) in builtin_sources() {
             set.add(
                 &format!("rules/{name}"),
                 yaml,
@@ -317,7 +319,7 @@ impl RuleSet {
                 &mut errors,
             );
         }
-        set.apis.add_builtin(|yaml| yaml.into(), &mut errors);
+        set.apis.add_builtin(false, &mut errors);
         (set, errors)
     }
 
@@ -376,7 +378,7 @@ impl RuleSet {
                 .spawn_scoped(scope, || {
                     let mut apis = crate::apis::ApiSet::default();
                     let mut errors = Vec::new();
-                    apis.add_builtin(|yaml| crate::apis::lean(yaml).into(), &mut errors);
+                    apis.add_builtin(true, &mut errors);
                     (compile_for_check(&next), apis, errors)
                 });
             let mine = compile_for_check(&next);
@@ -392,14 +394,13 @@ impl RuleSet {
             // are compiled again here, and the profiles read.
             None => {
                 let done: Vec<usize> = compiled.iter().map(|(i, ..)| *i).collect();
-                for (i, (name, yaml)) in builtin_sources().iter().enumerate() {
+                for (i, source) in builtin_sources().iter().enumerate() {
                     if !done.contains(&i) {
-                        let (name, rule) = compile_builtin(name, yaml);
+                        let (name, rule) = compile_builtin(source);
                         compiled.push((i, name, rule));
                     }
                 }
-                set.apis
-                    .add_builtin(|yaml| crate::apis::lean(yaml).into(), &mut errors);
+                set.apis.add_builtin(true, &mut errors);
             }
         }
         compiled.sort_by_key(|(i, ..)| *i);
@@ -479,19 +480,25 @@ fn compile_for_check(next: &std::sync::atomic::AtomicUsize) -> Vec<Compiled> {
     let mut out = Vec::new();
     loop {
         let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let Some((name, yaml)) = sources.get(i) else {
+        let Some(source) = sources.get(i) else {
             return out;
         };
-        let (name, rule) = compile_builtin(name, yaml);
+        let (name, rule) = compile_builtin(source);
         out.push((i, name, rule));
     }
 }
 
-/// A built-in rule file compiled without its examples, with the syntax
-/// facts of the regexes the prefilter reads next worked out.
-fn compile_builtin(name: &str, yaml: &str) -> (String, Result<Rule, Vec<RuleError>>) {
+/// A built-in rule file compiled without its examples (from its JSON form,
+/// if it has one), with the syntax facts of the regexes the prefilter reads
+/// next worked out.
+fn compile_builtin(
+    (name, yaml, json): &(&str, &str, Option<&str>),
+) -> (String, Result<Rule, Vec<RuleError>>) {
     let name = format!("rules/{name}");
-    let rule = compile::compile_rule(&name, &without_examples(yaml), RuleOrigin::Builtin);
+    let rule = match json {
+        Some(json) => compile::compile_builtin_json(&name, yaml, json),
+        None => compile::compile_rule(&name, &without_examples(yaml), RuleOrigin::Builtin),
+    };
     if let Ok(rule) = &rule {
         prefilter::warm(&rule.when);
     }
@@ -530,6 +537,12 @@ mod tests {
         let (check, errors) = RuleSet::builtin_for_check();
         assert!(errors.is_empty(), "{errors:?}");
         assert_eq!(full.rules.len(), check.rules.len());
+        let strip = |r: &Rule| {
+            format!(
+                "{:?} {:?} {:?} {:?} {:?}",
+                r.severity, r.message, r.paths, r.when, r.help
+            )
+        };
         for (a, b) in full.rules.iter().zip(&check.rules) {
             assert_eq!(a.id, b.id);
             // Compiling for a check also reads the prefilter's regex facts.
@@ -537,16 +550,38 @@ mod tests {
             assert!(!a.valid.is_empty() && !a.invalid.is_empty(), "{}", a.id);
             assert!(b.valid.is_empty() && b.invalid.is_empty(), "{}", b.id);
             // Everything else is the same rule.
-            let strip = |r: &Rule| {
-                format!(
-                    "{:?} {:?} {:?} {:?} {:?}",
-                    r.severity, r.message, r.paths, r.when, r.help
-                )
-            };
             assert_eq!(strip(a), strip(b), "{}", a.id);
+        }
+        // A run reads the JSON form of each file, and the YAML without
+        // examples should a file have none.
+        for ((name, yaml, json), rule) in builtin_sources().iter().zip(&check.rules) {
+            let json = json.unwrap_or_else(|| panic!("{name}: no JSON form"));
+            let read = serde_json::from_str::<spec::RuleSpec>(json);
+            assert!(read.is_ok(), "{name}: {read:?}");
+            let lean = compile::compile_rule(name, &without_examples(yaml), RuleOrigin::Builtin);
+            match lean {
+                Ok(lean) => {
+                    prefilter::warm(&lean.when);
+                    assert_eq!(strip(&lean), strip(rule), "{name}");
+                }
+                Err(e) => panic!("{name}: {e:?}"),
+            }
         }
         let yaml = "id: x\nexamples:\n  valid:\n    - input: '{}'\n# note\nlater: 1\n";
         assert_eq!(without_examples(yaml), "id: x\nexamples: {}\nlater: 1\n");
+    }
+
+    #[test]
+    fn builtin_rules_pass_the_checks_of_a_rule_file() {
+        // A run compiles built-in regexes on first use and skips what needs
+        // them compiled (a `replacement` checked against the groups of its
+        // regex): the same file read as a user's gets every check.
+        for (name, yaml, _) in builtin_sources() {
+            let origin = RuleOrigin::File(PathBuf::from(name));
+            if let Err(errors) = compile::compile_rule(name, yaml, origin) {
+                panic!("{name}: {errors:?}");
+            }
+        }
     }
 
     #[test]
