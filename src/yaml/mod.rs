@@ -146,6 +146,9 @@ pub(crate) fn read_past_unknown_keys<T: serde::de::DeserializeOwned>(
             {
                 return None;
             }
+            // Nothing to blank: the reading ends with it (blanking the
+            // entry the error points at said it again for each key).
+            serde_saphyr::Error::SerdeMissingField { .. } => None,
             serde_saphyr::Error::SerdeUnknownField {
                 field, expected, ..
             } => {
@@ -422,6 +425,24 @@ mod tests {
             seen[0].contains("sumary") && seen[1].contains("bad") && seen[2].contains("worse"),
             "{seen:?}"
         );
+    }
+
+    #[test]
+    fn a_missing_key_is_said_once() {
+        #[derive(serde::Deserialize, Debug)]
+        #[serde(deny_unknown_fields)]
+        #[allow(dead_code)]
+        struct S {
+            id: String,
+            summary: String,
+            message: String,
+        }
+        for yaml in ["id: x\nmessage: m\n", "id: x\nsumary: s\nmessage: m\n"] {
+            let mut seen = Vec::new();
+            let s: Option<S> = read_past_unknown_keys(yaml, |e| seen.push(yaml_message(e)));
+            assert!(s.is_none());
+            assert_eq!(seen.len(), 1, "{yaml:?}: {seen:?}");
+        }
     }
 
     #[test]
