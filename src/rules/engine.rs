@@ -68,6 +68,7 @@ pub(crate) fn check<'t>(
     let mut targets = super::path::Resolution::default();
     let mut scans = ScanCache::default();
     let mut applicable: Vec<usize> = Vec::new();
+    let mut applies = Applies::default();
     let mut reported = Reported::new(rules.rules.len());
     let mut texts = Texts::default();
     let mut quiet = Quiet::take((prepared.id, rules.now));
@@ -87,14 +88,12 @@ pub(crate) fn check<'t>(
         };
         prepared.paths.start(action.node, &mut targets);
         scans.reset(doc, action.node);
+        let runs = applies.to(rules, action.action_type.as_deref());
         // Value by value, each path's targets once: a value is looked up
         // once for all the rules on its path.
         for (end, on_path) in &prepared.rules_by_end {
             applicable.clear();
-            applicable.extend(on_path.iter().copied().filter(|&ri| {
-                let rule = &rules.rules[ri];
-                rule.enabled && rule.applies_to(action.action_type.as_deref())
-            }));
+            applicable.extend(on_path.iter().copied().filter(|&ri| runs[ri]));
             if applicable.is_empty() {
                 continue;
             }
@@ -294,6 +293,29 @@ fn sibling_named(doc: &Document, member: u32, names: [&str; 2]) -> bool {
         doc.key(c)
             .is_some_and(|k| names.iter().any(|n| k.eq_ignore_ascii_case(n)))
     })
+}
+
+/// Which rules run on an action of the type last asked about: most
+/// actions of a story share a few types, and comparing type names for
+/// every path of every action was a tenth of the string comparisons of a
+/// run.
+#[derive(Default)]
+struct Applies<'a> {
+    action_type: Option<Option<&'a str>>,
+    rules: Vec<bool>,
+}
+
+impl<'a> Applies<'a> {
+    /// Per rule, whether it is on and runs on actions of `action_type`.
+    fn to(&mut self, rules: &RuleSet, action_type: Option<&'a str>) -> &[bool] {
+        if self.action_type != Some(action_type) {
+            self.action_type = Some(action_type);
+            self.rules.clear();
+            let runs = |r: &super::Rule| r.enabled && r.applies_to(action_type);
+            self.rules.extend(rules.rules.iter().map(runs));
+        }
+        &self.rules
+    }
 }
 
 /// The messages and labels of a file's findings, each text kept once: a
@@ -744,6 +766,63 @@ mod tests {
             agents.join(","),
             links.join(",")
         )
+    }
+
+    #[test]
+    fn a_rule_runs_on_the_actions_of_its_types_when_it_is_on() {
+        let rule = |id: &str, types: &str| {
+            format!(
+                "id: {id}\nseverity: error\nsummary: s\nmessage: m\ntarget:\n  path: options.x\n{types}examples: {{}}\n"
+            )
+        };
+        let mut rules = RuleSet::default();
+        let mut errors = Vec::new();
+        let origin = || super::super::RuleOrigin::File("r.yaml".into());
+        rules.add(
+            "a.yaml",
+            &rule("on-http", "  action-types: [Agents::HTTPRequestAgent]\n"),
+            origin(),
+            &mut errors,
+        );
+        rules.add("b.yaml", &rule("on-any", ""), origin(), &mut errors);
+        rules.add("c.yaml", &rule("turned-off", ""), origin(), &mut errors);
+        assert!(errors.is_empty(), "{errors:?}");
+        rules.rules[2].enabled = false;
+        // Types alternate, so what applies to the type last seen is asked
+        // again and again.
+        let types = [
+            "Agents::HTTPRequestAgent",
+            "Agents::EventTransformationAgent",
+        ];
+        let agents: Vec<String> = (0..4)
+            .map(|i| {
+                format!(
+                    r#"{{"type": "{}", "name": "a{i}", "options": {{"x": 1}}}}"#,
+                    types[i % 2]
+                )
+            })
+            .chain([r#"{"name": "untyped", "options": {"x": 1}}"#.to_string()])
+            .collect();
+        let text = format!(r#"{{"agents": [{}], "links": []}}"#, agents.join(","));
+        let report = crate::lint::lint_bytes("a.json", text.into_bytes(), &rules);
+        let found: Vec<(String, String)> = report
+            .findings
+            .iter()
+            .map(|f| (rules.rules[f.rule].id.clone(), f.pointer().to_string()))
+            .collect();
+        let expected: Vec<(String, String)> = [
+            (0, "on-http"),
+            (0, "on-any"),
+            (1, "on-any"),
+            (2, "on-http"),
+            (2, "on-any"),
+            (3, "on-any"),
+            (4, "on-any"),
+        ]
+        .iter()
+        .map(|(i, id)| (id.to_string(), format!("/agents/{i}/options/x")))
+        .collect();
+        assert_eq!(found, expected);
     }
 
     #[test]
