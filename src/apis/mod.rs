@@ -279,24 +279,25 @@ impl ApiSet {
         for (name, yaml, json) in builtin::APIS {
             let name = format!("apis/{name}");
             match (for_check, json) {
-                (true, Some(json)) => self.add_compiled(
-                    &name,
-                    compile::compile_profile(&name, yaml, Some(json), Origin::Builtin),
-                    errors,
-                ),
+                (true, Some(json)) => {
+                    let profile =
+                        compile::compile_profile(&name, yaml, Some(json), Origin::Builtin);
+                    self.add_compiled(&name, profile, errors);
+                }
                 (true, None) => self.add(&name, &lean(yaml), Origin::Builtin, errors),
                 (false, _) => self.add(&name, yaml, Origin::Builtin, errors),
             }
         }
     }
 
-    /// Adds one profile; a profile with the id of one already there is an
-    /// error.
+    /// Adds one profile file; problems go to `errors`.
     pub fn add(&mut self, name: &str, yaml: &str, origin: Origin, errors: &mut Vec<RuleError>) {
         let profile = compile::compile_profile(name, yaml, None, origin);
         self.add_compiled(name, profile, errors);
     }
 
+    /// Adds a compiled profile (or its problems); a profile with the id of
+    /// one already there is an error.
     fn add_compiled(
         &mut self,
         name: &str,
