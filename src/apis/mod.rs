@@ -237,56 +237,22 @@ struct Index {
     resources: Vec<(Glob, usize)>,
 }
 
-/// A profile's YAML with what only `explain`, `test-rules` and the test
-/// suite read left out: the examples, the notes, and each one-line `quote`
-/// and `note`. Checking files needs only hosts, paths and forms, and these
-/// are most of a profile's text (and of the time to read it).
-pub(crate) fn lean(yaml: &str) -> String {
-    let mut out = String::with_capacity(yaml.len() / 2);
-    let mut skipping = false;
-    for line in yaml.split_inclusive('\n') {
-        if !line.starts_with([' ', '\t', '#', '\n', '\r']) {
-            skipping = ["examples:", "notes:"].iter().any(|k| line.starts_with(k));
-            if line.starts_with("examples:") {
-                out.push_str("examples: {}\n");
-            }
-        }
-        let key = line.trim_start();
-        let one_line = ["quote: ", "note: "].iter().any(|k| key.starts_with(k))
-            && !matches!(
-                key.split_once(": ").map(|(_, v)| v.trim()),
-                Some("|" | ">" | "|-" | ">-" | "")
-            );
-        let dropped = skipping || (one_line && line.starts_with(' '));
-        if !dropped {
-            out.push_str(line);
-        }
-    }
-    out
-}
-
 mod builtin {
     include!(concat!(env!("OUT_DIR"), "/builtin_apis.rs"));
 }
 
 impl ApiSet {
     /// Adds the built-in profiles: whole, or as a run that checks files
-    /// reads them (`for_check`: without examples, notes and quotes, from
-    /// the JSON form `build.rs` made of them). They are checked by the
-    /// test suite, so an error here is a build defect; it is still
-    /// reported, not panicked on.
+    /// reads them (`for_check`: from the JSON form `build.rs` made of them,
+    /// without examples, notes and quotes). They are checked by the test
+    /// suite, so an error here is a build defect; it is still reported,
+    /// not panicked on.
     pub(crate) fn add_builtin(&mut self, for_check: bool, errors: &mut Vec<RuleError>) {
         for (name, yaml, json) in builtin::APIS {
             let name = format!("apis/{name}");
-            match (for_check, json) {
-                (true, Some(json)) => {
-                    let profile =
-                        compile::compile_profile(&name, yaml, Some(json), Origin::Builtin);
-                    self.add_compiled(&name, profile, errors);
-                }
-                (true, None) => self.add(&name, &lean(yaml), Origin::Builtin, errors),
-                (false, _) => self.add(&name, yaml, Origin::Builtin, errors),
-            }
+            let json = json.filter(|_| for_check);
+            let profile = compile::compile_profile(&name, yaml, json, Origin::Builtin);
+            self.add_compiled(&name, profile, errors);
         }
     }
 
@@ -517,34 +483,24 @@ mod tests {
         let mut errors = Vec::new();
         full.add_builtin(false, &mut errors);
         check.add_builtin(true, &mut errors);
-        // What a run reads should a profile have no JSON form.
-        let mut yaml = ApiSet::default();
-        for (name, text, json) in builtin::APIS {
-            yaml.add(name, &lean(text), Origin::Builtin, &mut errors);
+        assert!(errors.is_empty(), "{errors:?}");
+        // What a run compiled is read from the JSON form of each profile
+        // (the YAML only should one not read).
+        for (name, _, json) in builtin::APIS {
             let json = json.unwrap_or_else(|| panic!("{name}: no JSON form"));
             let read = serde_json::from_str::<spec::ApiSpec>(json);
             assert!(read.is_ok(), "{name}: {read:?}");
         }
-        assert!(errors.is_empty(), "{errors:?}");
         assert_eq!(full.profiles.len(), check.profiles.len());
-        assert_eq!(full.profiles.len(), yaml.profiles.len());
-        let lean_sets = check.profiles.into_iter().zip(yaml.profiles);
-        for (a, (b, c)) in full.profiles.into_iter().zip(lean_sets) {
+        for (a, b) in full.profiles.into_iter().zip(check.profiles) {
             assert!(b.valid.is_empty() && b.notes.is_none(), "{}", b.id);
             assert!(
                 b.accepts.iter().all(|f| f.source.quote.is_none()),
                 "{}",
                 b.id
             );
-            let a = without_prose(a);
-            assert_eq!(a, format!("{b:?}"));
-            assert_eq!(a, without_prose(c));
+            assert_eq!(without_prose(a), format!("{b:?}"));
         }
-        let yaml = "id: x\naccepts:\n  - header: K\n    note: n\n    source: {url: u}\n  - note: keep\nnotes: |\n  a\n  quote: b\n";
-        assert_eq!(
-            lean(yaml),
-            "id: x\naccepts:\n  - header: K\n    source: {url: u}\n  - note: keep\n"
-        );
     }
 
     #[test]

@@ -33,15 +33,15 @@ pub(crate) fn compile_rule(
     cx.run(origin)
 }
 
-/// Reads one built-in rule file from the JSON form `build.rs` made of it
-/// (`yaml` is read only should that fail).
-pub(crate) fn compile_builtin_json(
+/// Reads one built-in rule file from the JSON form `build.rs` made of it;
+/// from `yaml` should it have none or should that not read.
+pub(crate) fn compile_builtin_rule(
     name: &str,
     yaml: &str,
-    json: &str,
+    json: Option<&str>,
 ) -> Result<Rule, Vec<RuleError>> {
     let cx = Cx {
-        r: Reader::builtin(name, yaml, Some(json)),
+        r: Reader::builtin(name, yaml, json),
         eager: false,
     };
     cx.run(RuleOrigin::Builtin)

@@ -488,42 +488,18 @@ fn compile_for_check(next: &std::sync::atomic::AtomicUsize) -> Vec<Compiled> {
     }
 }
 
-/// A built-in rule file compiled without its examples (from its JSON form,
-/// if it has one), with the syntax facts of the regexes the prefilter reads
-/// next worked out.
+/// A built-in rule file compiled from its JSON form, without its examples
+/// (the whole YAML should it have none), with the syntax facts of the
+/// regexes the prefilter reads next worked out.
 fn compile_builtin(
     (name, yaml, json): &(&str, &str, Option<&str>),
 ) -> (String, Result<Rule, Vec<RuleError>>) {
     let name = format!("rules/{name}");
-    let rule = match json {
-        Some(json) => compile::compile_builtin_json(&name, yaml, json),
-        None => compile::compile_rule(&name, &without_examples(yaml), RuleOrigin::Builtin),
-    };
+    let rule = compile::compile_builtin_rule(&name, yaml, *json);
     if let Ok(rule) = &rule {
         prefilter::warm(&rule.when);
     }
     (name, rule)
-}
-
-/// A rule file or API profile with its top-level `examples` block emptied. Everything else
-/// keeps its byte offsets when the block is last, as in the built-in rules.
-pub(crate) fn without_examples(yaml: &str) -> String {
-    let mut out = String::with_capacity(yaml.len());
-    let mut skipping = false;
-    for line in yaml.split_inclusive('\n') {
-        let top_level = !line.starts_with([' ', '\t', '#', '\n', '\r']);
-        if top_level {
-            skipping = line.trim_end() == "examples:" || line.starts_with("examples:");
-            if skipping {
-                out.push_str("examples: {}\n");
-                continue;
-            }
-        }
-        if !skipping {
-            out.push_str(line);
-        }
-    }
-    out
 }
 
 #[cfg(test)]
@@ -552,23 +528,13 @@ mod tests {
             // Everything else is the same rule.
             assert_eq!(strip(a), strip(b), "{}", a.id);
         }
-        // A run reads the JSON form of each file, and the YAML without
-        // examples should a file have none.
-        for ((name, yaml, json), rule) in builtin_sources().iter().zip(&check.rules) {
+        // What a run compiled is read from the JSON form of each file
+        // (the YAML only should one not read).
+        for (name, _, json) in builtin_sources() {
             let json = json.unwrap_or_else(|| panic!("{name}: no JSON form"));
             let read = serde_json::from_str::<spec::RuleSpec>(json);
             assert!(read.is_ok(), "{name}: {read:?}");
-            let lean = compile::compile_rule(name, &without_examples(yaml), RuleOrigin::Builtin);
-            match lean {
-                Ok(lean) => {
-                    prefilter::warm(&lean.when);
-                    assert_eq!(strip(&lean), strip(rule), "{name}");
-                }
-                Err(e) => panic!("{name}: {e:?}"),
-            }
         }
-        let yaml = "id: x\nexamples:\n  valid:\n    - input: '{}'\n# note\nlater: 1\n";
-        assert_eq!(without_examples(yaml), "id: x\nexamples: {}\nlater: 1\n");
     }
 
     #[test]
