@@ -956,6 +956,39 @@ mod tests {
     }
 
     #[test]
+    fn an_unresolved_reference_says_why_nothing_supplies_it() {
+        let (rules, _) = RuleSet::builtin();
+        let messages = |text: &str| -> Vec<String> {
+            let report = crate::lint::lint_bytes("a.json", text.as_bytes().to_vec(), &rules);
+            (report.findings.iter())
+                .filter(|f| rules.rules[f.rule].id == "unresolved-reference")
+                .map(|f| f.message.to_string())
+                .collect()
+        };
+        let ends = |found: Vec<String>, reason: &str| {
+            assert_eq!(found.len(), 1, "{found:?}");
+            assert!(found[0].ends_with(reason), "{found:?}");
+        };
+        // A pill: the nearest name when there is one, else that there is none.
+        let near = export(&[
+            ("Get Token", "{}"),
+            ("Call", r#"{"X": "<<get_tokn.body.t>>"}"#),
+        ]);
+        ends(messages(&near), "; did you mean `get_token`?");
+        let far = export(&[
+            ("Get Token", "{}"),
+            ("Call", r#"{"X": "<<zzz_qqq.body.t>>"}"#),
+        ]);
+        ends(messages(&far), "; no action's name is near it");
+        // Liquid: no event reaches an action nothing links to.
+        let liquid = export(&[("Call", r#"{"X": "{{ tenant_id }}"}"#)]);
+        ends(
+            messages(&liquid),
+            "; no link leads to this action and no event starts here, so nothing supplies it",
+        );
+    }
+
+    #[test]
     fn quoting_escapes_controls_and_truncates() {
         assert_eq!(quote("a\nb"), "a\\nb");
         assert_eq!(quote(&"x".repeat(100)).chars().count(), MAX_QUOTED + 1);

@@ -171,10 +171,8 @@ fn hit(
     let nearest = (test.resolves == Some(false))
         .then(|| stories.nearest(ai, root))
         .flatten();
-    let reason = (test.resolves == Some(false)).then(|| match &nearest {
-        Some(n) => format!("did you mean `{n}`?"),
-        None => "no action of the story has that name".to_string(),
-    });
+    // Without one, the rule says why in its own words (`reason:`).
+    let reason = nearest.as_ref().map(|n| format!("did you mean `{n}`?"));
     Some(Hit {
         narrow: subject.located.then(|| Narrow {
             span: subject.source_span(part.clone()),
