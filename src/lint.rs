@@ -43,24 +43,65 @@ pub(crate) fn lint_input(
     options: &LintOptions,
     suppressor: &Suppressor,
 ) -> FileReport {
-    match read_input(input, options) {
-        Ok(bytes) => lint_bytes_with(&input.name, bytes, rules, options, suppressor),
-        Err(e) => FileReport::new(&input.name).failed(e),
+    READ_BUF.with(|kept| {
+        // The thread's buffer, unless it is in use (then a fresh one).
+        let mut fresh = ReadBuf::default();
+        let mut kept = kept.try_borrow_mut();
+        let buf = kept.as_deref_mut().unwrap_or(&mut fresh);
+        buf.clear();
+        match read_into(input, options, buf) {
+            Ok(()) => lint_bytes_with(&input.name, buf.bytes(), rules, options, suppressor),
+            Err(e) => FileReport::new(&input.name).failed(e),
+        }
+    })
+}
+
+thread_local! {
+    /// Each thread's read buffer, kept from file to file.
+    static READ_BUF: std::cell::RefCell<ReadBuf> = std::cell::RefCell::default();
+}
+
+/// Room past which a kept read buffer is let go: one large file does not
+/// hold its size in memory for the rest of the run.
+const KEEP_READ_ROOM: usize = 4 << 20;
+
+/// A buffer files are read into. Its room stays initialised from one file
+/// to the next, so a file is read into it without first zeroing as many
+/// bytes as it has (a whole pass over each file's memory).
+#[derive(Debug, Default)]
+pub(crate) struct ReadBuf {
+    /// Initialised bytes: the data, then room for more.
+    room: Vec<u8>,
+    len: usize,
+}
+
+impl ReadBuf {
+    /// The bytes read.
+    pub(crate) fn bytes(&self) -> &[u8] {
+        &self.room[..self.len]
+    }
+
+    /// The bytes read, as a vector of their own.
+    pub(crate) fn into_bytes(mut self) -> Vec<u8> {
+        self.room.truncate(self.len);
+        self.room
+    }
+
+    /// Forgets what was read (and lets go of a large room).
+    fn clear(&mut self) {
+        self.len = 0;
+        if self.room.len() > KEEP_READ_ROOM {
+            self.room = Vec::new();
+        }
     }
 }
 
-pub(crate) fn read_input(input: &Input, options: &LintOptions) -> Result<Vec<u8>, InputError> {
-    let mut bytes = Vec::new();
-    read_into(input, options, &mut bytes)?;
-    Ok(bytes)
-}
-
-/// Reads `input` into `bytes`; on an error, `bytes` holds what was read
-/// (for stdin over the limit: the first `max_file_size + 1` bytes).
+/// Reads `input` into `buf`; on an error, `buf` holds what was read (for
+/// stdin over the limit: the first `max_file_size + 1` bytes).
 pub(crate) fn read_into(
     input: &Input,
     options: &LintOptions,
-    bytes: &mut Vec<u8>,
+    buf: &mut ReadBuf,
 ) -> Result<(), InputError> {
     let error = |msg: String| InputError::new(InputErrorKind::Unreadable, &input.name, msg);
     let limit = options.max_file_size;
@@ -76,7 +117,7 @@ pub(crate) fn read_into(
     };
     match &input.source {
         InputSource::Stdin => {
-            read_up_to(std::io::stdin().lock(), bytes, limit, 0)
+            read_up_to(std::io::stdin().lock(), buf, limit, 0)
                 .map_err(|e| error(io_message(&e)))?;
         }
         InputSource::Path(path) => {
@@ -92,62 +133,62 @@ pub(crate) fn read_into(
                 FileKind::Other(what) => return Err(error(not_regular(what))),
             }
             let size = usize::try_from(meta.len()).unwrap_or(0);
-            read_up_to(file, bytes, limit, size).map_err(|e| error(io_message(&e)))?;
+            read_up_to(file, buf, limit, size).map_err(|e| error(io_message(&e)))?;
         }
     }
-    if bytes.len() as u64 > limit {
+    if buf.len as u64 > limit {
         // Read only up to the limit: its size is not known.
         return Err(too_large(None));
     }
     Ok(())
 }
 
-/// Reads `reader` to its end into `bytes`, but no more than one byte over
-/// `limit`, expecting about `size` bytes: a file of the size its metadata
-/// says takes one read and one that finds its end (`read_to_end` through
-/// `take` reads 8 KiB, then 16 KiB, ...: four reads for a 34 KB export).
+/// Reads `reader` to its end into `buf`, after what it holds, but no more
+/// than one byte over `limit`, expecting about `size` bytes: a file of the
+/// size its metadata says takes one read and one that finds its end
+/// (`read_to_end` through `take` reads 8 KiB, then 16 KiB, ...: four reads
+/// for a 34 KB export).
 fn read_up_to(
     mut reader: impl Read,
-    bytes: &mut Vec<u8>,
+    buf: &mut ReadBuf,
     limit: u64,
     size: usize,
 ) -> std::io::Result<()> {
-    let mut len = bytes.len();
     let most = usize::try_from(limit)
         .unwrap_or(usize::MAX)
         .saturating_add(1)
-        .saturating_add(len);
+        .saturating_add(buf.len);
     let mut room = size.saturating_add(1).max(8 * 1024);
-    let result = loop {
-        if len == bytes.len() {
-            if len >= most {
-                break Ok(());
-            }
-            bytes.resize(len.saturating_add(room).min(most), 0);
+    loop {
+        if buf.len >= most {
+            return Ok(());
+        }
+        if buf.len == buf.room.len() {
+            // Only new room is zeroed.
+            buf.room.resize(buf.len.saturating_add(room).min(most), 0);
             room = room.saturating_mul(2);
         }
-        match reader.read(&mut bytes[len..]) {
-            Ok(0) => break Ok(()),
-            Ok(n) => len += n,
+        let end = buf.room.len().min(most);
+        match reader.read(&mut buf.room[buf.len..end]) {
+            Ok(0) => return Ok(()),
+            Ok(n) => buf.len += n,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => break Err(e),
+            Err(e) => return Err(e),
         }
-    };
-    bytes.truncate(len);
-    result
+    }
 }
 
 /// Checks the bytes of one file, honouring its ignore directives: what
 /// the rule examples and the library's users run.
 pub fn lint_bytes(name: &str, bytes: Vec<u8>, rules: &RuleSet) -> FileReport {
     let suppressor = Suppressor::new(rules, None, true);
-    lint_bytes_with(name, bytes, rules, &LintOptions::default(), &suppressor)
+    lint_bytes_with(name, &bytes, rules, &LintOptions::default(), &suppressor)
 }
 
 /// Checks the bytes of one file.
 pub(crate) fn lint_bytes_with(
     name: &str,
-    bytes: Vec<u8>,
+    bytes: &[u8],
     rules: &RuleSet,
     options: &LintOptions,
     suppressor: &Suppressor,
@@ -157,7 +198,7 @@ pub(crate) fn lint_bytes_with(
         Ok(text) => text,
         Err(e) => return report.failed(e),
     };
-    let source = SourceText::new(name, &text);
+    let source = SourceText::new(name, text);
     let mut report = report;
     if let Err(e) = lint_text(&source, rules, options, suppressor, &mut report) {
         report = report.failed(e);
@@ -166,10 +207,10 @@ pub(crate) fn lint_bytes_with(
 }
 
 /// The bytes as UTF-8 text, or why they are not JSON text.
-fn decode(name: &str, bytes: Vec<u8>) -> Result<String, InputError> {
+fn decode<'b>(name: &str, bytes: &'b [u8]) -> Result<&'b str, InputError> {
     if bytes.starts_with(&[0xFF, 0xFE])
         || bytes.starts_with(&[0xFE, 0xFF])
-        || looks_like_utf16(&bytes)
+        || looks_like_utf16(bytes)
     {
         return Err(InputError::new(
             InputErrorKind::Utf16,
@@ -181,13 +222,10 @@ fn decode(name: &str, bytes: Vec<u8>) -> Result<String, InputError> {
     // A NUL byte near the start marks a binary file (as for git and grep),
     // even one that happens to be valid UTF-8.
     let nul = memchr::memchr(0, &bytes[..bytes.len().min(BINARY_SNIFF)]);
-    match (String::from_utf8(bytes), nul) {
+    match (std::str::from_utf8(bytes), nul) {
         (Ok(text), None) => Ok(text),
-        (Ok(text), Some(_)) => Err(not_text(name, text.as_bytes(), text.len(), nul)),
-        (Err(e), _) => {
-            let valid = e.utf8_error().valid_up_to();
-            Err(not_text(name, e.as_bytes(), valid, nul))
-        }
+        (Ok(text), Some(_)) => Err(not_text(name, bytes, text.len(), nul)),
+        (Err(e), _) => Err(not_text(name, bytes, e.valid_up_to(), nul)),
     }
 }
 
@@ -502,14 +540,16 @@ mod tests {
             (20_000, 0, 1 << 20),
             (0, 0, 5),
         ] {
-            let mut bytes = b"kept".to_vec();
+            let mut buf = ReadBuf::default();
+            read_up_to(&b"kept"[..], &mut buf, 4, 0).unwrap();
             let reader = Trickle {
                 data: &data,
                 step,
                 calls: 0,
             };
-            read_up_to(reader, &mut bytes, limit, hint).unwrap();
+            read_up_to(reader, &mut buf, limit, hint).unwrap();
             let want = data.len().min(limit as usize + 1);
+            let bytes = buf.bytes();
             assert_eq!(&bytes[..4], b"kept");
             assert_eq!(&bytes[4..], &data[..want], "limit {limit}, hint {hint}");
         }
@@ -518,16 +558,71 @@ mod tests {
     #[test]
     fn a_file_of_the_size_it_says_is_read_in_one_call_and_one_at_its_end() {
         let data = vec![b'x'; 34_000];
-        let mut bytes = Vec::new();
+        let mut buf = ReadBuf::default();
         let mut reader = Trickle {
             data: &data,
             step: usize::MAX,
             calls: 0,
         };
-        read_up_to(&mut reader, &mut bytes, 1 << 20, data.len()).unwrap();
-        assert_eq!(bytes, data);
+        read_up_to(&mut reader, &mut buf, 1 << 20, data.len()).unwrap();
+        assert_eq!(buf.bytes(), data);
         // Every other call is interrupted: two reads that count.
         assert_eq!(reader.calls, 4);
+    }
+
+    #[test]
+    fn a_kept_read_buffer_holds_each_file_alone_and_lets_a_large_room_go() {
+        let mut buf = ReadBuf::default();
+        let long = vec![b'a'; 20_000];
+        read_up_to(&long[..], &mut buf, 1 << 20, long.len()).unwrap();
+        let room = buf.room.len();
+        // A shorter file after it: none of the first is left, no new room.
+        buf.clear();
+        read_up_to(&b"short"[..], &mut buf, 1 << 20, 5).unwrap();
+        assert_eq!((buf.bytes(), buf.room.len()), (&b"short"[..], room));
+        // Over the limit: one byte past it, whatever the room.
+        buf.clear();
+        read_up_to(&long[..], &mut buf, 100, long.len()).unwrap();
+        assert_eq!(buf.bytes(), &long[..101]);
+        // A room grown past what is kept is let go.
+        let huge = vec![b'h'; KEEP_READ_ROOM + 1];
+        buf.clear();
+        read_up_to(&huge[..], &mut buf, u64::MAX, huge.len()).unwrap();
+        assert_eq!(buf.bytes().len(), huge.len());
+        buf.clear();
+        assert_eq!((buf.bytes(), buf.room.len()), (&b""[..], 0));
+        assert_eq!(buf.into_bytes(), Vec::<u8>::new());
+    }
+
+    #[test]
+    fn files_checked_one_after_another_on_a_thread_are_read_alone() {
+        let (rules, _) = RuleSet::builtin();
+        let suppressor = Suppressor::new(&rules, None, true);
+        let dir = tempfile::tempdir().unwrap();
+        let long = dir.path().join("long.json");
+        let short = dir.path().join("short.json");
+        let pad = " ".repeat(5_000);
+        std::fs::write(&long, format!("{{\"agents\": []{pad}}}")).unwrap();
+        std::fs::write(&short, "[1,").unwrap();
+        let input = |p: &std::path::Path| Input {
+            name: p.display().to_string(),
+            source: InputSource::Path(p.to_path_buf()),
+        };
+        let options = LintOptions::default();
+        assert!(
+            lint_input(&input(&long), &rules, &options, &suppressor)
+                .errors
+                .is_empty()
+        );
+        // The short file is read alone, not over the long one's bytes: its
+        // JSON is cut short at its own end.
+        let report = lint_input(&input(&short), &rules, &options, &suppressor);
+        let messages: Vec<&str> = report.errors.iter().map(|e| e.message.as_str()).collect();
+        assert_eq!(messages.len(), 1, "{messages:?}");
+        assert!(
+            messages[0].contains("EOF") || messages[0].contains("end"),
+            "{messages:?}"
+        );
     }
 
     /// Kind, message and line:col of an input error.

@@ -36,13 +36,16 @@ pub(super) fn lint_and_fix(
     fixing: Fixing,
 ) -> FileReport {
     let stdin = input.source == InputSource::Stdin;
-    let mut bytes = Vec::new();
-    match lint::read_into(input, options, &mut bytes) {
+    let mut read = lint::ReadBuf::default();
+    match lint::read_into(input, options, &mut read) {
         Ok(()) => {}
-        Err(e) if stdin && fixing.mode == Mode::Fix => return stdin_as_it_is(input, e, bytes),
+        Err(e) if stdin && fixing.mode == Mode::Fix => {
+            return stdin_as_it_is(input, e, read.into_bytes());
+        }
         Err(e) => return FileReport::new(&input.name).failed(e),
     }
-    let report = lint::lint_bytes_with(&input.name, bytes.clone(), rules, options, suppressor);
+    let bytes = read.into_bytes();
+    let report = lint::lint_bytes_with(&input.name, &bytes, rules, options, suppressor);
     // A document that is not text cannot be fixed; stdin still gets it back.
     let text = match String::from_utf8(bytes) {
         Ok(text) => text,
@@ -55,15 +58,8 @@ pub(super) fn lint_and_fix(
         }
     };
     let mut secret_lines = report.secret_lines.clone();
-    let lint = |t: &str| {
-        lint::lint_bytes_with(
-            &input.name,
-            t.as_bytes().to_vec(),
-            rules,
-            options,
-            suppressor,
-        )
-    };
+    let lint =
+        |t: &str| lint::lint_bytes_with(&input.name, t.as_bytes(), rules, options, suppressor);
     let held = |findings: &[crate::finding::Finding]| suppressor.held(&input.name, findings);
     let fixed = fix::fix_text(&text, report, fixing.unsafe_fixes, &held, &lint);
     // Lines keep their numbers: a line with a secret before or after the
