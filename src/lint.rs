@@ -620,7 +620,7 @@ mod tests {
         let messages: Vec<&str> = report.errors.iter().map(|e| e.message.as_str()).collect();
         assert_eq!(messages.len(), 1, "{messages:?}");
         assert!(
-            messages[0].contains("EOF") || messages[0].contains("end"),
+            messages[0].contains("the file ends too early"),
             "{messages:?}"
         );
     }
