@@ -573,6 +573,74 @@ mod tests {
     }
 
     #[test]
+    fn the_credential_key_boundaries_match_as_the_unicode_classes_did() {
+        // `malformed-credential-reference` writes its boundaries with `\b`
+        // (cheap to compile) where it had `[^\w.]` and `[^\w\[-]`: both
+        // find the same spans and names in any text, Unicode letters
+        // included.
+        let (rules, _) = RuleSet::builtin();
+        let rule = rules
+            .rules
+            .iter()
+            .find(|r| r.id == "malformed-credential-reference");
+        let mut found = None;
+        rule.unwrap().when.for_each_regex(&mut |r| {
+            if r.as_str().starts_with("(?:^|[^.])\\b") {
+                found = r.get().cloned();
+            }
+        });
+        let new = found.expect("the rule's boundary regex");
+        let old = regex::Regex::new(
+            r"(?:^|[^\w.])(?P<span>(?:CREDENTIALS|[Cc]redential)\.(?P<name>[a-z0-9_]+))(?:[^\w\[-]|$)",
+        )
+        .unwrap();
+        // Text made of what sits before a key, the key, a dot, a name and
+        // what follows it, twice over: every boundary case, ASCII or not.
+        let slots: [&[&str]; 5] = [
+            &["", " ", ".", "x", "é", "中", "<<", "\n", "_", "\u{212a}"],
+            &[
+                "credential",
+                "CREDENTIALS",
+                "Credential",
+                "CREDENTIAL",
+                "cred",
+            ],
+            &[".", "", " ."],
+            &["x", "abc_9", "", "é", "A", "x-y"],
+            &[
+                "", " ", ">>", "[", "-", "é", "B", ".y", "中", "\u{212a}", "_",
+            ],
+        ];
+        let (mut x, mut matched): (u64, usize) = (1, 0);
+        for _ in 0..50_000 {
+            let mut text = String::new();
+            for slot in slots.iter().chain(slots.iter()) {
+                x = x
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                text.push_str(slot[(x >> 33) as usize % slot.len()]);
+            }
+            let groups = |re: &regex::Regex| -> Vec<(
+                Option<std::ops::Range<usize>>,
+                Option<std::ops::Range<usize>>,
+            )> {
+                re.captures_iter(&text)
+                    .map(|c| {
+                        (
+                            c.name("span").map(|m| m.range()),
+                            c.name("name").map(|m| m.range()),
+                        )
+                    })
+                    .collect()
+            };
+            let (new, old) = (groups(&new), groups(&old));
+            matched += old.len();
+            assert_eq!(new, old, "{text:?}");
+        }
+        assert!(matched > 1_000, "only {matched} matches to compare");
+    }
+
+    #[test]
     fn rules_sharing_a_path_share_its_end() {
         let (rules, _) = RuleSet::builtin();
         let prepared = rules.prepared();
