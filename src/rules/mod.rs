@@ -572,6 +572,12 @@ mod tests {
         assert!(count > 40, "only {count} regexes found");
     }
 
+    /// Where a match's `span` and `name` groups are.
+    type Groups = (
+        Option<std::ops::Range<usize>>,
+        Option<std::ops::Range<usize>>,
+    );
+
     #[test]
     fn the_credential_key_boundaries_match_as_the_unicode_classes_did() {
         // `malformed-credential-reference` writes its boundaries with `\b`
@@ -620,10 +626,7 @@ mod tests {
                     .wrapping_add(1442695040888963407);
                 text.push_str(slot[(x >> 33) as usize % slot.len()]);
             }
-            let groups = |re: &regex::Regex| -> Vec<(
-                Option<std::ops::Range<usize>>,
-                Option<std::ops::Range<usize>>,
-            )> {
+            let groups = |re: &regex::Regex| -> Vec<Groups> {
                 re.captures_iter(&text)
                     .map(|c| {
                         (
